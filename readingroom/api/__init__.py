@@ -1,0 +1,1 @@
+"""The JSON API: the same service functions as the pages, as JSON."""

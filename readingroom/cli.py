@@ -1,0 +1,247 @@
+"""``readingroom``: the command line, a thin layer over the same service functions as the site.
+
+Example::
+
+    readingroom import ../shared/corpus/seed/
+    readingroom show wilson-300023
+    readingroom export --format jsonl > archive.jsonl
+    readingroom serve --port 8000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def _setup(data_dir: str | None) -> None:
+    if data_dir:
+        os.environ["READINGROOM_DATA_DIR"] = str(Path(data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "readingroom.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+class Progress:
+    """A progress bar on a terminal; plain periodic lines otherwise (logs, CI)."""
+
+    def __init__(self, stream=sys.stderr, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = stream.isatty()
+        self.last = time.monotonic()
+        self.bar = None
+        if self.tty and not quiet:
+            from rich.progress import Progress as Bar, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
+            self.task = self.bar.add_task("starting")
+            self.bar.start()
+
+    def __call__(self, report, current: str) -> None:
+        if self.quiet:
+            return
+        text = (
+            f"{report.processed:,} documents ({report.imported:,} new, {report.updated:,} updated, "
+            f"{report.unchanged:,} unchanged, {report.rejected:,} rejected), {report.rate:,.0f}/s"
+        )
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"{text}  {Path(current).name if current else ''}")
+        elif time.monotonic() - self.last >= 2.0 and current:
+            self.last = time.monotonic()
+            print(f"import: {text}; now {current}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def cmd_import(args) -> int:
+    from readingroom.ingest.pipeline import import_paths
+
+    progress = Progress(quiet=args.quiet)
+    try:
+        report = import_paths(args.paths, format=args.format, batch_size=args.batch_size, progress=progress)
+    finally:
+        progress.close()
+    for err in report.errors:
+        print(f"error: {err}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"rejected {report.rejected} in {report.seconds:.1f} s ({report.rate:,.0f} documents/s)"
+            + (f"; {len(report.skipped_files)} files of no known format skipped" if report.skipped_files else "")
+        )
+    return 1 if report.rejected else 0
+
+
+def cmd_export(args) -> int:
+    from readingroom.documents.exporters import write_jsonl, write_seed_dir
+
+    if args.format == "jsonl":
+        if args.destination in (None, "-"):
+            n = write_jsonl(sys.stdout)
+        else:
+            with open(args.destination, "w", encoding="utf-8") as fh:
+                n = write_jsonl(fh)
+    else:
+        if not args.destination:
+            print("error: export --format seed needs a destination folder", file=sys.stderr)
+            return 2
+        n = write_seed_dir(Path(args.destination))
+    print(f"exported {n} documents", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args) -> int:
+    from readingroom.documents import services
+
+    try:
+        record = services.document_record(services.get_document(args.id))
+    except services.DocumentNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return 0
+    ref = record["archival_reference"]
+    lines = [record["date"]["display"], record["title"], "", f"Citation: {record['citation']}"]
+    parts = [f"{k}: {ref[k]}" for k in ("repository", "fonds", "series", "volume", "file", "folios") if ref[k]]
+    if parts:
+        lines.append("Archival reference: " + "; ".join(parts))
+    if record["summary"]:
+        lines += ["", f"Summary: {record['summary']}"]
+    if record["original_languages"]:
+        lines.append("Original language: " + ", ".join(lang["name"] for lang in record["original_languages"]))
+    lines.append("Contents: " + "; ".join(
+        c["label"] + ("" if c["available"] else " (not available)") for c in record["contents"]
+    ))
+    for t in record["translations"] + record["transcripts"]:
+        lines += ["", f"--- {t['label'] or t['language']} ---"]
+        if t["title"]:
+            lines.append(t["title"])
+        lines += ["", t["text"]]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_bootstrap(args) -> int:
+    """Prepare the data directory; import the demo corpus when the archive is still empty."""
+    from readingroom.documents.models import Document
+
+    if Document.objects.exists():
+        print(f"archive ready: {Document.objects.count()} documents", file=sys.stderr)
+        return 0
+    corpus = Path(args.corpus) if args.corpus else None
+    sources = []
+    if corpus and corpus.is_dir():
+        for sub in ("seed",):
+            if (corpus / sub).is_dir():
+                sources.append(corpus / sub)
+    if not sources:
+        print("archive is empty; import documents with: readingroom import PATH...", file=sys.stderr)
+        return 0
+    from readingroom.ingest.pipeline import import_paths
+
+    progress = Progress()
+    try:
+        report = import_paths(sources, progress=progress)
+    finally:
+        progress.close()
+    for err in report.errors:
+        print(f"error: {err}", file=sys.stderr)
+    print(f"demo corpus: imported {report.imported} documents from {', '.join(map(str, sources))}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from django.conf import settings
+
+    workers = args.workers or os.cpu_count() or 2
+    print(
+        f"Reading Room at http://{args.host}:{args.port}/ (data: {settings.DATA_DIR}, {workers} workers)",
+        file=sys.stderr,
+        flush=True,
+    )
+    argv = [
+        sys.executable, "-m", "gunicorn", "readingroom.wsgi:application",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(workers),
+        "--access-logfile", "-" if args.access_log else "/dev/null",
+        "--graceful-timeout", "10",
+        "--timeout", "120",
+    ]
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def cmd_manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["readingroom manage", *args.args])
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="readingroom", description="Reading Room: a digital archive of primary sources.")
+    p.add_argument("--data-dir", help="where the database and files live (default: $READINGROOM_DATA_DIR or ./data)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("import", help="import documents from files and folders (format detected per file)")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("--format", choices=["seed"], help="force a format instead of detecting it")
+    s.add_argument("--batch-size", type=int, default=500, help="documents per transaction (default 500)")
+    s.add_argument("--json", action="store_true", help="print the summary as JSON")
+    s.add_argument("--quiet", action="store_true", help="no progress output")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("export", help="export every document")
+    s.add_argument("--format", choices=["jsonl", "seed"], required=True)
+    s.add_argument("destination", nargs="?", help="jsonl: a file (default: standard output); seed: a folder")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("show", help="show one document")
+    s.add_argument("id")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("serve", help="serve the archive over HTTP (gunicorn, one worker per core)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=0, help="default: one per CPU core")
+    s.add_argument("--access-log", action="store_true", help="log every request to standard output")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("bootstrap", help="prepare the data directory; import a demo corpus into an empty archive")
+    s.add_argument("--corpus", help="a corpus folder (such as ../shared/corpus) to import when the archive is empty")
+    s.set_defaults(func=cmd_bootstrap)
+
+    s = sub.add_parser("manage", help="run a Django management command (createsuperuser, dbshell, ...)")
+    s.add_argument("args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_manage)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _setup(args.data_dir)
+    if args.command != "manage":
+        _migrate()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

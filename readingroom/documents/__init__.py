@@ -1,0 +1,1 @@
+"""The document model and the service functions that every interface (pages, API, CLI) calls."""

@@ -1,0 +1,273 @@
+"""Service functions: the one way pages, the JSON API, the CLI and exports read the archive.
+
+Views and commands stay thin: they parse their input, call these, and render what comes back.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from readingroom.documents import models as m
+
+
+class DocumentNotFound(LookupError):
+    def __init__(self, identifier: str) -> None:
+        super().__init__(f"no document with id {identifier!r}")
+        self.identifier = identifier
+
+
+class InvalidQuery(ValueError):
+    """A listing parameter that cannot be honoured (bad page, unknown sort, ...)."""
+
+
+SORTS = {
+    "date": ("date_sort", "identifier"),
+    "-date": ("-date_sort", "-identifier"),
+    "title": ("title", "identifier"),
+    "-title": ("-title", "-identifier"),
+}
+MAX_PER_PAGE = 200
+
+
+def _with_relations(qs: QuerySet) -> QuerySet:
+    return qs.select_related("repository").prefetch_related(
+        Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language")),
+        "contributors",
+        Prefetch("contents", queryset=m.ContentItem.objects.select_related("language")),
+        Prefetch("texts", queryset=m.Text.objects.select_related("language")),
+        Prefetch("documentsubject_set", queryset=m.DocumentSubject.objects.select_related("subject")),
+        Prefetch(
+            "documentplace_set", queryset=m.DocumentPlace.objects.select_related("place__parent__parent__parent")
+        ),
+        Prefetch("documentcollection_set", queryset=m.DocumentCollection.objects.select_related("collection")),
+        "relations",
+    )
+
+
+def get_document(identifier: str) -> m.Document:
+    """The document with public id ``identifier``, with everything its record needs loaded.
+
+    :raises DocumentNotFound: when there is none
+    """
+    try:
+        return _with_relations(m.Document.objects.all()).get(identifier=identifier)
+    except m.Document.DoesNotExist:
+        raise DocumentNotFound(identifier) from None
+
+
+def _iso(dt) -> str | None:
+    return dt.isoformat().replace("+00:00", "Z") if dt else None
+
+
+def _text(t: m.Text) -> dict:
+    out = {
+        "language": t.language_id,
+        "language_name": t.language.name if t.language else None,
+        "label": t.label,
+        "title": t.title,
+        "text": t.body,
+    }
+    if t.extra:
+        out["extra"] = t.extra
+    return out
+
+
+def document_record(doc: m.Document) -> dict:
+    """The public JSON record of a document (``GET /api/documents/<id>``; also what ``export`` writes).
+
+    Field names are a public contract: add fields freely, rename none.
+    """
+    texts = list(doc.texts.all())
+    have_text = {(t.kind, t.language_id) for t in texts}
+    return {
+        "id": doc.identifier,
+        "url": doc.get_absolute_url(),
+        "title": doc.title,
+        "date": {
+            "display": doc.date_display,
+            "start": doc.date_start,
+            "end": doc.date_end,
+            "certainty": doc.date_certainty,
+        },
+        "summary": doc.summary,
+        "citation": doc.citation,
+        "credits": doc.credits,
+        "archive": doc.archive,
+        "original_languages": [
+            {"code": dl.language_id, "name": dl.language.name} for dl in doc.documentlanguage_set.all()
+        ],
+        "archival_reference": {
+            "text": doc.ref_text,
+            "repository": doc.ref_repository,
+            "fonds": doc.ref_fonds,
+            "series": doc.ref_series,
+            "volume": doc.ref_volume,
+            "file": doc.ref_file,
+            "folios": doc.ref_folios,
+        },
+        "contributors": [{"name": c.name, "roles": list(c.roles)} for c in doc.contributors.all()],
+        "contents": [
+            {
+                "kind": c.kind,
+                "language": c.language_id,
+                "language_name": c.language.name if c.language else None,
+                "label": c.label,
+                "available": (c.kind, c.language_id) in have_text,
+            }
+            for c in doc.contents.all()
+        ],
+        "translations": [_text(t) for t in texts if t.kind == m.Text.Kind.TRANSLATION],
+        "transcripts": [_text(t) for t in texts if t.kind == m.Text.Kind.TRANSCRIPT],
+        "source_url": doc.source_url,
+        "type": doc.doc_type,
+        "classification": doc.classification,
+        "rights": doc.rights,
+        "subjects": [ds.subject.name for ds in doc.documentsubject_set.all()],
+        "places": [{"name": dp.place.name, "path": dp.place.path()} for dp in doc.documentplace_set.all()],
+        "collections": [
+            {"id": dc.collection.identifier, "title": dc.collection.title} for dc in doc.documentcollection_set.all()
+        ],
+        "related": [r.target for r in doc.relations.all()],
+        "extra": doc.extra,
+        "created_at": _iso(doc.created_at),
+        "updated_at": _iso(doc.updated_at),
+        "published_at": _iso(doc.published_at),
+    }
+
+
+def document_summary(doc: m.Document) -> dict:
+    """The short form of a document used in lists."""
+    return {
+        "id": doc.identifier,
+        "url": doc.get_absolute_url(),
+        "title": doc.title,
+        "date": {
+            "display": doc.date_display,
+            "start": doc.date_start,
+            "end": doc.date_end,
+            "certainty": doc.date_certainty,
+        },
+        "summary": doc.summary,
+        "original_languages": [
+            {"code": dl.language_id, "name": dl.language.name} for dl in doc.documentlanguage_set.all()
+        ],
+        "repository": doc.ref_repository,
+    }
+
+
+@dataclass
+class DocumentPage:
+    """One page of a document listing."""
+
+    documents: list[m.Document]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    filters: dict
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _int(value, name: str, minimum: int = 1, maximum: int | None = None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidQuery(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        raise InvalidQuery(f"{name} must be between {minimum} and {maximum or 'any'}")
+    return number
+
+
+def list_documents(
+    *,
+    year: int | str | None = None,
+    language: str | None = None,
+    sort: str = "date",
+    page: int | str | None = 1,
+    per_page: int | str | None = 50,
+) -> DocumentPage:
+    """Browse the archive: filter by year and original language, sort by date or title, paginate.
+
+    :raises InvalidQuery: for a parameter out of range (unknown sort, page 0, ...)
+    """
+    if sort not in SORTS:
+        raise InvalidQuery(f"sort must be one of {', '.join(SORTS)}")
+    year_n = _int(year, "year", -9999, 9999)
+    page_n = _int(page, "page", 1, 10**7) or 1
+    per_page_n = _int(per_page, "per_page", 1, MAX_PER_PAGE) or 50
+    qs = m.Document.objects.all()
+    filters = {}
+    if year_n is not None:
+        qs = qs.filter(year=year_n)
+        filters["year"] = year_n
+    if language:
+        qs = qs.filter(documentlanguage__language_id=language)
+        filters["language"] = language
+    total = qs.count()
+    offset = (page_n - 1) * per_page_n
+    docs = list(
+        qs.order_by(*SORTS[sort])
+        .select_related("repository")
+        .prefetch_related(Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language")))
+        [offset : offset + per_page_n]
+    )
+    return DocumentPage(docs, total, page_n, per_page_n, sort, filters)
+
+
+def archive_overview() -> dict:
+    """What the archive holds: totals, and counts by year, decade and original language (for home and browse)."""
+    total = m.Document.objects.count()
+    years = list(
+        m.Document.objects.exclude(year=None).values("year").annotate(n=Count("id")).order_by("year").values_list("year", "n")
+    )
+    decades: dict[int, int] = {}
+    for y, n in years:
+        decades[y // 10 * 10] = decades.get(y // 10 * 10, 0) + n
+    languages = list(
+        m.Language.objects.annotate(n=Count("documentlanguage", filter=Q(documentlanguage__isnull=False)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("code", "name", "n")
+    )
+    repositories = list(
+        m.Repository.objects.annotate(n=Count("documents")).filter(n__gt=0).order_by("-n", "name").values_list("name", "n")[:20]
+    )
+    return {
+        "total": total,
+        "years": [{"year": y, "count": n} for y, n in years],
+        "decades": [{"decade": d, "count": n} for d, n in sorted(decades.items())],
+        "languages": [{"code": c, "name": name, "count": n} for c, name, n in languages],
+        "repositories": [{"name": name, "count": n} for name, n in repositories],
+    }
+
+
+def recent_documents(limit: int = 10) -> list[m.Document]:
+    return list(
+        m.Document.objects.order_by("-published_at", "-id")
+        .prefetch_related(Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language")))
+        [:limit]
+    )
+
+
+def iter_records(chunk_size: int = 500) -> Iterator[dict]:
+    """Every document's public record, in id order, without holding the archive in memory."""
+    qs = _with_relations(m.Document.objects.order_by("identifier"))
+    for doc in qs.iterator(chunk_size=chunk_size):
+        yield document_record(doc)

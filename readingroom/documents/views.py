@@ -1,0 +1,67 @@
+"""Document pages: browse (``/documents``) and the document page (``/documents/<id>``), each with a JSON twin."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from readingroom.api.views import error, list_params, page_json
+from readingroom.documents import services
+from readingroom.documents.text import blocks
+
+
+def _alternate(response: HttpResponse, url: str) -> HttpResponse:
+    response["Link"] = f'<{url}>; rel="alternate"; type="application/json"'
+    return response
+
+
+def browse(request: HttpRequest, format: str | None = None) -> HttpResponse:
+    params = list_params(request)
+    try:
+        page = services.list_documents(**params)
+    except services.InvalidQuery as exc:
+        if format == "json":
+            return error(400, str(exc))
+        return render(request, "documents/browse.html", {"error": str(exc), "overview": services.archive_overview()}, status=400)
+    if format == "json":
+        return JsonResponse(page_json(request, page, request.path), json_dumps_params={"ensure_ascii": False})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "params": params,
+        "overview": services.archive_overview(),
+        "query": query.urlencode(),
+        "sorts": [("date", "Date, oldest first"), ("-date", "Date, newest first"), ("title", "Title, A–Z"), ("-title", "Title, Z–A")],
+    }
+    json_url = "/documents.json" + (f"?{request.GET.urlencode()}" if request.GET else "")
+    return _alternate(render(request, "documents/browse.html", context), json_url)
+
+
+def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> HttpResponse:
+    try:
+        doc = services.get_document(doc_id)
+    except services.DocumentNotFound as exc:
+        if format == "json":
+            return error(404, str(exc))
+        raise Http404(str(exc)) from None
+    record = services.document_record(doc)
+    if format == "json":
+        return JsonResponse(record, json_dumps_params={"ensure_ascii": False})
+    texts = [
+        {**t, "kind": kind, "blocks": blocks(t["text"])}
+        for kind, key in (("translation", "translations"), ("transcript", "transcripts"))
+        for t in record[key]
+    ]
+    for item in record["contents"]:
+        index = next(
+            (i for i, t in enumerate(texts, 1) if t["kind"] == item["kind"] and t["language"] == item["language"]), None
+        )
+        item["anchor"] = f"text-{index}" if item["available"] and index else None
+    context = {"doc": record, "texts": texts, "reference_parts": _reference_parts(record["archival_reference"])}
+    return _alternate(render(request, "documents/detail.html", context), f"/documents/{doc.identifier}.json")
+
+
+def _reference_parts(ref: dict) -> list[tuple[str, str]]:
+    labels = [("repository", "Repository"), ("fonds", "Fonds"), ("series", "Series"), ("volume", "Volume"), ("file", "File"), ("folios", "Folios")]
+    return [(label, ref[key]) for key, label in labels if ref.get(key)]

@@ -1,0 +1,196 @@
+"""Normalise a record read from any source into the canonical record (the public JSON shape, minus the
+fields the archive itself derives: urls, availability, timestamps).
+
+Strings become Unicode NFC and are otherwise kept as given. Fields the source leaves out are derived
+(``date.start``/``end`` from ``date.display``, language names from codes) and never overwrite a given value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from typing import Any
+
+from readingroom.ingest.citation import REFERENCE_PARTS
+from readingroom.ingest.dates import DateError, parse_date
+from readingroom.ingest.errors import RecordError
+from readingroom.ingest.languages import UnknownLanguage, resolve
+
+SCALARS = ("summary", "citation", "credits", "archive", "source_url", "type", "classification", "rights")
+TEXT_FIELDS = ("language", "label", "title", "text")
+
+
+def nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: nfc(v) for k, v in value.items()}
+    return value
+
+
+def _str(data: dict, key: str, field: str | None = None) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise RecordError(f"expected text, got {type(value).__name__}", field=field or key)
+    return value
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key)
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f"expected a list, got {type(value).__name__}", field=key)
+    return value
+
+
+def _language(value: Any, field: str) -> tuple[str, str] | None:
+    if value in (None, ""):
+        return None
+    try:
+        return resolve(value)
+    except UnknownLanguage as exc:
+        raise RecordError(str(exc), field=field) from None
+
+
+def slug(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-") or "collection"
+
+
+def normalise(data: dict) -> dict:
+    """The canonical record for ``data``.
+
+    :raises RecordError: with the field at fault when a value has the wrong type or cannot be read
+    """
+    if not isinstance(data, dict):
+        raise RecordError(f"a record must be an object, got {type(data).__name__}")
+    data = nfc(data)
+    rec: dict[str, Any] = {"id": _str(data, "id").strip(), "title": _str(data, "title")}
+
+    date = data.get("date") or {}
+    if isinstance(date, str):
+        date = {"display": date}
+    if not isinstance(date, dict):
+        raise RecordError("expected an object with display/start/end/certainty", field="date")
+    display = _str(date, "display", "date.display")
+    start, end = _str(date, "start", "date.start"), _str(date, "end", "date.end")
+    certainty = _str(date, "certainty", "date.certainty")
+    if display and not start:
+        try:
+            parsed = parse_date(display)
+        except DateError as exc:
+            raise RecordError(str(exc), field="date") from None
+        start, end = parsed.start, parsed.end
+        certainty = certainty or parsed.certainty
+    if start and not end:
+        end = start
+    if start and not display:
+        display = start if start == end else f"{start}/{end}"
+    rec["date"] = {"display": display, "start": start, "end": end, "certainty": certainty or ("exact" if start else "unknown")}
+
+    for key in SCALARS:
+        rec[key] = _str(data, key)
+
+    langs = []
+    for i, value in enumerate(_list(data, "original_languages")):
+        code, name = _language(value, f"original_languages[{i}]")
+        if code not in [lang["code"] for lang in langs]:
+            langs.append({"code": code, "name": name})
+    rec["original_languages"] = langs
+
+    ref = data.get("archival_reference") or {}
+    if isinstance(ref, str):
+        ref = {"text": ref}
+    if not isinstance(ref, dict):
+        raise RecordError("expected an object", field="archival_reference")
+    rec["archival_reference"] = {k: _str(ref, k, f"archival_reference.{k}") for k in ("text", *REFERENCE_PARTS)}
+
+    contributors = []
+    for i, c in enumerate(_list(data, "contributors")):
+        if isinstance(c, str):
+            c = {"name": c, "roles": []}
+        if not isinstance(c, dict):
+            raise RecordError("expected an object with name and roles", field=f"contributors[{i}]")
+        roles = c.get("roles") or []
+        if isinstance(roles, str):
+            roles = [r.strip() for r in roles.split(",") if r.strip()]
+        contributors.append({"name": _str(c, "name", f"contributors[{i}].name"), "roles": [str(r) for r in roles]})
+    rec["contributors"] = contributors
+
+    contents = []
+    for i, c in enumerate(_list(data, "contents")):
+        if isinstance(c, str):
+            c = {"label": c, "kind": "other"}
+        if not isinstance(c, dict):
+            raise RecordError("expected an object with kind, language and label", field=f"contents[{i}]")
+        lang = _language(c.get("language"), f"contents[{i}].language")
+        contents.append(
+            {"kind": _str(c, "kind", f"contents[{i}].kind") or "other", "language": lang[0] if lang else None,
+             "label": _str(c, "label", f"contents[{i}].label")}
+        )
+    rec["contents"] = contents
+
+    for key in ("translations", "transcripts"):
+        texts = []
+        for i, t in enumerate(_list(data, key)):
+            if not isinstance(t, dict):
+                raise RecordError("expected an object with language and text", field=f"{key}[{i}]")
+            lang = _language(t.get("language"), f"{key}[{i}].language")
+            entry = {
+                "language": lang[0] if lang else None,
+                "label": _str(t, "label", f"{key}[{i}].label"),
+                "title": _str(t, "title", f"{key}[{i}].title"),
+                "text": _str(t, "text", f"{key}[{i}].text"),
+            }
+            extra = {k: v for k, v in t.items() if k not in TEXT_FIELDS and k != "language_name"}
+            if extra:
+                entry["extra"] = extra if "extra" not in extra else {**extra.pop("extra"), **extra}
+            texts.append(entry)
+        rec[key] = texts
+
+    rec["subjects"] = [str(s) for s in _list(data, "subjects")]
+    places = []
+    for i, p in enumerate(_list(data, "places")):
+        if isinstance(p, dict):
+            p = p.get("path") or [p.get("name", "")]
+        if isinstance(p, str):
+            p = [part.strip() for part in p.split(">")]
+        if not isinstance(p, list) or not all(isinstance(x, str) and x.strip() for x in p):
+            raise RecordError("expected a place name or a path of names", field=f"places[{i}]")
+        places.append(p)
+    rec["places"] = places
+    collections = []
+    for i, c in enumerate(_list(data, "collections")):
+        if isinstance(c, str):
+            c = {"title": c}
+        if not isinstance(c, dict):
+            raise RecordError("expected a collection title or an object with id and title", field=f"collections[{i}]")
+        title = _str(c, "title", f"collections[{i}].title")
+        collections.append({"id": _str(c, "id", f"collections[{i}].id") or slug(title), "title": title})
+    rec["collections"] = collections
+    related = []
+    for i, r in enumerate(_list(data, "related")):
+        if isinstance(r, dict):
+            r = r.get("id", "")
+        related.append(str(r))
+    rec["related"] = related
+    extra = data.get("extra") or {}
+    if not isinstance(extra, dict):
+        raise RecordError("expected an object", field="extra")
+    rec["extra"] = extra
+    return rec
+
+
+def content_hash(record: dict) -> str:
+    """SHA-256 of the canonical record: equal hashes mean an import would store nothing new."""
+    blob = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,1 @@
+"""The public site's frame: base template, stylesheet, home page."""

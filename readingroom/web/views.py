@@ -1,0 +1,18 @@
+"""The home page: what the archive holds, and where to start."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from readingroom.documents import services
+
+
+def home(request: HttpRequest, format: str | None = None) -> HttpResponse:
+    overview = services.archive_overview()
+    recent = services.recent_documents(10)
+    if format == "json":
+        return JsonResponse({**overview, "recent": [services.document_summary(d) for d in recent]})
+    response = render(request, "web/home.html", {"overview": overview, "recent": recent})
+    response["Link"] = '</.json>; rel="alternate"; type="application/json"'
+    return response
