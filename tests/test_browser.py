@@ -1,0 +1,77 @@
+"""The document page in a real headless Chromium (Debian's), driven by Playwright, with a screenshot."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from readingroom.ingest.pipeline import import_paths
+from tests.conftest import OUTPUT, need
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls of the test are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = shutil.which("chromium")
+    need(executable is not None, "Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_document_page_in_chromium(browser, live_server, seed_path):
+    assert import_paths([seed_path]).imported == 1
+    OUTPUT.mkdir(exist_ok=True)
+    for name, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        page = browser.new_page(viewport=viewport)
+        page.goto(f"{live_server.url}/documents/wilson-300023")
+        assert page.title().startswith("Notes from the Meeting of the Chinese Ambassador")
+        heading = page.get_by_role("heading", level=1)
+        assert heading.inner_text() == (
+            "Notes from the Meeting of the Chinese Ambassador Luo Shigao with Comrade Ramiz Alia on 20 July 1963"
+        )
+        for section in ("Citation", "Summary", "Credits", "Original Language", "Contents"):
+            assert page.get_by_role("heading", name=section, exact=True).is_visible(), section
+        assert page.locator("#doc-date").inner_text() == "July 22, 1963"
+        assert "Arkivi Qendror Shtetëror" in page.locator(".citation").inner_text()
+        scan = page.locator('.content-item[data-kind="scan"]')
+        assert "not available" in scan.inner_text()
+        text = page.locator("#text-1")
+        assert text.is_visible()
+        assert text.locator("ol").first.locator("li").count() == 4
+        assert text.locator(".closing").all_inner_texts() == ["Tirana, on 22.7.1963", "[Signed]"]
+        # Nothing overflows sideways on a phone.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{name}: page is {width}px wide"
+        page.screenshot(path=str(OUTPUT / f"document-page-{name}.png"), full_page=True)
+        page.get_by_role("link", name="Translation - English").click()
+        assert page.url.endswith("#text-1")
+        page.close()
+    assert (OUTPUT / "document-page-desktop.png").stat().st_size > 10_000
+
+
+def test_browse_and_home_in_chromium(browser, live_server, seed_path):
+    import_paths([seed_path])
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Browse all documents").click()
+    page.select_option("select[name=sort]", "-date")
+    page.get_by_role("button", name="Apply").click()
+    assert "sort=-date" in page.url
+    assert page.locator("#result-count").inner_text() == "1 document"
+    page.get_by_role("link", name="Notes from the Meeting of the Chinese Ambassador", exact=False).click()
+    assert page.url.endswith("/documents/wilson-300023")
+    page.screenshot(path=str(OUTPUT / "browse-to-document.png"))
+    page.close()

@@ -1,0 +1,188 @@
+"""The ``readingroom`` command as a user runs it: a real subprocess with its own data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import CLI, strip_volatile
+
+
+def test_import_show_export(cli, seed_path):
+    result = cli("import", str(seed_path))
+    assert "imported 1, updated 0, unchanged 0, rejected 0" in result.stdout
+    assert (cli.data_dir / "readingroom.sqlite3").exists()
+    shown = cli("show", "wilson-300023").stdout
+    assert shown.startswith("July 22, 1963\nNotes from the Meeting of the Chinese Ambassador Luo Shigao")
+    assert "fonds: 14/AP" in shown and "Original Scan (not available)" in shown and "[Signed]" in shown
+    as_json = json.loads(cli("show", "wilson-300023", "--format", "json").stdout)
+    [exported] = cli.records()
+    assert as_json == exported
+    missing = cli("show", "nope", check=False)
+    assert missing.returncode == 1 and "no document with id 'nope'" in missing.stderr
+
+
+def test_reimport_is_a_no_op_and_a_change_updates_in_place(cli, seed_path, seed_text, tmp_path):
+    cli("import", str(seed_path))
+    [before] = cli.records()
+    again = cli("import", str(seed_path))
+    assert "imported 0, updated 0, unchanged 1, rejected 0" in again.stdout
+    [same] = cli.records()
+    assert same == before  # not even updated_at moves
+    changed = tmp_path / "changed.txt"
+    changed.write_text(seed_text.replace("A brief summary", "A short summary"), encoding="utf-8")
+    result = cli("import", str(changed))
+    assert "imported 0, updated 1, unchanged 0, rejected 0" in result.stdout
+    [after] = cli.records()
+    assert after["id"] == before["id"] and after["url"] == before["url"] and after["created_at"] == before["created_at"]
+    assert after["summary"].startswith("A short summary") and after["updated_at"] > before["updated_at"]
+
+
+def test_round_trip_through_the_reference_format(cli, seed_path, tmp_path):
+    cli("import", str(seed_path))
+    [original] = cli.records()
+    out = tmp_path / "seed-export"
+    cli("export", "--format", "seed", str(out))
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == ["wilson-300023.txt"]
+    # The exported file is the reference file, but for the title's line wrap and the final newline.
+    exported = files[0].read_text(encoding="utf-8")
+    source = seed_path.read_text(encoding="utf-8")
+    assert exported == source.replace("Ambassador  \nLuo", "Ambassador Luo") + "\n"
+    other = CLI(tmp_path / "other-data")
+    other("import", str(out))
+    [copy] = other.records()
+    assert strip_volatile(copy) == strip_volatile(original)
+
+
+def test_jsonl_export_is_the_api_shape_and_reimports(cli, seed_path, tmp_path):
+    cli("import", str(seed_path))
+    jsonl = tmp_path / "archive.jsonl"
+    cli("export", "--format", "jsonl", str(jsonl))
+    [line] = jsonl.read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert record["id"] == "wilson-300023" and record["contents"][0]["available"] is False
+
+
+def test_malformed_record_is_rejected_with_file_line_field_and_nothing_stored(cli, seed_path, seed_text, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text(seed_text.replace("\nAlbanian\n", "\nKlingonese\n").replace("/document/300023", "/document/999"), encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text(seed_text, encoding="utf-8")
+    result = cli("import", str(bad), str(good), check=False)
+    assert result.returncode == 1
+    assert "imported 1, updated 0, unchanged 0, rejected 1" in result.stdout
+    assert f"error: {bad}:22: field 'original_languages': 'Klingonese' is not a language known to ISO 639" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [r["id"] for r in cli.records()] == ["wilson-300023"]
+    db = sqlite3.connect(cli.data_dir / "readingroom.sqlite3")
+    assert db.execute("select count(*) from documents_document").fetchone() == (1,)
+    assert db.execute("select count(*) from documents_text").fetchone() == (1,)
+    assert db.execute("select count(*) from documents_contentitem").fetchone() == (2,)
+
+
+def test_wrong_encoding_and_unknown_files(cli, seed_text, tmp_path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(seed_text.encode("latin-1", errors="replace"))
+    other = tmp_path / "notes.csv"
+    other.write_text("a,b\n1,2\n")
+    result = cli("import", str(latin), str(other), check=False)
+    assert result.returncode == 1
+    assert f"{latin}:10: field 'encoding': the file is not UTF-8" in result.stderr
+    assert f"{other}: not a format Reading Room can import" in result.stderr
+    assert cli.records() == []
+
+
+def test_folder_import_skips_files_of_no_known_format(cli, seed_text, tmp_path):
+    folder = tmp_path / "incoming"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "record.txt").write_text(seed_text, encoding="utf-8")
+    (folder / "README.md").write_text("# not a record\n")
+    result = cli("import", str(folder))
+    assert "imported 1" in result.stdout and "1 files of no known format skipped" in result.stdout
+
+
+def test_data_dir_option_and_environment(tmp_path, seed_path):
+    explicit = tmp_path / "explicit"
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "READINGROOM_DATA_DIR"}}
+    result = subprocess.run(
+        [sys.executable, "-m", "readingroom.cli", "--data-dir", str(explicit), "import", str(seed_path)],
+        capture_output=True, text=True, check=True, cwd=tmp_path, env=env,
+    )
+    assert "imported 1" in result.stdout
+    assert (explicit / "readingroom.sqlite3").exists()
+    assert not (tmp_path / "data").exists()
+
+
+def test_bootstrap_imports_the_demo_corpus_once(cli, seed_path):
+    corpus = seed_path.parent.parent
+    first = cli("bootstrap", "--corpus", str(corpus))
+    assert "imported 1 documents" in first.stderr
+    second = cli("bootstrap", "--corpus", str(corpus))
+    assert "archive ready: 1 documents" in second.stderr
+
+
+def test_bootstrap_without_corpus_explains(cli, tmp_path):
+    result = cli("bootstrap", "--corpus", str(tmp_path / "nowhere"))
+    assert "readingroom import PATH" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_gunicorn_workers(cli, seed_path):
+    cli("import", str(seed_path))
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/documents/wilson-300023", timeout=5) as r:
+                    html = r.read().decode()
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert "Arkivi Qendror Shtetëror" in html
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/readingroom/site.css", timeout=5) as r:
+            assert r.status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/documents/wilson-300023", timeout=5) as r:
+            assert json.loads(r.read())["id"] == "wilson-300023"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "gunicorn" in err.lower() or "Booting worker" in err
+    assert err.count("Booting worker") == 2
+
+
+@pytest.mark.postgres
+def test_the_same_archive_on_postgresql(postgres_url, seed_path, tmp_path, cli):
+    pg = CLI(tmp_path / "pg-data", env={"READINGROOM_DATABASE_URL": postgres_url})
+    result = pg("import", str(seed_path))
+    assert "imported 1" in result.stdout
+    assert "unchanged 1" in pg("import", str(seed_path)).stdout
+    assert not (pg.data_dir / "readingroom.sqlite3").exists()
+    cli("import", str(seed_path))
+    [on_pg] = pg.records()
+    [on_sqlite] = cli.records()
+    assert strip_volatile(on_pg) == strip_volatile(on_sqlite)
+    bad = tmp_path / "bad.txt"
+    bad.write_text(seed_path.read_text(encoding="utf-8").replace("**July 22, 1963**", "**Julember 45, 1963**"), encoding="utf-8")
+    rejected = pg("import", str(bad), check=False)
+    assert rejected.returncode == 1 and "field 'date'" in rejected.stderr
