@@ -202,7 +202,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", help="import documents from files and folders (format detected per file)")
     s.add_argument("paths", nargs="+", metavar="PATH")
-    s.add_argument("--format", choices=["seed"], help="force a format instead of detecting it")
+    s.add_argument("--format", choices=["seed", "tei", "un-speech", "json", "csv"], help="force a format instead of detecting it")
     s.add_argument("--batch-size", type=int, default=500, help="documents per transaction (default 500)")
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--quiet", action="store_true", help="no progress output")

@@ -90,6 +90,20 @@ class Place(models.Model):
         return names[::-1]
 
 
+class Person(models.Model):
+    """A person named in documents (linked to an authority record where the source gives one)."""
+
+    identifier = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300, db_index=True)
+    description = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Document(models.Model):
     """One archival document: metadata, archival reference, contributors, contents and texts."""
 
@@ -140,6 +154,7 @@ class Document(models.Model):
     )
     subjects = models.ManyToManyField(Subject, through="DocumentSubject", related_name="documents", blank=True)
     places = models.ManyToManyField(Place, through="DocumentPlace", related_name="documents", blank=True)
+    persons = models.ManyToManyField(Person, through="DocumentPerson", related_name="documents", blank=True)
     collections = models.ManyToManyField(
         Collection, through="DocumentCollection", related_name="documents", blank=True
     )
@@ -195,6 +210,16 @@ class DocumentPlace(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["document", "place"], name="docplace_unique")]
+
+
+class DocumentPerson(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["document", "person"], name="docperson_unique")]
 
 
 class DocumentCollection(models.Model):

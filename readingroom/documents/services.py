@@ -44,6 +44,7 @@ def _with_relations(qs: QuerySet) -> QuerySet:
             "documentplace_set", queryset=m.DocumentPlace.objects.select_related("place__parent__parent__parent")
         ),
         Prefetch("documentcollection_set", queryset=m.DocumentCollection.objects.select_related("collection")),
+        Prefetch("documentperson_set", queryset=m.DocumentPerson.objects.select_related("person")),
         "relations",
     )
 
@@ -130,6 +131,10 @@ def document_record(doc: m.Document) -> dict:
         "places": [{"name": dp.place.name, "path": dp.place.path()} for dp in doc.documentplace_set.all()],
         "collections": [
             {"id": dc.collection.identifier, "title": dc.collection.title} for dc in doc.documentcollection_set.all()
+        ],
+        "persons": [
+            {"id": dp.person.identifier, "name": dp.person.name, **({"description": dp.person.description} if dp.person.description else {})}
+            for dp in doc.documentperson_set.all()
         ],
         "related": [r.target for r in doc.relations.all()],
         "extra": doc.extra,

@@ -87,6 +87,11 @@ def _single(text: str) -> tuple[str, str]:
     raise DateError(f"cannot read {text!r} as a date")
 
 
+def expand_partial(iso: str) -> tuple[str, str]:
+    """``"1962-09"`` -> ``("1962-09-01", "1962-09-30")``; ``"1963"`` -> the whole year."""
+    return _single(iso)
+
+
 def parse_date(text: str) -> ParsedDate:
     """Parse a date as written.
 

@@ -14,7 +14,7 @@ import unicodedata
 from typing import Any
 
 from readingroom.ingest.citation import REFERENCE_PARTS
-from readingroom.ingest.dates import DateError, parse_date
+from readingroom.ingest.dates import DateError, expand_partial, parse_date
 from readingroom.ingest.errors import RecordError
 from readingroom.ingest.languages import UnknownLanguage, resolve
 
@@ -93,6 +93,13 @@ def normalise(data: dict) -> dict:
         certainty = certainty or parsed.certainty
     if start and not end:
         end = start
+    try:  # a partial ISO date ("1962-09", "1963") stands for its whole month or year
+        if re.fullmatch(r"\d{4}(?:-\d{2})?", start):
+            start = expand_partial(start)[0]
+        if re.fullmatch(r"\d{4}(?:-\d{2})?", end):
+            end = expand_partial(end)[1]
+    except DateError as exc:
+        raise RecordError(str(exc), field="date") from None
     if start and not display:
         display = start if start == end else f"{start}/{end}"
     rec["date"] = {"display": display, "start": start, "end": end, "certainty": certainty or ("exact" if start else "unknown")}
@@ -177,6 +184,19 @@ def normalise(data: dict) -> dict:
         title = _str(c, "title", f"collections[{i}].title")
         collections.append({"id": _str(c, "id", f"collections[{i}].id") or slug(title), "title": title})
     rec["collections"] = collections
+    persons = []
+    for i, person in enumerate(_list(data, "persons")):
+        if isinstance(person, str):
+            person = {"name": person}
+        if not isinstance(person, dict):
+            raise RecordError("expected a name or an object with id and name", field=f"persons[{i}]")
+        name = _str(person, "name", f"persons[{i}].name")
+        entry = {"id": _str(person, "id", f"persons[{i}].id") or slug(name), "name": name}
+        if person.get("description"):
+            entry["description"] = _str(person, "description", f"persons[{i}].description")
+        if entry["id"] not in [p["id"] for p in persons]:
+            persons.append(entry)
+    rec["persons"] = persons
     related = []
     for i, r in enumerate(_list(data, "related")):
         if isinstance(r, dict):

@@ -32,6 +32,7 @@ class Lookups:
         self.subjects: dict[str, m.Subject] = {}
         self.places: dict[tuple[str, ...], m.Place] = {}
         self.collections: dict[str, m.Collection] = {}
+        self.persons: dict[str, m.Person] = {}
 
     def language(self, code: str | None, name: str = "") -> m.Language | None:
         if not code:
@@ -66,6 +67,18 @@ class Lookups:
             obj, created = m.Collection.objects.get_or_create(identifier=identifier, defaults={"title": title})
             self.collections[identifier] = obj
         return self.collections[identifier]
+
+    def person(self, entry: dict) -> m.Person:
+        ident = entry["id"]
+        if ident not in self.persons:
+            obj, created = m.Person.objects.get_or_create(
+                identifier=ident, defaults={"name": entry["name"], "description": entry.get("description", "")}
+            )
+            if not created and entry.get("description") and not obj.description:
+                obj.description = entry["description"]
+                obj.save(update_fields=["description"])
+            self.persons[ident] = obj
+        return self.persons[ident]
 
     def reset(self) -> None:
         """Forget cached rows (after a rolled-back batch, they may not exist)."""
@@ -142,6 +155,8 @@ def _children(doc: m.Document, rec: dict, lookups: Lookups, rows: dict[type, lis
         rows[m.DocumentCollection].append(
             m.DocumentCollection(document=doc, collection=lookups.collection(c["id"], c["title"]), position=i)
         )
+    for i, entry in enumerate(rec["persons"]):
+        rows[m.DocumentPerson].append(m.DocumentPerson(document=doc, person=lookups.person(entry), position=i))
     for i, target in enumerate(rec["related"]):
         rows[m.Relation].append(m.Relation(document=doc, target=target, position=i))
 
@@ -154,6 +169,7 @@ CHILD_MODELS = (
     m.DocumentSubject,
     m.DocumentPlace,
     m.DocumentCollection,
+    m.DocumentPerson,
     m.Relation,
 )
 

@@ -75,6 +75,9 @@ def validate(rec: dict) -> dict:
     for i, c in enumerate(rec["collections"]):
         if not _ID.fullmatch(c["id"]) or not c["title"].strip():
             raise RecordError("a collection needs a valid id and a title", field=f"collections[{i}]")
+    for i, person in enumerate(rec["persons"]):
+        if not _ID.fullmatch(person["id"]) or not person["name"].strip() or len(person["name"]) > 300:
+            raise RecordError("a person needs a valid id and a name of at most 300 characters", field=f"persons[{i}]")
     for i, r in enumerate(rec["related"]):
         if not _ID.fullmatch(r):
             raise RecordError(f"{r!r} is not a valid document id", field=f"related[{i}]")

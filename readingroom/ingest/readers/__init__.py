@@ -35,9 +35,9 @@ class SourceRecord:
 
 def registry() -> dict:
     """Format name -> reader module, in the order formats are tried when sniffing."""
-    from readingroom.ingest.readers import seed
+    from readingroom.ingest.readers import csv_table, jsonl, seed, tei, un_speech
 
-    return {seed.FORMAT: seed}
+    return {m.FORMAT: m for m in (tei, un_speech, seed, jsonl, csv_table)}
 
 
 def detect(path: Path) -> str | None:

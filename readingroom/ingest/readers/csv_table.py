@@ -1,0 +1,110 @@
+"""CSV (and TSV) tables, one document per row, with a fixed column mapping (docs/import-formats.md).
+
+Scalar columns map to the record field of the same name; list columns are separated by ``;``; places
+nest with ``>``; contributors are written ``Name (role, role)``; texts go in ``translation:<language>``
+and ``transcript:<language>`` columns. A column outside the mapping rejects the file, naming the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from readingroom.ingest.errors import RecordError
+from readingroom.ingest.readers import SourceRecord
+
+FORMAT = "csv"
+SCALARS = {"id", "title", "summary", "citation", "credits", "archive", "source_url", "type", "classification", "rights"}
+DATE = {"date": "display", "date_start": "start", "date_end": "end", "date_certainty": "certainty"}
+REFERENCE = {"reference": "text", "repository": "repository", "fonds": "fonds", "series": "series",
+             "volume": "volume", "file": "file", "folios": "folios"}
+LISTS = {"original_languages", "subjects", "collections", "places", "contributors", "persons", "related"}
+TEXT_COLUMN = re.compile(r"^(translation|transcript):(?P<lang>[A-Za-z]{2,3})$")
+KNOWN = SCALARS | set(DATE) | set(REFERENCE) | LISTS
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() in {".csv", ".tsv"}
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def _contributor(value: str) -> dict:
+    m = re.fullmatch(r"(?P<name>.+?)\s*\((?P<roles>[^)]*)\)", value)
+    if m:
+        return {"name": m["name"], "roles": [r.strip() for r in m["roles"].split(",") if r.strip()]}
+    return {"name": value, "roles": []}
+
+
+def row_to_record(row: dict[str, str]) -> dict:
+    data: dict = {}
+    for column, value in row.items():
+        value = (value or "").strip("\ufeff")
+        if value == "":
+            continue
+        if column in SCALARS:
+            data[column] = value
+        elif column in DATE:
+            data.setdefault("date", {})[DATE[column]] = value
+        elif column in REFERENCE:
+            data.setdefault("archival_reference", {})[REFERENCE[column]] = value
+        elif column == "places":
+            data["places"] = [[part.strip() for part in v.split(">")] for v in _split(value)]
+        elif column == "contributors":
+            data["contributors"] = [_contributor(v) for v in _split(value)]
+        elif column in LISTS:
+            data[column] = _split(value)
+        else:
+            m = TEXT_COLUMN.match(column)
+            kind, lang = m[1], m["lang"]
+            data.setdefault(f"{kind}s", []).append({"language": lang, "text": value.replace("\r\n", "\n")})
+            data.setdefault("contents", []).append(
+                {"kind": kind, "language": lang, "label": f"{kind.capitalize()} - {lang}"}
+            )
+    return data
+
+
+def read(path: Path) -> Iterator[SourceRecord | RecordError]:
+    p = str(path)
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="")
+        sample = fh.read(65536)
+    except UnicodeDecodeError as exc:
+        yield RecordError(f"the file is not UTF-8 ({exc.reason})", path=p, field="encoding")
+        return
+    with fh:
+        fh.seek(0)
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        reader = csv.DictReader(fh, delimiter=delimiter)
+        try:
+            header = reader.fieldnames or []
+        except UnicodeDecodeError:
+            yield RecordError("the file is not UTF-8", path=p, line=1, field="encoding")
+            return
+        del sample
+        unknown = [c for c in header if c not in KNOWN and not TEXT_COLUMN.match(c or "")]
+        if unknown:
+            yield RecordError(
+                f"unknown column {unknown[0]!r} (see docs/import-formats.md for the columns Reading Room reads)",
+                path=p, line=1, field=unknown[0],
+            )
+            return
+        if "title" not in header:
+            yield RecordError("the table has no 'title' column", path=p, line=1, field="title")
+            return
+        line = 1
+        try:
+            for position, row in enumerate(reader, start=1):
+                start_line, line = line + 1, reader.line_num
+                if None in row:
+                    yield RecordError("the row has more cells than the header", path=p, line=start_line, record=f"row {position}")
+                    continue
+                yield SourceRecord(data=row_to_record(row), path=p, line=start_line, format=FORMAT)
+        except UnicodeDecodeError:
+            yield RecordError("the file is not UTF-8 from here on", path=p, line=line + 1, field="encoding")
+        except csv.Error as exc:
+            yield RecordError(f"malformed CSV: {exc}", path=p, line=reader.line_num, field="csv")
