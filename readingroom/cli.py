@@ -34,33 +34,47 @@ def _migrate() -> None:
 
 
 class Progress:
-    """A progress bar on a terminal; plain periodic lines otherwise (logs, CI)."""
+    """A progress bar (documents, rate, ETA) on a terminal; plain periodic lines otherwise (logs, CI)."""
 
-    def __init__(self, stream=sys.stderr, quiet: bool = False) -> None:
+    def __init__(self, stream=sys.stderr, quiet: bool = False, every: float = 2.0) -> None:
         self.stream = stream
         self.quiet = quiet
-        self.tty = stream.isatty()
+        self.every = every
         self.last = time.monotonic()
         self.bar = None
-        if self.tty and not quiet:
-            from rich.progress import Progress as Bar, SpinnerColumn, TextColumn, TimeElapsedColumn
+        if stream.isatty() and not quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress as Bar, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-            self.bar = Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
-            self.task = self.bar.add_task("starting")
+            self.bar = Bar(
+                TextColumn("importing"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                TextColumn("{task.description}"), console=Console(file=stream), transient=True,
+            )
+            self.task = self.bar.add_task("", total=None)
             self.bar.start()
+
+    @staticmethod
+    def describe(report) -> str:
+        return (
+            f"{report.processed:,} documents ({report.imported:,} new, {report.updated:,} updated, "
+            f"{report.unchanged:,} unchanged, {report.rejected:,} rejected), {report.rate:,.0f} documents/s"
+        )
 
     def __call__(self, report, current: str) -> None:
         if self.quiet:
             return
-        text = (
-            f"{report.processed:,} documents ({report.imported:,} new, {report.updated:,} updated, "
-            f"{report.unchanged:,} unchanged, {report.rejected:,} rejected), {report.rate:,.0f}/s"
-        )
         if self.bar is not None:
-            self.bar.update(self.task, description=f"{text}  {Path(current).name if current else ''}")
-        elif time.monotonic() - self.last >= 2.0 and current:
+            self.bar.update(self.task, total=report.bytes_total or None, completed=report.bytes_done,
+                            description=self.describe(report))
+        elif time.monotonic() - self.last >= self.every and current:
             self.last = time.monotonic()
-            print(f"import: {text}; now {current}", file=self.stream, flush=True)
+            share = report.bytes_done / report.bytes_total if report.bytes_total else 0
+            eta = report.seconds * (1 - share) / share if share > 0 else None
+            print(
+                f"import: {share:5.1%} {self.describe(report)}"
+                + (f", about {eta:,.0f} s left" if eta is not None else "") + f"; at {current}",
+                file=self.stream, flush=True,
+            )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -138,32 +152,49 @@ def cmd_show(args) -> int:
     return 0
 
 
+#: The demo corpus: what ``make run`` imports from ``../shared/corpus`` on first start.
+DEMO_SOURCES = ("seed", "frus/volumes", "un-general-debates")
+
+
 def cmd_bootstrap(args) -> int:
-    """Prepare the data directory; import the demo corpus when the archive is still empty."""
+    """Prepare the data directory; import the demo corpus once.
+
+    A marker file is written only when the demo import has run to its end, so a first start that was
+    interrupted imports again (re-import is idempotent: what is there already is left unchanged).
+    """
+    from django.conf import settings
+
     from readingroom.documents.models import Document
 
-    if Document.objects.exists():
-        print(f"archive ready: {Document.objects.count()} documents", file=sys.stderr)
-        return 0
+    marker = Path(settings.DATA_DIR) / ".demo-corpus-imported"
     corpus = Path(args.corpus) if args.corpus else None
-    sources = []
-    if corpus and corpus.is_dir():
-        for sub in ("seed",):
-            if (corpus / sub).is_dir():
-                sources.append(corpus / sub)
+    sources = [corpus / sub for sub in DEMO_SOURCES if corpus and (corpus / sub).is_dir()]
+    if marker.exists() or (Document.objects.exists() and not sources):
+        print(f"archive ready: {Document.objects.count():,} documents", file=sys.stderr)
+        return 0
+    if Document.objects.exists() and not (marker.parent / ".demo-corpus-started").exists():
+        print(f"archive ready: {Document.objects.count():,} documents (not importing the demo corpus into it)", file=sys.stderr)
+        return 0
     if not sources:
         print("archive is empty; import documents with: readingroom import PATH...", file=sys.stderr)
         return 0
     from readingroom.ingest.pipeline import import_paths
 
+    (marker.parent / ".demo-corpus-started").touch()
+    print(f"first start: importing the demo corpus from {corpus} ...", file=sys.stderr, flush=True)
     progress = Progress()
     try:
         report = import_paths(sources, progress=progress)
     finally:
         progress.close()
     for err in report.errors:
-        print(f"error: {err}", file=sys.stderr)
-    print(f"demo corpus: imported {report.imported} documents from {', '.join(map(str, sources))}", file=sys.stderr)
+        print(f"note: {err}", file=sys.stderr)
+    marker.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    print(
+        f"demo corpus: imported {report.imported:,} documents ({report.rejected} rejected) from "
+        f"{', '.join(map(str, sources))} in {report.seconds:.0f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -92,8 +93,8 @@ def test_malformed_record_is_rejected_with_file_line_field_and_nothing_stored(cl
 def test_wrong_encoding_and_unknown_files(cli, seed_text, tmp_path):
     latin = tmp_path / "latin.txt"
     latin.write_bytes(seed_text.encode("latin-1", errors="replace"))
-    other = tmp_path / "notes.csv"
-    other.write_text("a,b\n1,2\n")
+    other = tmp_path / "notes.odt"
+    other.write_bytes(b"PK\x03\x04 not a record")
     result = cli("import", str(latin), str(other), check=False)
     assert result.returncode == 1
     assert f"{latin}:10: field 'encoding': the file is not UTF-8" in result.stderr
@@ -125,9 +126,19 @@ def test_data_dir_option_and_environment(tmp_path, seed_path):
 def test_bootstrap_imports_the_demo_corpus_once(cli, seed_path):
     corpus = seed_path.parent.parent
     first = cli("bootstrap", "--corpus", str(corpus))
-    assert "imported 1 documents" in first.stderr
+    m = re.search(r"demo corpus: imported ([\d,]+) documents", first.stderr)
+    assert m and int(m[1].replace(",", "")) > 3900, first.stderr
     second = cli("bootstrap", "--corpus", str(corpus))
-    assert "archive ready: 1 documents" in second.stderr
+    assert "archive ready:" in second.stderr and "importing" not in second.stderr
+    ids = {r["id"] for r in cli.records()}
+    assert {"wilson-300023", "frus1961-63v22/d1", "ungd/ALB_17_1962"} <= ids
+
+
+def test_bootstrap_leaves_a_users_own_archive_alone(cli, seed_path):
+    cli("import", str(seed_path))
+    result = cli("bootstrap", "--corpus", str(seed_path.parent.parent))
+    assert "not importing the demo corpus" in result.stderr
+    assert len(cli.records()) == 1
 
 
 def test_bootstrap_without_corpus_explains(cli, tmp_path):

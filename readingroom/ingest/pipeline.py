@@ -27,6 +27,9 @@ class ImportReport:
     skipped_files: list[str] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
     files: int = 0
+    #: bytes of source files finished so far, and in all (for progress and ETA)
+    bytes_done: int = 0
+    bytes_total: int = 0
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
@@ -82,7 +85,9 @@ def import_paths(
     :param batch_size: records committed per transaction
     :param progress: called after each batch and file with the report so far and the current file
     """
-    report = ImportReport()
+    paths = list(paths)
+    files = list(iter_files(paths))
+    report = ImportReport(bytes_total=sum(f.stat().st_size for f in files if f.exists()))
     lookups = Lookups()
     batch: list[tuple[dict, str, str]] = []
     seen: dict[str, str] = {}
@@ -94,12 +99,13 @@ def import_paths(
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         batch.clear()
 
-    for path in iter_files(paths):
+    for path in files:
         explicit = not any(Path(p).is_dir() and path.is_relative_to(Path(p)) for p in paths)
         if not path.exists():
             report.errors.append(RecordError("no such file or folder", path=str(path)))
             report.rejected += 1
             continue
+        size = path.stat().st_size
         fmt = format or readers.detect(path)
         if fmt is None:
             if explicit:
@@ -107,6 +113,7 @@ def import_paths(
                 report.rejected += 1
             else:
                 report.skipped_files.append(str(path))
+            report.bytes_done += size
             continue
         report.files += 1
         for position, item in enumerate(readers.read(path, fmt), start=1):
@@ -136,6 +143,7 @@ def import_paths(
                 flush()
                 if progress:
                     progress(report, str(path))
+        report.bytes_done += size
         if progress:
             progress(report, str(path))
     flush()

@@ -194,13 +194,23 @@ def _people(path: str) -> dict[tuple[str, str], dict]:
     return index
 
 
+def _labelled(item, label) -> tuple[str, str]:
+    """A list item "<label>, what follows" -> (label, what follows)."""
+    name = _ws("".join(label.itertext()))
+    full = _ws("".join(item.itertext()))
+    rest = full[len(name):] if full.startswith(name) else full
+    return name, rest.lstrip(",;: ").strip()
+
+
 def _date(dateline) -> tuple[dict, str | None]:
     """The dateline's date -> record date (display as written; ISO start/end; certainty) and its line."""
     if dateline is None:
         return {}, None
-    date = dateline.find(f".//{TEI}date")
-    if date is None:
+    dates = dateline.findall(f".//{TEI}date")
+    if not dates:
         return {}, None
+    # Prefer the date the editors made machine-readable (a dateline may mis-tag a place as a date).
+    date = next((d for d in dates if d.get("when") or d.get("from") or d.get("notBefore") or d.get("to") or d.get("notAfter")), dates[0])
     display = _ws("".join(date.itertext()))
     when, start, end = date.get("when"), date.get("from") or date.get("notBefore"), date.get("to") or date.get("notAfter")
     certainty = "approximate" if date.get("notBefore") or date.get("notAfter") else "exact"
@@ -241,13 +251,11 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
                 person = elem.find(f".//{TEI}persName[@{XML_ID}]")
                 term = elem.find(f".//{TEI}term[@{XML_ID}]")
                 if person is not None:
-                    pid = person.get(XML_ID)
-                    desc = _ws("".join(elem.itertext())[len("".join(person.itertext())):]).lstrip(",; ").strip()
-                    persons[pid] = {"name": _ws("".join(person.itertext())), "description": desc}
+                    name, desc = _labelled(elem, person)
+                    persons[person.get(XML_ID)] = {"name": name, "description": desc}
                 elif term is not None:
-                    tid = term.get(XML_ID)
-                    definition = _ws("".join(elem.itertext())[len("".join(term.itertext())):]).lstrip(",; ").strip()
-                    terms[tid] = {"term": _ws("".join(term.itertext())), "definition": definition}
+                    name, definition = _labelled(elem, term)
+                    terms[term.get(XML_ID)] = {"term": name, "definition": definition}
             elif tag == f"{TEI}div" and elem.get("type") == "document":
                 start_page = start_pages.pop(id(elem), page)
                 try:
