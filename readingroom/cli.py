@@ -86,7 +86,9 @@ def cmd_import(args) -> int:
 
     progress = Progress(quiet=args.quiet)
     try:
-        report = import_paths(args.paths, format=args.format, batch_size=args.batch_size, progress=progress)
+        report = import_paths(
+            args.paths, format=args.format, batch_size=args.batch_size, parallel=not args.single_process, progress=progress
+        )
     finally:
         progress.close()
     for err in report.errors:
@@ -184,7 +186,7 @@ def cmd_bootstrap(args) -> int:
     print(f"first start: importing the demo corpus from {corpus} ...", file=sys.stderr, flush=True)
     progress = Progress()
     try:
-        report = import_paths(sources, progress=progress)
+        report = import_paths(sources, parallel=True, progress=progress)
     finally:
         progress.close()
     for err in report.errors:
@@ -237,6 +239,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--batch-size", type=int, default=500, help="documents per transaction (default 500)")
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--quiet", action="store_true", help="no progress output")
+    s.add_argument("--single-process", action="store_true", help="read and store in one process (default: two)")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("export", help="export every document")

@@ -225,3 +225,16 @@ def test_json_errors_name_line_and_field(tmp_path):
     assert report.imported == 1
     got = sorted((e.line, e.field) for e in report.errors)
     assert got == [(2, "original_languages[0]"), (3, "json"), (4, "id")]
+
+
+def test_parallel_reader_gives_the_same_result(volume, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x-1", "title": ""}\n', encoding="utf-8")
+    parallel = import_paths([volume, bad], parallel=True, batch_size=100)
+    assert (parallel.imported, parallel.rejected) == (385, 1)
+    assert parallel.errors[0].field == "title" and parallel.errors[0].line == 1
+    by_parallel = {r["id"]: strip_volatile(r) for r in services.iter_records()}
+    Document.objects.all().delete()
+    sequential = import_paths([volume, bad], parallel=False)
+    assert (sequential.imported, sequential.rejected) == (385, 1)
+    assert {r["id"]: strip_volatile(r) for r in services.iter_records()} == by_parallel

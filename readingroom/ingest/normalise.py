@@ -8,7 +8,7 @@ Strings become Unicode NFC and are otherwise kept as given. Fields the source le
 from __future__ import annotations
 
 import hashlib
-import json
+import orjson
 import re
 import unicodedata
 from typing import Any
@@ -24,7 +24,7 @@ TEXT_FIELDS = ("language", "label", "title", "text")
 
 def nfc(value: Any) -> Any:
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     if isinstance(value, list):
         return [nfc(v) for v in value]
     if isinstance(value, dict):
@@ -36,11 +36,11 @@ def _str(data: dict, key: str, field: str | None = None) -> str:
     value = data.get(key)
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    if not isinstance(value, str):
-        raise RecordError(f"expected text, got {type(value).__name__}", field=field or key)
-    return value
+    raise RecordError(f"expected text, got {type(value).__name__}", field=field or key)
 
 
 def _list(data: dict, key: str) -> list:
@@ -56,7 +56,8 @@ def _language(value: Any, field: str) -> tuple[str, str] | None:
     if value in (None, ""):
         return None
     try:
-        return resolve(value)
+        code, name = resolve(value)
+        return code, nfc(name)
     except UnknownLanguage as exc:
         raise RecordError(str(exc), field=field) from None
 
@@ -73,7 +74,7 @@ def normalise(data: dict) -> dict:
     """
     if not isinstance(data, dict):
         raise RecordError(f"a record must be an object, got {type(data).__name__}")
-    data = nfc(data)
+    # Strings become NFC as each field is taken (``_str``, ``nfc``), not in a pass over the whole record.
     rec: dict[str, Any] = {"id": _str(data, "id").strip(), "title": _str(data, "title")}
 
     date = data.get("date") or {}
@@ -130,7 +131,7 @@ def normalise(data: dict) -> dict:
         roles = c.get("roles") or []
         if isinstance(roles, str):
             roles = [r.strip() for r in roles.split(",") if r.strip()]
-        contributors.append({"name": _str(c, "name", f"contributors[{i}].name"), "roles": [str(r) for r in roles]})
+        contributors.append({"name": _str(c, "name", f"contributors[{i}].name"), "roles": [nfc(str(r)) for r in roles]})
     rec["contributors"] = contributors
 
     contents = []
@@ -160,11 +161,11 @@ def normalise(data: dict) -> dict:
             }
             extra = {k: v for k, v in t.items() if k not in TEXT_FIELDS and k != "language_name"}
             if extra:
-                entry["extra"] = extra if "extra" not in extra else {**extra.pop("extra"), **extra}
+                entry["extra"] = nfc(extra if "extra" not in extra else {**extra.pop("extra"), **extra})
             texts.append(entry)
         rec[key] = texts
 
-    rec["subjects"] = [str(s) for s in _list(data, "subjects")]
+    rec["subjects"] = [nfc(str(s)) for s in _list(data, "subjects")]
     places = []
     for i, p in enumerate(_list(data, "places")):
         if isinstance(p, dict):
@@ -173,7 +174,7 @@ def normalise(data: dict) -> dict:
             p = [part.strip() for part in p.split(">")]
         if not isinstance(p, list) or not all(isinstance(x, str) and x.strip() for x in p):
             raise RecordError("expected a place name or a path of names", field=f"places[{i}]")
-        places.append(p)
+        places.append([nfc(x) for x in p])
     rec["places"] = places
     collections = []
     for i, c in enumerate(_list(data, "collections")):
@@ -201,16 +202,15 @@ def normalise(data: dict) -> dict:
     for i, r in enumerate(_list(data, "related")):
         if isinstance(r, dict):
             r = r.get("id", "")
-        related.append(str(r))
+        related.append(nfc(str(r)))
     rec["related"] = related
     extra = data.get("extra") or {}
     if not isinstance(extra, dict):
         raise RecordError("expected an object", field="extra")
-    rec["extra"] = extra
+    rec["extra"] = nfc(extra)
     return rec
 
 
 def content_hash(record: dict) -> str:
     """SHA-256 of the canonical record: equal hashes mean an import would store nothing new."""
-    blob = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()

@@ -2,10 +2,16 @@
 
 ``import_paths`` is what ``readingroom import`` and the tests call. Bad records are rejected one by one
 with a :class:`RecordError` naming file, line, record and field; good records in the same file go in.
+
+Reading, normalising, validating and hashing run in a reader process (``parallel=True``) while this
+process stores: on two cores the two halves overlap. Both modes produce the same stream of events.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +19,7 @@ from pathlib import Path
 
 from readingroom.ingest import readers
 from readingroom.ingest.errors import RecordError
-from readingroom.ingest.normalise import normalise
+from readingroom.ingest.normalise import content_hash, normalise
 from readingroom.ingest.store import Lookups, store_batch
 from readingroom.ingest.validate import validate
 
@@ -59,16 +65,110 @@ class ImportReport:
         }
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named, and files under folders named (recursively, sorted), skipping hidden ones."""
+@dataclass
+class Prepared:
+    """A record that passed normalise and validate, ready to store."""
+
+    record: dict
+    digest: str
+    format: str
+    path: str
+    where: str
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
+    """``(file, named explicitly)`` for files named and files under folders named (recursively, sorted)."""
     for p in paths:
         path = Path(p)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+                    yield child, False
         else:
-            yield path
+            yield path, True
+
+
+def prepare_file(path: Path, fmt: str) -> Iterator[Prepared | RecordError]:
+    """Read one file and run every record through normalise and validate (no database needed)."""
+    for position, item in enumerate(readers.read(path, fmt), start=1):
+        if isinstance(item, RecordError):
+            yield item.located(path=str(path))
+            continue
+        ident = item.data.get("id") if isinstance(item.data, dict) else None
+        try:
+            record = validate(normalise(item.data))
+        except RecordError as exc:
+            yield exc.located(path=item.path, line=item.line_of(exc.field), record=ident or f"#{position}")
+            continue
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        yield Prepared(record, content_hash(record), fmt, item.path, where)
+
+
+def events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple]:
+    """The import as a stream: ``("item", Prepared|RecordError)``, ``("file", path, size, status)``."""
+    for path, explicit in files:
+        if not path.exists():
+            yield ("item", RecordError("no such file or folder", path=str(path)))
+            continue
+        size = path.stat().st_size
+        fmt = format or readers.detect(path)
+        if fmt is None:
+            if explicit:
+                yield ("item", RecordError("not a format Reading Room can import", path=str(path)))
+            yield ("file", str(path), size, "rejected" if explicit else "skipped")
+            continue
+        for item in prepare_file(path, fmt):
+            yield ("item", item)
+        yield ("file", str(path), size, "read")
+
+
+def _reader_process(files, format, out, parent: int, chunk: int = 100) -> None:
+    """Run :func:`events` in a child process, sending chunks; give up if the parent dies (kill -9)."""
+    buffer: list[tuple] = []
+
+    def send(items) -> None:
+        while True:
+            try:
+                out.put(items, timeout=1.0)
+                return
+            except queue.Full:
+                if os.getppid() != parent:
+                    os._exit(1)
+
+    try:
+        for event in events(files, format):
+            buffer.append(event)
+            if len(buffer) >= chunk or event[0] == "file":
+                send(buffer)
+                buffer = []
+        send(buffer + [("done",)])
+    except BaseException as exc:  # an unexpected failure in a reader: surface it in the parent
+        send(buffer + [("crash", f"{type(exc).__name__}: {exc}")])
+
+
+def parallel_events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple]:
+    ctx = multiprocessing.get_context("fork")
+    channel = ctx.Queue(maxsize=64)
+    proc = ctx.Process(target=_reader_process, args=(files, format, channel, os.getpid()), daemon=True)
+    proc.start()
+    try:
+        while True:
+            try:
+                chunk = channel.get(timeout=5.0)
+            except queue.Empty:
+                if not proc.is_alive():
+                    raise RuntimeError(f"the reader process died (exit code {proc.exitcode})") from None
+                continue
+            for event in chunk:
+                if event[0] == "done":
+                    return
+                if event[0] == "crash":
+                    raise RuntimeError(f"the reader process failed: {event[1]}")
+                yield event
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(timeout=5)
 
 
 def import_paths(
@@ -76,76 +176,61 @@ def import_paths(
     *,
     format: str | None = None,
     batch_size: int = 500,
+    parallel: bool = False,
     progress: Callable[[ImportReport, str], None] | None = None,
 ) -> ImportReport:
     """Import every record in ``paths``.
 
     :param paths: files and folders; folders are walked recursively
-    :param format: force a reader (``seed`` ...); by default each file's format is detected
+    :param format: force a reader (``seed``, ``tei`` ...); by default each file's format is detected
     :param batch_size: records committed per transaction
+    :param parallel: read and validate in a second process while this one stores
     :param progress: called after each batch and file with the report so far and the current file
     """
-    paths = list(paths)
     files = list(iter_files(paths))
-    report = ImportReport(bytes_total=sum(f.stat().st_size for f in files if f.exists()))
+    report = ImportReport(bytes_total=sum(f.stat().st_size for f, _ in files if f.exists()))
     lookups = Lookups()
-    batch: list[tuple[dict, str, str]] = []
+    batch: list[Prepared] = []
     seen: dict[str, str] = {}
 
     def flush() -> None:
         if not batch:
             return
-        for outcome in store_batch(batch, lookups):
+        for outcome in store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups):
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         batch.clear()
 
-    for path in files:
-        explicit = not any(Path(p).is_dir() and path.is_relative_to(Path(p)) for p in paths)
-        if not path.exists():
-            report.errors.append(RecordError("no such file or folder", path=str(path)))
+    stream = parallel_events(files, format) if parallel else events(files, format)
+    for event in stream:
+        if event[0] == "file":
+            _, path, size, status = event
+            report.bytes_done += size
+            if status == "read":
+                report.files += 1
+            elif status == "skipped":
+                report.skipped_files.append(path)
+            if progress:
+                progress(report, path)
+            continue
+        item = event[1]
+        if isinstance(item, RecordError):
+            report.errors.append(item)
             report.rejected += 1
             continue
-        size = path.stat().st_size
-        fmt = format or readers.detect(path)
-        if fmt is None:
-            if explicit:
-                report.errors.append(RecordError("not a format Reading Room can import", path=str(path)))
-                report.rejected += 1
-            else:
-                report.skipped_files.append(str(path))
-            report.bytes_done += size
+        ident = item.record["id"]
+        if ident in seen:
+            report.errors.append(
+                RecordError(f"the id {ident!r} was already imported in this run from {seen[ident]}",
+                            path=item.path, line=None, record=ident, field="id")
+            )
+            report.rejected += 1
             continue
-        report.files += 1
-        for position, item in enumerate(readers.read(path, fmt), start=1):
-            if isinstance(item, RecordError):
-                report.errors.append(item.located(path=str(path)))
-                report.rejected += 1
-                continue
-            ident = item.data.get("id") if isinstance(item.data, dict) else None
-            try:
-                record = validate(normalise(item.data))
-            except RecordError as exc:
-                report.errors.append(exc.located(path=item.path, line=item.line_of(exc.field), record=ident or f"#{position}"))
-                report.rejected += 1
-                continue
-            if record["id"] in seen:
-                report.errors.append(
-                    RecordError(
-                        f"the id {record['id']!r} was already imported in this run from {seen[record['id']]}",
-                        path=item.path, line=item.line, record=record["id"], field="id",
-                    )
-                )
-                report.rejected += 1
-                continue
-            seen[record["id"]] = f"{item.path}:{item.line}" if item.line else item.path
-            batch.append((record, fmt, item.path))
-            if len(batch) >= batch_size:
-                flush()
-                if progress:
-                    progress(report, str(path))
-        report.bytes_done += size
-        if progress:
-            progress(report, str(path))
+        seen[ident] = item.where
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+            if progress:
+                progress(report, item.path)
     flush()
     report.finished = time.monotonic()
     if progress:

@@ -8,6 +8,8 @@ ignored on the way in, so an export re-imports losslessly.
 from __future__ import annotations
 
 import json
+
+import orjson
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,12 +39,14 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
                 if not raw.strip():
                     continue
                 try:
-                    obj = json.loads(raw.decode("utf-8"))
-                except UnicodeDecodeError:
-                    yield RecordError("the line is not UTF-8", path=p, line=n, field="encoding")
-                    continue
-                except json.JSONDecodeError as exc:
-                    yield RecordError(f"not valid JSON: {exc.msg} (column {exc.colno})", path=p, line=n, field="json")
+                    obj = orjson.loads(raw)
+                except orjson.JSONDecodeError as exc:
+                    try:
+                        raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        yield RecordError("the line is not UTF-8", path=p, line=n, field="encoding")
+                        continue
+                    yield RecordError(f"not valid JSON: {exc}", path=p, line=n, field="json")
                     continue
                 yield _record(obj, p, n, n)
         return
