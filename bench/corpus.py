@@ -77,6 +77,7 @@ def generate(n: int, out: Path) -> dict:
     coll_cum = list(itertools.accumulate(zipf_weights(200, 1.0)))
     person_cum = list(itertools.accumulate(zipf_weights(len(names), 0.8)))
     start, span = date(1945, 1, 1), (date(1991, 12, 31) - date(1945, 1, 1)).days
+    name_ids = {name: i for i, name in enumerate(names)}
 
     def pick(cum):
         return bisect.bisect(cum, rng.random() * cum[-1])
@@ -114,7 +115,7 @@ def generate(n: int, out: Path) -> dict:
                 "classification": CLASSIFICATIONS[pick(class_cum)],
                 "type": data.get("type", ""),
                 "collections": [{"id": f"series-{collection + 1}", "title": f"Synthetic series {collection + 1}"}],
-                "persons": [{"id": f"person-{names.index(p)}", "name": p} for p in sorted(persons)],
+                "persons": [{"id": f"person-{name_ids[p]}", "name": p} for p in sorted(persons)],
                 "contents": [{"kind": "transcript", "language": "en", "label": "Transcript - English"}],
                 "transcripts": [{"language": "en", "label": "Transcript - English", "text": text}],
             }

@@ -1,0 +1,101 @@
+"""Import benchmark: the real corpus and scaled corpora, through the real ``readingroom import`` command.
+
+    .venv/bin/python bench/import.py                 # real corpus + 10k + 100k
+    .venv/bin/python bench/import.py --sizes 10000 100000 1000000
+
+For each run: a fresh data directory, ``readingroom import`` in a subprocess (two processes: reader and
+store), then a re-import (all unchanged). Prints and writes ``bench/results/import.json``: documents/s,
+total seconds, peak RSS of the import (MB, the larger of its two processes), database size (MB).
+Scaled corpora are generated once into ``--work`` (default /tmp/readingroom-bench) by bench/corpus.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.corpus import CORPUS, generate  # noqa: E402
+
+READINGROOM = [sys.executable, "-m", "readingroom.cli"]
+
+
+def run_import(data_dir: Path, sources: list[str]) -> dict:
+    env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run([*READINGROOM, "bootstrap"], env=env, check=True, capture_output=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.monotonic()
+    proc = subprocess.run([*READINGROOM, "import", "--quiet", "--json", *sources], env=env, capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report = json.loads(proc.stdout)
+    db = data_dir / "readingroom.sqlite3"
+    size = sum(p.stat().st_size for p in data_dir.glob("readingroom.sqlite3*"))
+    return {
+        "documents": report["imported"] + report["updated"] + report["unchanged"],
+        "imported": report["imported"],
+        "unchanged": report["unchanged"],
+        "rejected": report["rejected"],
+        "seconds": round(wall, 2),
+        "import_seconds": report["seconds"],
+        "documents_per_second": round((report["imported"] + report["unchanged"] + report["rejected"]) / wall, 1),
+        "peak_rss_mb": round(rss / 1024, 1) if rss > before else None,
+        "database_mb": round(size / 2**20, 1),
+        "database": str(db),
+    }
+
+
+def bench(name: str, sources: list[str], work: Path, keep: bool) -> dict:
+    data_dir = work / f"data-{name}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    first = run_import(data_dir, sources)
+    again = run_import(data_dir, sources)
+    if not keep:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    row = {"corpus": name, "import": first, "reimport": again}
+    print(
+        f"{name:>10}: {first['documents']:>9,} docs  {first['seconds']:>8.1f} s  {first['documents_per_second']:>7,.0f} docs/s  "
+        f"RSS {first['peak_rss_mb']} MB  db {first['database_mb']:,} MB  | re-import {again['seconds']:.1f} s "
+        f"({again['documents_per_second']:,.0f} docs/s, {again['unchanged']:,} unchanged)",
+        flush=True,
+    )
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/readingroom-bench"))
+    ap.add_argument("--no-real", action="store_true", help="skip the real corpus")
+    ap.add_argument("--keep", action="store_true", help="keep the data directories (the search benchmark reuses them)")
+    ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "import.json")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": []}
+    if not args.no_real:
+        sources = [str(CORPUS / "seed"), str(CORPUS / "frus" / "volumes"), str(CORPUS / "un-general-debates")]
+        results["runs"].append(bench("real", sources, args.work, args.keep))
+    for n in args.sizes:
+        path = args.work / f"synth-{n}.jsonl"
+        if not path.exists():
+            info = generate(n, path)
+            print(f"generated {n:,} documents ({info['mean_chars']:,} chars each on average) in {info['seconds']} s", flush=True)
+        results["runs"].append(bench(f"synth-{n}", [str(path)], args.work, args.keep))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
