@@ -98,7 +98,8 @@ def cmd_import(args) -> int:
     else:
         print(
             f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"rejected {report.rejected} in {report.seconds:.1f} s ({report.rate:,.0f} documents/s)"
+            f"rejected {report.rejected} in {report.seconds:.1f} s ({report.rate:,.0f} documents/s"
+            + (f"; search index: {report.indexed:,} in {report.index_seconds:.1f} s" if report.indexed else "") + ")"
             + (f"; {len(report.skipped_files)} files of no known format skipped" if report.skipped_files else "")
         )
     return 1 if report.rejected else 0
@@ -203,6 +204,12 @@ def cmd_bootstrap(args) -> int:
 def cmd_serve(args) -> int:
     from django.conf import settings
 
+    from readingroom.search.indexing import pending, process_queue
+
+    if pending():  # finish indexing that an interrupted import or a crash left queued
+        print(f"search index: catching up with {pending():,} queued changes ...", file=sys.stderr, flush=True)
+        process_queue()
+
     workers = args.workers or os.cpu_count() or 2
     print(
         f"Reading Room at http://{args.host}:{args.port}/ (data: {settings.DATA_DIR}, {workers} workers)",
@@ -219,6 +226,57 @@ def cmd_serve(args) -> int:
     ]
     os.execv(sys.executable, argv)
     return 0  # not reached
+
+
+def cmd_search(args) -> int:
+    from readingroom.documents.services import InvalidQuery
+    from readingroom.search import services
+
+    params: dict = {"q": " ".join(args.query), "sort": args.sort, "page": args.page, "per_page": args.limit}
+    for item in args.filter or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"error: --filter takes FACET=VALUE, not {item!r}", file=sys.stderr)
+            return 2
+        params.setdefault(key, [])
+        if isinstance(params[key], list):
+            params[key].append(value)
+        else:
+            params[key] = value
+    for key in ("date_from", "date_to"):
+        if getattr(args, key):
+            params[key] = getattr(args, key)
+    try:
+        page = services.search(params, facets=args.format == "json" or args.facets)
+    except InvalidQuery as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(page.as_json(), ensure_ascii=False, indent=2))
+        return 0
+    import html
+    import re
+
+    for notice in page.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    print(f"{page.total:,} results" + (f" (page {page.page} of {page.pages})" if page.pages > 1 else ""))
+    for n, d in enumerate(page.documents, start=page.request.offset + 1):
+        print(f"\n{n}. {d['title']}\n   {d['id']} · {d['date']['display'] or 'undated'}" + (f" · {d['repository']}" if d["repository"] else ""))
+        if d["snippet"]:
+            text = html.unescape(re.sub(r"</?b>", "*", d["snippet"]))
+            print("   " + " ".join(text.split()))
+    if args.facets:
+        for f in page.facet_list():
+            print(f"\n{f['label']}: " + ", ".join(f"{v['label']} ({v['count']})" for v in f["values"][:10]))
+    return 0
+
+
+def cmd_reindex(args) -> int:
+    from readingroom.search.indexing import reindex
+
+    result = reindex(progress=lambda done, total: print(f"reindex: {done:,} of {total:,}", file=sys.stderr) if done % 20000 == 0 else None)
+    print(f"reindexed {result['documents']:,} documents in {result['seconds']} s ({result['backend']})")
+    return 0
 
 
 def cmd_manage(args) -> int:
@@ -258,6 +316,22 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=0, help="default: one per CPU core")
     s.add_argument("--access-log", action="store_true", help="log every request to standard output")
     s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("search", help="search the archive (the same search as /search and /api/search)")
+    s.add_argument("query", nargs="*", help='words, "phrases", OR, -exclude, prefix*, title:/person:/place:/archive:')
+    s.add_argument("--filter", action="append", metavar="FACET=VALUE",
+                   help="language, translation, repository, collection, subject, person, place, type, classification, year, decade")
+    s.add_argument("--date-from", dest="date_from")
+    s.add_argument("--date-to", dest="date_to")
+    s.add_argument("--sort", default="relevance", choices=["relevance", "date", "-date", "title", "-title"])
+    s.add_argument("--page", type=int, default=1)
+    s.add_argument("--limit", type=int, default=10, help="results per page (at most 100)")
+    s.add_argument("--facets", action="store_true", help="also print facet counts")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("reindex", help="rebuild the search index from the records")
+    s.set_defaults(func=cmd_reindex)
 
     s = sub.add_parser("bootstrap", help="prepare the data directory; import a demo corpus into an empty archive")
     s.add_argument("--corpus", help="a corpus folder (such as ../shared/corpus) to import when the archive is empty")

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "readingroom.documents",
     "readingroom.ingest",
+    "readingroom.search",
     "readingroom.api",
     "readingroom.web",
 ]

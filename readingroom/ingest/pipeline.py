@@ -36,6 +36,9 @@ class ImportReport:
     #: bytes of source files finished so far, and in all (for progress and ETA)
     bytes_done: int = 0
     bytes_total: int = 0
+    #: documents (re)indexed for search after storing, and how long that took
+    indexed: int = 0
+    index_seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
@@ -61,6 +64,8 @@ class ImportReport:
             "skipped_files": self.skipped_files,
             "seconds": round(self.seconds, 3),
             "documents_per_second": round(self.rate, 1),
+            "indexed": self.indexed,
+            "index_seconds": round(self.index_seconds, 3),
             "errors": [e.as_dict() for e in self.errors],
         }
 
@@ -177,6 +182,7 @@ def import_paths(
     format: str | None = None,
     batch_size: int = 500,
     parallel: bool = False,
+    index: bool = True,
     progress: Callable[[ImportReport, str], None] | None = None,
 ) -> ImportReport:
     """Import every record in ``paths``.
@@ -185,6 +191,7 @@ def import_paths(
     :param format: force a reader (``seed``, ``tei`` ...); by default each file's format is detected
     :param batch_size: records committed per transaction
     :param parallel: read and validate in a second process while this one stores
+    :param index: bring the search index up to date afterwards (the queue is durable either way)
     :param progress: called after each batch and file with the report so far and the current file
     """
     files = list(iter_files(paths))
@@ -192,12 +199,24 @@ def import_paths(
     lookups = Lookups()
     batch: list[Prepared] = []
     seen: dict[str, str] = {}
+    indexer = None
+    if index:
+        from readingroom.search.indexing import InlineIndexer
+
+        indexer = InlineIndexer()
+    index_time = 0.0
 
     def flush() -> None:
+        nonlocal index_time
         if not batch:
             return
-        for outcome in store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups):
+        outcomes = store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups)
+        for outcome in outcomes:
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+        if indexer is not None:
+            t0 = time.monotonic()
+            indexer.add([p.record for p, o in zip(batch, outcomes) if o.status != "unchanged"])
+            index_time += time.monotonic() - t0
         batch.clear()
 
     stream = parallel_events(files, format) if parallel else events(files, format)
@@ -232,6 +251,14 @@ def import_paths(
             if progress:
                 progress(report, item.path)
     flush()
+    if indexer is not None:
+        from readingroom.search.indexing import process_queue
+
+        t0 = time.monotonic()
+        indexer.commit()
+        process_queue(indexer.backend)  # anything queued before this import, or by others meanwhile
+        report.indexed = indexer.indexed
+        report.index_seconds = index_time + time.monotonic() - t0
     report.finished = time.monotonic()
     if progress:
         progress(report, "")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from readingroom.documents import models as m
 from readingroom.ingest.dates import sort_key
 from readingroom.ingest.normalise import content_hash
+from readingroom.search.models import IndexQueue
 
 
 @dataclass
@@ -278,6 +279,13 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None) -> list[Outc
                     _children(doc.pk, rec, lookups, rows)
                 for table in rows.values():
                     table.insert(cursor)
+                # The search index follows the records: queue the change in this same transaction.
+                queue = Rows(IndexQueue, ["identifier", "action", "created_at"])
+                for rec, _ in new_docs:
+                    queue.add(rec["id"], "index", now)
+                for doc, _ in changed:
+                    queue.add(doc.identifier, "index", now)
+                queue.insert(cursor)
     except BaseException:
         lookups.reset()
         raise

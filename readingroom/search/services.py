@@ -1,0 +1,192 @@
+"""Search as every interface uses it: ``/search``, ``/api/search`` and ``readingroom search``."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from readingroom.documents import models as dm
+from readingroom.documents.services import InvalidQuery, document_summary
+from readingroom.search.backends import get_backend
+from readingroom.search.backends.base import FACETS, SORTS, SearchRequest, SearchResults
+from readingroom.search.query import ParsedQuery, parse
+
+MAX_PER_PAGE = 100
+MAX_RESULT_WINDOW = 100_000
+FACET_LABELS = {
+    "language": "Original language", "translation": "Translation", "repository": "Archive",
+    "collection": "Collection", "subject": "Subject", "person": "Person", "place": "Place",
+    "type": "Document type", "classification": "Classification",
+}
+
+
+@dataclass
+class SearchPage:
+    q: str
+    parsed: ParsedQuery
+    request: SearchRequest
+    results: SearchResults
+    documents: list[dict]
+    page: int
+    per_page: int
+    filters: dict[str, list[str]]
+    date_from: str
+    date_to: str
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.results.total
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(min(self.total, MAX_RESULT_WINDOW) / self.per_page))
+
+    def facet_list(self) -> list[dict]:
+        """Facets with labels and human names (language codes become names)."""
+        names = language_names()
+        out = []
+        for facet in FACETS:
+            buckets = self.results.facets.get(facet, [])
+            if not buckets:
+                continue
+            values = []
+            for value, count in buckets:
+                label = names.get(value, value) if facet in {"language", "translation"} else value
+                values.append({"value": value, "label": label, "count": count,
+                               "selected": value in self.filters.get(facet, [])})
+            out.append({"name": facet, "label": FACET_LABELS[facet], "values": values})
+        return out
+
+    def decades(self) -> list[tuple[int, int]]:
+        acc: dict[int, int] = {}
+        for year, n in self.results.years:
+            acc[year // 10 * 10] = acc.get(year // 10 * 10, 0) + n
+        return sorted(acc.items())
+
+    def as_json(self) -> dict:
+        return {
+            "q": self.q,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "sort": self.request.sort,
+            "filters": self.filters,
+            "date_from": self.date_from or None,
+            "date_to": self.date_to or None,
+            "notices": self.notices,
+            "results": self.documents,
+            "facets": {f["name"]: [{"value": v["value"], "label": v["label"], "count": v["count"]} for v in f["values"]]
+                       for f in self.facet_list()},
+            "years": [{"year": y, "count": n} for y, n in self.results.years],
+            "decades": [{"decade": d, "count": n} for d, n in self.decades()],
+        }
+
+
+_names_cache: dict[str, str] = {}
+
+
+def language_names() -> dict[str, str]:
+    if not _names_cache:
+        _names_cache.update(dict(dm.Language.objects.values_list("code", "name")))
+    return _names_cache
+
+
+def _date_bound(value: str, end: bool, name: str) -> int | None:
+    if not value:
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+    if not m:
+        raise InvalidQuery(f"{name} must be a year, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    y, mo, d = int(m[1]), m[2], m[3]
+    if mo and not 1 <= int(mo) <= 12 or d and not 1 <= int(d) <= 31:
+        raise InvalidQuery(f"{name}: {value!r} is not a date")
+    if d:
+        return y * 10000 + int(mo) * 100 + int(d)
+    if mo:
+        return y * 10000 + int(mo) * 100 + (31 if end else 1)
+    return y * 10000 + (1231 if end else 101)
+
+
+def _int(value, name: str, lo: int, hi: int, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise InvalidQuery(f"{name} must be a whole number, not {value!r}") from None
+    if not lo <= n <= hi:
+        raise InvalidQuery(f"{name} must be between {lo} and {hi}")
+    return n
+
+
+def _getlist(params: Mapping, key: str) -> list[str]:
+    if hasattr(params, "getlist"):
+        values = params.getlist(key)
+    else:
+        v = params.get(key)
+        values = v if isinstance(v, list) else ([v] if v else [])
+    return [str(x) for x in values if str(x).strip()]
+
+
+def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> SearchPage:
+    """Run a search from request-like parameters.
+
+    ``q``; filters ``language``, ``translation``, ``repository``, ``collection``, ``subject``, ``person``,
+    ``place``, ``type``, ``classification`` (repeatable: any of the values); ``date_from``/``date_to``
+    (YYYY, YYYY-MM or YYYY-MM-DD), ``year``, ``decade``; ``sort`` (relevance, date, -date, title, -title);
+    ``page``, ``per_page``.
+
+    :raises InvalidQuery: for parameters out of range; the query text itself never raises
+    """
+    q = str(params.get("q") or "")
+    parsed = parse(q)
+    sort = params.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise InvalidQuery(f"sort must be one of {', '.join(SORTS)}")
+    per_page = _int(params.get("per_page"), "per_page", 1, MAX_PER_PAGE, 20)
+    page = _int(params.get("page"), "page", 1, 10**6, 1)
+    if (page - 1) * per_page >= MAX_RESULT_WINDOW:
+        raise InvalidQuery(f"results past the first {MAX_RESULT_WINDOW:,} cannot be paged to; narrow the search")
+    filters = {f: vals for f in FACETS if (vals := _getlist(params, f)[:20])}
+    date_from_s = str(params.get("date_from") or "")
+    date_to_s = str(params.get("date_to") or "")
+    date_from = _date_bound(date_from_s, False, "date_from")
+    date_to = _date_bound(date_to_s, True, "date_to")
+    if params.get("year"):
+        y = _int(params.get("year"), "year", 1, 9999, 0)
+        date_from, date_to = max(date_from or 0, y * 10000 + 101), min(date_to or 99991231, y * 10000 + 1231)
+    if params.get("decade"):
+        d = _int(params.get("decade"), "decade", 1, 9990, 0) // 10 * 10
+        date_from, date_to = max(date_from or 0, d * 10000 + 101), min(date_to or 99991231, (d + 9) * 10000 + 1231)
+    request = SearchRequest(
+        query=parsed, filters=filters, date_from=date_from, date_to=date_to, sort=sort,
+        offset=(page - 1) * per_page, limit=per_page, facets=facets, snippets=snippets,
+    )
+    results = get_backend().search(request)
+    documents = hydrate(results)
+    return SearchPage(q, parsed, request, results, documents, page, per_page, filters, date_from_s, date_to_s,
+                      notices=list(parsed.notices))
+
+
+def hydrate(results: SearchResults) -> list[dict]:
+    """The hits as document summaries from the record database (which wins: a record that is gone is left out)."""
+    ids = [h.id for h in results.hits]
+    docs = {
+        d.identifier: d
+        for d in dm.Document.objects.filter(identifier__in=ids)
+        .select_related("repository")
+        .prefetch_related(Prefetch("documentlanguage_set", queryset=dm.DocumentLanguage.objects.select_related("language")))
+    }
+    out = []
+    for hit in results.hits:
+        doc = docs.get(hit.id)
+        if doc is None:
+            continue
+        out.append({**document_summary(doc), "archive": doc.archive, "snippet": hit.snippet, "score": round(hit.score, 4)})
+    return out
