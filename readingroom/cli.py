@@ -222,10 +222,28 @@ def cmd_serve(args) -> int:
         "--workers", str(workers),
         "--access-logfile", "-" if args.access_log else "/dev/null",
         "--graceful-timeout", "10",
+        # Long search URLs are answered by the app (which trims the query and says so), not cut at 4 KB.
+        "--limit-request-line", "0",
         "--timeout", "120",
     ]
     os.execv(sys.executable, argv)
     return 0  # not reached
+
+
+def cmd_delete(args) -> int:
+    from readingroom.documents import services
+    from readingroom.search.indexing import process_queue
+
+    status = 0
+    for ident in args.ids:
+        try:
+            services.delete_document(ident)
+            print(f"deleted {ident}")
+        except services.DocumentNotFound as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+    process_queue()
+    return status
 
 
 def cmd_search(args) -> int:
@@ -329,6 +347,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--facets", action="store_true", help="also print facet counts")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("delete", help="delete documents (and remove them from the search index)")
+    s.add_argument("ids", nargs="+", metavar="ID")
+    s.set_defaults(func=cmd_delete)
 
     s = sub.add_parser("reindex", help="rebuild the search index from the records")
     s.set_defaults(func=cmd_reindex)

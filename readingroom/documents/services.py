@@ -276,3 +276,19 @@ def iter_records(chunk_size: int = 500) -> Iterator[dict]:
     qs = _with_relations(m.Document.objects.order_by("identifier"))
     for doc in qs.iterator(chunk_size=chunk_size):
         yield document_record(doc)
+
+
+def delete_document(identifier: str) -> None:
+    """Delete a document; its removal from the search index is queued in the same transaction.
+
+    :raises DocumentNotFound: when there is none
+    """
+    from django.db import transaction
+
+    from readingroom.search.models import IndexQueue
+
+    with transaction.atomic():
+        deleted, _ = m.Document.objects.filter(identifier=identifier).delete()
+        if not deleted:
+            raise DocumentNotFound(identifier)
+        IndexQueue.objects.create(identifier=identifier, action="delete")

@@ -114,3 +114,9 @@ def parse(q: str) -> ParsedQuery:
     if pending_or:
         out.notices.append("OR needs a word on each side; it was ignored.")
     return out
+
+
+def prefix_stems(folded: str) -> list[str]:
+    """Shorter exact terms a prefix also stands for, because stemming may cut a word below its prefix:
+    "negotiat*" must find "negotiation", indexed as the stem "negoti". Down to four letters shorter."""
+    return [folded[:n] for n in range(len(folded) - 1, max(3, len(folded) - 5), -1)]

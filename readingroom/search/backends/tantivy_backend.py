@@ -15,7 +15,7 @@ import tantivy
 from django.conf import settings
 
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
-from readingroom.search.query import Clause, Phrase, Term
+from readingroom.search.query import Clause, Phrase, Term, prefix_stems
 
 SCHEMA_VERSION = "1"
 TEXT_FIELDS = ("title", "body", "people", "places", "archive")
@@ -146,9 +146,8 @@ class TantivyBackend(SearchBackend):
             folded = self._tokens(alt.text, stem=False)
             if len(folded) != 1:
                 return None
-            stem = (self._tokens(alt.text) or [folded[0]])[0]
-            base = stem if folded[0].startswith(stem) else folded[0]
-            q = tantivy.Query.regex_query(self.schema, field, base + ".*")
+            pattern = "|".join([folded[0] + ".*", *prefix_stems(folded[0])])
+            q = tantivy.Query.regex_query(self.schema, field, pattern)
         else:
             words = alt.text if isinstance(alt, Term) else alt.words
             tokens = self._tokens(words)
