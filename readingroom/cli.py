@@ -87,7 +87,8 @@ def cmd_import(args) -> int:
     progress = Progress(quiet=args.quiet)
     try:
         report = import_paths(
-            args.paths, format=args.format, batch_size=args.batch_size, parallel=not args.single_process, progress=progress
+            args.paths, format=args.format, batch_size=args.batch_size, parallel=not args.single_process,
+            index=not args.no_index, progress=progress,
         )
     finally:
         progress.close()
@@ -316,6 +317,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--quiet", action="store_true", help="no progress output")
     s.add_argument("--single-process", action="store_true", help="read and store in one process (default: two)")
+    s.add_argument("--no-index", action="store_true",
+                   help="store only; the queued search-index updates run at the next serve, import or reindex")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("export", help="export every document")

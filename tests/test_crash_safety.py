@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, CORPUS, need
+from tests.conftest import CLI, CORPUS, SEED, need
 
 FRUS = CORPUS / "frus" / "volumes"
 
@@ -36,6 +39,20 @@ def _orphans(db) -> int:
         ).fetchone()[0]
     finally:
         con.close()
+
+
+def _queued(db) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("select count(*) from search_indexqueue").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _hashes(db) -> dict[str, str]:
@@ -65,6 +82,8 @@ def test_kill_9_then_rerun_gives_every_record_exactly_once(tmp_path, kill_after)
     stored = _count(db)
     assert 0 < stored < 2922
     assert _orphans(db) == 0  # nothing half-stored is visible
+    queued = _queued(db)
+    assert 0 < queued <= stored  # stored, not yet searchable: the durable queue remembers
 
     rerun = interrupted("import", str(FRUS), check=False)
     assert rerun.returncode == 1  # the one real document without a title (d72a) is rejected each time
@@ -74,3 +93,35 @@ def test_kill_9_then_rerun_gives_every_record_exactly_once(tmp_path, kill_after)
     clean("import", str(FRUS), check=False)
     assert _hashes(db) == _hashes(clean.data_dir / "readingroom.sqlite3")
     assert len(_hashes(db)) == 2922 and _orphans(db) == 0  # 2,923 documents, one of them without a title
+    assert _queued(db) == 0
+    found = json.loads(interrupted("search", "--format", "json").stdout)
+    assert found["total"] == 2922  # every record searchable exactly once
+
+
+def test_serve_heals_an_index_left_behind(tmp_path):
+    seed_path = SEED
+    need(seed_path.exists(), "the reference record is missing")
+    cli = CLI(tmp_path / "data")
+    cli("import", "--no-index", str(seed_path))
+    db = cli.data_dir / "readingroom.sqlite3"
+    assert _queued(db) == 1
+    assert json.loads(cli("search", "mehilli", "--format", "json").stdout)["total"] == 0
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
+                            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=mehilli", timeout=5) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "catching up with 1 queued changes" in err
+    assert [d["id"] for d in body["results"]] == ["wilson-300023"]
+    assert _queued(db) == 0

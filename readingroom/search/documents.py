@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -12,6 +13,17 @@ def fold(text: str) -> str:
 
 def _date_key(iso: str) -> int:
     return int(iso[:10].replace("-", "")) if iso else 0
+
+
+def _text(t: dict) -> str:
+    """A text as searched: footnote markers out of the running text (so phrases match across them), the
+    footnotes themselves after it."""
+    body = t["text"]
+    notes = (t.get("extra") or {}).get("footnotes") or []
+    if notes:
+        body = re.sub(r"\[[\w*]{1,4}\]", "", body)
+        body += "\n\n" + "\n".join(n.get("text", "") for n in notes)
+    return f"{t['title']}\n\n{body}" if t.get("title") else body
 
 
 def search_document(record: dict) -> dict:
@@ -35,8 +47,7 @@ def search_document(record: dict) -> dict:
         "title": record["title"],
         "body": "\n\n".join(
             part
-            for part in [record["summary"], *(f"{t['title']}\n\n{t['text']}" if t["title"] else t["text"] for t in texts),
-                         record["citation"]]
+            for part in [record["summary"], *(_text(t) for t in texts), record["citation"]]
             if part
         ),
         "people": "\n".join(people),
