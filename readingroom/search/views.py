@@ -14,8 +14,9 @@ from readingroom.search.backends.base import SORTS
 
 @require_GET
 def api_search(request: HttpRequest) -> JsonResponse:
+    facets = request.GET.get("facets", "1").lower() not in {"0", "false", "no"}
     try:
-        page = services.search(request.GET)
+        page = services.search(request.GET, facets=facets)
     except InvalidQuery as exc:
         return error(400, str(exc))
     return JsonResponse(page.as_json(), json_dumps_params={"ensure_ascii": False})

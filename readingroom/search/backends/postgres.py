@@ -9,19 +9,18 @@ bound parameters only.
 
 from __future__ import annotations
 
-import html
 import re
 import threading
 
 from django.db import connection
 
+from readingroom.search import snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.documents import fold
 from readingroom.search.query import Clause, Phrase, Term, prefix_stems
 
 SCHEMA_VERSION = 1
 FIELD_COLUMNS = {None: "tsv", "title": "tsv_title", "people": "tsv_people", "places": "tsv_places", "archive": "tsv_archive", "body": "tsv_body"}
-MARK_START, MARK_END = "\x02", "\x03"
 
 DDL = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -181,15 +180,10 @@ class PostgresBackend(SearchBackend):
                 cur.execute(f"SELECT id, 0.0 FROM rr_search WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
                             params + [request.limit, request.offset])
             rows = cur.fetchall()
-            snippets: dict[str, str] = {}
-            if request.snippets and rank is not None and rows:
-                cur.execute(
-                    f"SELECT id, ts_headline('rr', body, {rank[0]}, %s) FROM rr_search WHERE id = ANY(%s)",
-                    rank[1] + [f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=\" … \"",
-                               [r[0] for r in rows]],
-                )
-                for ident, text in cur.fetchall():
-                    snippets[ident] = html.escape(text).replace(MARK_START, "<b>").replace(MARK_END, "</b>")
+            texts: dict[str, str] = {}
+            if request.snippets and rows:
+                cur.execute("SELECT id, body FROM rr_search WHERE id = ANY(%s)", [[r[0] for r in rows]])
+                texts = dict(cur.fetchall())
             facets: dict[str, list[tuple[str, int]]] = {}
             years: list[tuple[int, int]] = []
             if request.facets:
@@ -208,5 +202,7 @@ class PostgresBackend(SearchBackend):
                     else:
                         facets.setdefault(facet, []).append((value, n))
                 years.sort()
-        hits = [Hit(id=r[0], score=float(r[1]), snippet=snippets.get(r[0], "")) for r in rows]
+        regex = snippets.pattern(request.query) if request.snippets else None
+        hits = [Hit(id=r[0], score=float(r[1]), snippet=snippets.snippet(texts.get(r[0], ""), regex) if request.snippets else "")
+                for r in rows]
         return SearchResults(total=total, hits=hits, facets=facets, years=years)

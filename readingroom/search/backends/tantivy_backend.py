@@ -14,6 +14,7 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
+from readingroom.search import snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.query import Clause, Phrase, Term, prefix_stems
 
@@ -221,16 +222,11 @@ class TantivyBackend(SearchBackend):
             kwargs["order"] = tantivy.Order.Desc if sort.startswith("-") else tantivy.Order.Asc
         result = searcher.search(query, limit=max(1, request.limit), count=True, offset=request.offset, **kwargs)
         hits = []
-        generator = None
-        if request.snippets and text_query is not None:
-            generator = tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body")
-            generator.set_max_num_chars(260)
+        regex = snippets.pattern(request.query) if request.snippets else None
         for key, address in result.hits[: request.limit] if request.limit else []:
             doc = searcher.doc(address)
-            snippet = ""
-            if generator is not None:
-                snippet = generator.snippet_from_doc(doc).to_html()
-            hits.append(Hit(id=doc["id"][0], score=float(key) if sort == "relevance" else 0.0, snippet=snippet))
+            text = snippets.snippet(doc["body"][0] if doc["body"] else "", regex) if request.snippets else ""
+            hits.append(Hit(id=doc["id"][0], score=float(key) if sort == "relevance" else 0.0, snippet=text))
         facets, years = {}, []
         if request.facets:
             aggs = {f: {"terms": {"field": f"f_{f}", "size": request.facet_size}} for f in FACETS}

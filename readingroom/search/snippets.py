@@ -1,0 +1,132 @@
+"""Highlighted snippets, the same for every backend: where the words matched, HTML-escaped, matches in <b>.
+
+The text is folded to lower-case ASCII character by character (so offsets stay put: "Mëhilli" ->
+"mehilli"); each query word becomes the start of a word from its stem ("negotiations" -> ``negoti``,
+"policy" -> ``polic``); the window around the first match is cut at word boundaries. Tens of microseconds for a 5,000-character text, where
+tantivy's generator, re-analysing the whole stored field, took about 1 ms.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import unicodedata
+from functools import lru_cache
+
+from readingroom.search.query import ParsedQuery, Phrase, Term
+
+
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in range(0x00C0, 0x2000):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if len(base) == 1 and base.isascii() and base != ch:
+            table[code] = base
+    table.update({ord("ß"): "s", ord("ø"): "o", ord("Ø"): "O", ord("đ"): "d", ord("Đ"): "D", ord("ł"): "l", ord("Ł"): "L",
+                  ord("ı"): "i", ord("’"): "'"})
+    return table
+
+
+# A full table for the Basic Multilingual Plane: translate() then never takes its slow "not in the map" path.
+FOLD: list[str] = [chr(i) for i in range(0x10000)]
+for _code, _char in _fold_table().items():
+    FOLD[_code] = _char
+@lru_cache(maxsize=1)
+def _analyzer():
+    from readingroom.search.backends.tantivy_backend import analyzer
+
+    return analyzer(stem=True)
+
+
+def fold(text: str) -> str:
+    """ASCII-folded and lower case, the same length as ``text`` (so offsets carry over)."""
+    folded = (text if text.isascii() else text.translate(FOLD)).lower()
+    return folded if len(folded) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text.translate(FOLD))
+
+
+@lru_cache(maxsize=4096)
+def _base(word: str, prefix: bool) -> str | None:
+    folded = re.sub(r"\W", "", fold(word))
+    if not folded:
+        return None
+    if prefix:
+        return folded
+    stems = _analyzer().analyze(word)
+    stem = stems[0] if stems else folded
+    common = os.path.commonprefix([folded, stem])
+    return common if len(common) >= 3 else folded
+
+
+def pattern(query: ParsedQuery) -> re.Pattern[str] | None:
+    """One regex for the words of the query's positive clauses (field-restricted words too)."""
+    bases: set[str] = set()
+    for clause in query.positive:
+        for alt in clause.alternatives:
+            if isinstance(alt, Term):
+                words, prefix = [alt.text], alt.prefix
+            else:
+                assert isinstance(alt, Phrase)
+                words, prefix = alt.words.split(), False
+            for w in words:
+                base = _base(w, prefix)
+                if base:
+                    bases.add(base)
+    if not bases:
+        return None
+    # Plain lower-case literals: searched in the folded, lower-cased text, this is the fast path of ``re``.
+    return re.compile("|".join(re.escape(b) for b in sorted(bases, key=len, reverse=True)))
+
+
+_WORD_END = re.compile(r"\w*")
+
+
+def _matches(text: str, folded: str, regex: re.Pattern[str], start: int = 0, end: int | None = None):
+    """(start, end) of each word in ``text`` that begins with one of the patterns."""
+    end = len(text) if end is None else end
+    pos = start
+    while True:
+        m = regex.search(folded, pos, end)
+        if m is None:
+            return
+        if m.start() > 0 and folded[m.start() - 1].isalnum():
+            pos = m.start() + 1
+            continue
+        word_end = _WORD_END.match(folded, m.end()).end()
+        yield m.start(), min(word_end, end)
+        pos = word_end
+
+
+def snippet(text: str, regex: re.Pattern[str] | None, size: int = 260) -> str:
+    """An HTML snippet of ``text`` around the first match of ``regex`` (or its start, when nothing matches)."""
+    if not text:
+        return ""
+    first = None
+    if regex is not None:
+        # Most matches are found in the lower-cased text as it is; fold the whole text only when they are not.
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            first = next(_matches(text, lowered, regex), None)
+        if first is None and not text.isascii():
+            first = next(_matches(text, fold(text), regex), None)
+    if first is None:
+        start = 0
+    else:
+        start = max(0, first[0] - size // 4)
+        if start:
+            space = text.rfind(" ", 0, start)
+            start = space + 1 if space >= 0 and start - space < 40 else start
+    end = min(len(text), start + size)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + size // 2 else end
+    window = text[start:end]
+    out, pos = [], 0
+    if regex is not None and first is not None:
+        for m_start, m_end in _matches(window, fold(window), regex):
+            out.append(html.escape(window[pos:m_start]))
+            out.append("<b>" + html.escape(window[m_start:m_end]) + "</b>")
+            pos = m_end
+    out.append(html.escape(window[pos:]))
+    return " ".join("".join(out).split())

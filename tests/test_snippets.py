@@ -1,0 +1,26 @@
+"""The shared snippet highlighter."""
+
+from readingroom.search.query import parse
+from readingroom.search.snippets import pattern, snippet
+
+
+def test_marks_stemmed_and_accented_words_and_escapes_markup():
+    text = "Missiles in Cuba. <script>alert(1)</script> Our negotiating position on the policy of Mëhilli."
+    html = snippet(text, pattern(parse("negotiations policies mehilli")))
+    assert "<b>negotiating</b>" in html and "<b>policy</b>" in html and "<b>Mëhilli</b>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_window_is_around_the_first_match_and_cut_at_words():
+    text = "word " * 500 + "the Chrysanthemum Throne " + "tail " * 500
+    html = snippet(text, pattern(parse("chrysanth*")))
+    assert "<b>Chrysanthemum</b>" in html and len(html) < 320
+    assert html.startswith("word") and not html.endswith("tai")
+
+
+def test_only_word_starts_match():
+    assert "<b>" not in snippet("A paragraph about eruption.", pattern(parse("rupt*")))
+
+
+def test_no_match_gives_the_start_of_the_text():
+    assert snippet("First words of the text.", pattern(parse("absent"))) == "First words of the text."
