@@ -56,6 +56,8 @@ def _base(word: str, prefix: bool) -> str | None:
     stems = _analyzer().analyze(word)
     stem = stems[0] if stems else folded
     common = os.path.commonprefix([folded, stem])
+    if common.endswith("i") and len(common) > 4:  # the stemmer writes y as i: "policies", "policy" -> "polici"
+        common = common[:-1]
     return common if len(common) >= 3 else folded
 
 
