@@ -75,3 +75,26 @@ def test_browse_and_home_in_chromium(browser, live_server, seed_path):
     assert page.url.endswith("/documents/wilson-300023")
     page.screenshot(path=str(OUTPUT / "browse-to-document.png"))
     page.close()
+
+
+def test_search_from_the_header_in_chromium(browser, live_server, seed_path, tmp_path):
+    from readingroom.search.backends import get_backend
+
+    get_backend().reset()
+    import_paths([seed_path])
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/documents")
+    page.get_by_label("Search the archive").fill("Mehilli revisionism")
+    page.get_by_role("button", name="Search").click()
+    assert "/search?q=Mehilli+revisionism" in page.url
+    assert page.locator("#result-count").inner_text().startswith("1 result")
+    marks = page.locator(".snippet b").all_inner_texts()
+    assert any(m.lower() == "revisionism" for m in marks)
+    facet = page.locator('[data-facet="language"] a').first
+    assert facet.inner_text() == "Albanian"
+    facet.click()
+    assert "language=sq" in page.url and page.locator(".chip").inner_text().startswith("Albanian")
+    page.screenshot(path=str(OUTPUT / "search-results.png"), full_page=True)
+    page.locator(".results-list a").first.click()
+    assert page.url.endswith("/documents/wilson-300023")
+    page.close()

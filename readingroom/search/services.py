@@ -88,13 +88,9 @@ class SearchPage:
         }
 
 
-_names_cache: dict[str, str] = {}
-
-
 def language_names() -> dict[str, str]:
-    if not _names_cache:
-        _names_cache.update(dict(dm.Language.objects.values_list("code", "name")))
-    return _names_cache
+    """Language code -> name, for facet labels (a small table; read each time so new languages show)."""
+    return dict(dm.Language.objects.values_list("code", "name"))
 
 
 def _date_bound(value: str, end: bool, name: str) -> int | None:

@@ -40,6 +40,7 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
         return "?" + params.urlencode()
 
     facets = page.facet_list()
+    names = services.language_names()
     for f in facets:
         for v in f["values"]:
             v["href"] = toggle(f["name"], v["value"])
@@ -49,7 +50,11 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
         "facets": facets,
         "query": query.urlencode(),
         "sorts": [(s, label) for s, label in zip(SORTS, ["Relevance", "Date, oldest first", "Date, newest first", "Title, A–Z", "Title, Z–A"])],
-        "selected": [(f, v, toggle(f, v)) for f, vals in page.filters.items() for v in vals],
+        "selected": [
+            (f, v, toggle(f, v), names.get(v, v) if f in {"language", "translation"} else v)
+            for f, vals in page.filters.items()
+            for v in vals
+        ],
     }
     response = render(request, "search/results.html", context)
     response["Link"] = f'</search.json?{request.GET.urlencode()}>; rel="alternate"; type="application/json"'
