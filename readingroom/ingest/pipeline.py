@@ -22,6 +22,7 @@ from readingroom.ingest.errors import RecordError
 from readingroom.ingest.normalise import content_hash, normalise
 from readingroom.ingest.store import Lookups, store_batch
 from readingroom.ingest.validate import validate
+from readingroom.search.documents import search_document
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Prepared:
     format: str
     path: str
     where: str
+    search: dict | None = None  # the search document, built here too (in the reader process when parallel)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
@@ -106,7 +108,7 @@ def prepare_file(path: Path, fmt: str) -> Iterator[Prepared | RecordError]:
             yield exc.located(path=item.path, line=item.line_of(exc.field), record=ident or f"#{position}")
             continue
         where = f"{item.path}:{item.line}" if item.line else item.path
-        yield Prepared(record, content_hash(record), fmt, item.path, where)
+        yield Prepared(record, content_hash(record), fmt, item.path, where, search_document(record))
 
 
 def events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple]:
@@ -215,7 +217,7 @@ def import_paths(
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         if indexer is not None:
             t0 = time.monotonic()
-            indexer.add([p.record for p, o in zip(batch, outcomes) if o.status != "unchanged"])
+            indexer.add([p.search for p, o in zip(batch, outcomes) if o.status != "unchanged"])
             index_time += time.monotonic() - t0
         batch.clear()
 

@@ -91,11 +91,12 @@ class InlineIndexer:
         self.ids: list[str] = []
         self.indexed = 0
 
-    def add(self, records: list[dict]) -> None:
-        if not records:
+    def add(self, docs: list[dict]) -> None:
+        """Index search documents (``search.documents.search_document`` of records just committed)."""
+        if not docs:
             return
-        self.backend.add([search_document(r) for r in records])
-        self.ids += [r["id"] for r in records]
+        self.backend.add(docs)
+        self.ids += [d["id"] for d in docs]
         if len(self.ids) >= self.commit_every:
             self.commit()
 
