@@ -205,11 +205,18 @@ def cmd_bootstrap(args) -> int:
 def cmd_serve(args) -> int:
     from django.conf import settings
 
-    from readingroom.search.indexing import pending, process_queue
+    from readingroom.documents.models import Document
+    from readingroom.search.backends import get_backend
+    from readingroom.search.indexing import pending, process_queue, reindex
 
-    if pending():  # finish indexing that an interrupted import or a crash left queued
+    backend = get_backend()
+    if backend.count() == 0 and Document.objects.exists():  # a new or rebuilt (schema changed) index
+        print("search index: building it from the records ...", file=sys.stderr, flush=True)
+        reindex(backend)
+    elif pending():  # finish indexing that an interrupted import or a crash left queued
         print(f"search index: catching up with {pending():,} queued changes ...", file=sys.stderr, flush=True)
-        process_queue()
+        process_queue(backend)
+    backend.close()  # release the writer before the web workers start
 
     workers = args.workers or os.cpu_count() or 2
     print(

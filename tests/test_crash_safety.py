@@ -102,10 +102,14 @@ def test_serve_heals_an_index_left_behind(tmp_path):
     seed_path = SEED
     need(seed_path.exists(), "the reference record is missing")
     cli = CLI(tmp_path / "data")
-    cli("import", "--no-index", str(seed_path))
+    other = tmp_path / "other.txt"
+    other.write_text(seed_path.read_text(encoding="utf-8").replace("/document/300023", "/document/300024")
+                     .replace("Mëhilli", "Someone Else"), encoding="utf-8")
+    cli("import", str(other))  # indexed
+    cli("import", "--no-index", str(seed_path))  # stored; its index update left in the queue, as after a crash
     db = cli.data_dir / "readingroom.sqlite3"
     assert _queued(db) == 1
-    assert json.loads(cli("search", "mehilli", "--format", "json").stdout)["total"] == 0
+    assert json.loads(cli("search", "mëhilli", "--format", "json").stdout)["total"] == 0
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
                             env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

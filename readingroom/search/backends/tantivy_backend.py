@@ -67,20 +67,21 @@ class TantivyBackend(SearchBackend):
     def _open(self) -> tantivy.Index:
         version = self.path / "readingroom-schema-version"
         if self.path.exists() and (not version.exists() or version.read_text().strip() != SCHEMA_VERSION):
-            shutil.rmtree(self.path)  # an index from another schema: rebuilt from the records (rebuilt_needed)
+            # An index from another schema version: start empty; `readingroom reindex` refills it from the records.
+            shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
         index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         index.register_tokenizer("rr", self.stemmed)
         version.write_text(SCHEMA_VERSION)
         return index
 
-    def _writer_(self) -> tantivy.IndexWriter:
+    def _get_writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
             self._writer = self.index.writer(heap_size=128_000_000, num_threads=1)
         return self._writer
 
     def add(self, docs: list[dict]) -> None:
-        writer = self._writer_()
+        writer = self._get_writer()
         for d in docs:
             writer.delete_documents_by_term("id", d["id"])
             fields = {
@@ -102,7 +103,7 @@ class TantivyBackend(SearchBackend):
             writer.add_document(tantivy.Document(**fields))
 
     def delete(self, ids: list[str]) -> None:
-        writer = self._writer_()
+        writer = self._get_writer()
         for ident in ids:
             writer.delete_documents_by_term("id", ident)
 
@@ -112,7 +113,7 @@ class TantivyBackend(SearchBackend):
             self.index.reload()
 
     def reset(self) -> None:
-        writer = self._writer_()
+        writer = self._get_writer()
         writer.delete_all_documents()
         writer.commit()
         self.index.reload()
@@ -214,8 +215,8 @@ class TantivyBackend(SearchBackend):
         searcher = self.index.searcher()
         query, text_query = self.build_query(request)
         kwargs = {}
-        sort = request.sort if (request.sort != "relevance" or not request.query.positive) else "relevance"
-        if sort == "relevance" and not request.query.positive:
+        sort = request.sort
+        if sort == "relevance" and not request.query.positive:  # nothing to rank by: newest first
             sort = "-date"
         if sort != "relevance":
             kwargs["order_by_field"] = "date_key" if sort.lstrip("-") == "date" else "title_sort"
