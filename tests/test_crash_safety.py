@@ -41,6 +41,19 @@ def _orphans(db) -> int:
         con.close()
 
 
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def _queued(db) -> int:
     con = sqlite3.connect(db)
     try:
@@ -77,8 +90,13 @@ def test_kill_9_then_rerun_gives_every_record_exactly_once(tmp_path, kill_after)
     while _count(db) < kill_after and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "the import finished before it could be killed"
+    readers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in readers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert readers and not any(_alive(pid) for pid in readers), "the reader process outlived the killed import"
     stored = _count(db)
     assert 0 < stored < 2922
     assert _orphans(db) == 0  # nothing half-stored is visible

@@ -129,8 +129,19 @@ def events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple
         yield ("file", str(path), size, "read")
 
 
+def _watch_parent(parent: int) -> None:
+    """End this reader as soon as the importing process is gone (even by kill -9): otherwise its queue's
+    feeder thread would wait forever on a pipe nobody reads."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def _reader_process(files, format, out, parent: int, chunk: int = 100) -> None:
     """Run :func:`events` in a child process, sending chunks; give up if the parent dies (kill -9)."""
+    import threading
+
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     buffer: list[tuple] = []
 
     def send(items) -> None:
