@@ -5,7 +5,8 @@
 
 For each run: a fresh data directory, ``readingroom import`` in a subprocess (two processes: reader and
 store), then a re-import (all unchanged). Prints and writes ``bench/results/import.json``: documents/s,
-total seconds, peak RSS of the import (MB, the larger of its two processes), database size (MB).
+total seconds, peak RSS of the import (MB: its two processes together, and the importer alone), database
+and search index size (MB).
 Scaled corpora are generated once into ``--work`` (default /tmp/readingroom-bench) by bench/corpus.py.
 """
 
@@ -15,10 +16,10 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,16 +30,42 @@ from bench.corpus import CORPUS, generate  # noqa: E402
 READINGROOM = [sys.executable, "-m", "readingroom.cli"]
 
 
+def rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run_import(data_dir: Path, sources: list[str]) -> dict:
     env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([*READINGROOM, "bootstrap"], env=env, check=True, capture_output=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.monotonic()
-    proc = subprocess.run([*READINGROOM, "import", "--quiet", "--json", *sources], env=env, capture_output=True, text=True)
+    proc = subprocess.Popen([*READINGROOM, "import", "--quiet", "--json", *sources], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = {"main": 0, "total": 0}
+    stop = threading.Event()
+
+    def sample() -> None:  # peak RSS of the importer and its reader process, sampled every 0.2 s
+        while not stop.is_set():
+            main = rss_kb(proc.pid)
+            kids = sum(rss_kb(int(p)) for p in subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)],
+                                                               capture_output=True, text=True).stdout.split())
+            peak["main"] = max(peak["main"], main)
+            peak["total"] = max(peak["total"], main + kids)
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
     wall = time.monotonic() - t0
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    report = json.loads(proc.stdout)
+    stop.set()
+    sampler.join()
+    report = json.loads(out)
     db = data_dir / "readingroom.sqlite3"
     size = sum(p.stat().st_size for p in data_dir.glob("readingroom.sqlite3*"))
     return {
@@ -49,8 +76,10 @@ def run_import(data_dir: Path, sources: list[str]) -> dict:
         "seconds": round(wall, 2),
         "import_seconds": report["seconds"],
         "documents_per_second": round((report["imported"] + report["unchanged"] + report["rejected"]) / wall, 1),
-        "peak_rss_mb": round(rss / 1024, 1) if rss > before else None,
+        "peak_rss_mb": round(peak["total"] / 1024, 1),
+        "peak_rss_main_mb": round(peak["main"] / 1024, 1),
         "database_mb": round(size / 2**20, 1),
+        "search_index_mb": round(sum(p.stat().st_size for p in (data_dir / "search").rglob("*") if p.is_file()) / 2**20, 1),
         "database": str(db),
     }
 
@@ -65,7 +94,7 @@ def bench(name: str, sources: list[str], work: Path, keep: bool) -> dict:
     row = {"corpus": name, "import": first, "reimport": again}
     print(
         f"{name:>10}: {first['documents']:>9,} docs  {first['seconds']:>8.1f} s  {first['documents_per_second']:>7,.0f} docs/s  "
-        f"RSS {first['peak_rss_mb']} MB  db {first['database_mb']:,} MB  | re-import {again['seconds']:.1f} s "
+        f"RSS {first['peak_rss_mb']} MB (importer {first['peak_rss_main_mb']} MB)  db {first['database_mb']:,} MB, index {first['search_index_mb']:,} MB  | re-import {again['seconds']:.1f} s "
         f"({again['documents_per_second']:,.0f} docs/s, {again['unchanged']:,} unchanged)",
         flush=True,
     )

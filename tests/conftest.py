@@ -80,6 +80,14 @@ def postgres_url() -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def strip_volatile(record: dict) -> dict:
     """A record without the timestamps that differ between two imports of the same source."""
     return {k: v for k, v in record.items() if k not in {"created_at", "updated_at", "published_at"}}

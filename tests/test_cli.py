@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, strip_volatile
+from tests.conftest import CLI, free_port, strip_volatile
 
 
 def test_import_show_export(cli, seed_path):
@@ -146,15 +145,10 @@ def test_bootstrap_without_corpus_explains(cli, tmp_path):
     assert "readingroom import PATH" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_serve_runs_gunicorn_workers(cli, seed_path):
     cli("import", str(seed_path))
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
         env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, CORPUS, SEED, need
+from tests.conftest import CLI, free_port, CORPUS, SEED, need
 
 FRUS = CORPUS / "frus" / "volumes"
 
@@ -61,11 +60,6 @@ def _queued(db) -> int:
     finally:
         con.close()
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _hashes(db) -> dict[str, str]:
@@ -128,7 +122,7 @@ def test_serve_heals_an_index_left_behind(tmp_path):
     db = cli.data_dir / "readingroom.sqlite3"
     assert _queued(db) == 1
     assert json.loads(cli("search", "mëhilli", "--format", "json").stdout)["total"] == 0
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
                             env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

@@ -8,7 +8,6 @@ searches must give the same answers.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -18,16 +17,11 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, CORPUS, need
+from tests.conftest import CLI, free_port, CORPUS, need
 from tests.search_fixtures import CRAFTED
 
 VOLUME = CORPUS / "frus" / "volumes" / "frus1961-63v06.xml"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -64,7 +58,7 @@ def server(request, tmp_path_factory):
     crafted = tmp / "crafted.jsonl"
     crafted.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED) + "\n", encoding="utf-8")
     cli("import", str(VOLUME), str(CORPUS / "seed"), str(crafted))
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
                             env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"

@@ -64,6 +64,14 @@ def _iso(dt) -> str | None:
     return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
+def _date(doc: m.Document) -> dict:
+    return {"display": doc.date_display, "start": doc.date_start, "end": doc.date_end, "certainty": doc.date_certainty}
+
+
+def _languages(doc: m.Document) -> list[dict]:
+    return [{"code": dl.language_id, "name": dl.language.name} for dl in doc.documentlanguage_set.all()]
+
+
 def _text(t: m.Text) -> dict:
     out = {
         "language": t.language_id,
@@ -88,19 +96,12 @@ def document_record(doc: m.Document) -> dict:
         "id": doc.identifier,
         "url": doc.get_absolute_url(),
         "title": doc.title,
-        "date": {
-            "display": doc.date_display,
-            "start": doc.date_start,
-            "end": doc.date_end,
-            "certainty": doc.date_certainty,
-        },
+        "date": _date(doc),
         "summary": doc.summary,
         "citation": doc.citation,
         "credits": doc.credits,
         "archive": doc.archive,
-        "original_languages": [
-            {"code": dl.language_id, "name": dl.language.name} for dl in doc.documentlanguage_set.all()
-        ],
+        "original_languages": _languages(doc),
         "archival_reference": {
             "text": doc.ref_text,
             "repository": doc.ref_repository,
@@ -150,16 +151,9 @@ def document_summary(doc: m.Document) -> dict:
         "id": doc.identifier,
         "url": doc.get_absolute_url(),
         "title": doc.title,
-        "date": {
-            "display": doc.date_display,
-            "start": doc.date_start,
-            "end": doc.date_end,
-            "certainty": doc.date_certainty,
-        },
+        "date": _date(doc),
         "summary": doc.summary,
-        "original_languages": [
-            {"code": dl.language_id, "name": dl.language.name} for dl in doc.documentlanguage_set.all()
-        ],
+        "original_languages": _languages(doc),
         "repository": doc.ref_repository,
     }
 
@@ -188,15 +182,19 @@ class DocumentPage:
         return self.page > 1
 
 
-def _int(value, name: str, minimum: int = 1, maximum: int | None = None) -> int | None:
+def parse_int(value, name: str, minimum: int, maximum: int, default: int | None = None) -> int | None:
+    """A whole-number request parameter within bounds, or ``default`` when absent.
+
+    :raises InvalidQuery: naming the parameter
+    """
     if value in (None, ""):
-        return None
+        return default
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise InvalidQuery(f"{name} must be a whole number, not {value!r}") from None
-    if number < minimum or (maximum is not None and number > maximum):
-        raise InvalidQuery(f"{name} must be between {minimum} and {maximum or 'any'}")
+    if not minimum <= number <= maximum:
+        raise InvalidQuery(f"{name} must be between {minimum} and {maximum}")
     return number
 
 
@@ -214,9 +212,9 @@ def list_documents(
     """
     if sort not in SORTS:
         raise InvalidQuery(f"sort must be one of {', '.join(SORTS)}")
-    year_n = _int(year, "year", -9999, 9999)
-    page_n = _int(page, "page", 1, 10**7) or 1
-    per_page_n = _int(per_page, "per_page", 1, MAX_PER_PAGE) or 50
+    year_n = parse_int(year, "year", -9999, 9999)
+    page_n = parse_int(page, "page", 1, 10**7, 1)
+    per_page_n = parse_int(per_page, "per_page", 1, MAX_PER_PAGE, 50)
     qs = m.Document.objects.all()
     filters = {}
     if year_n is not None:
