@@ -238,3 +238,13 @@ def test_parallel_reader_gives_the_same_result(volume, tmp_path):
     sequential = import_paths([volume, bad], parallel=False)
     assert (sequential.imported, sequential.rejected) == (385, 1)
     assert {r["id"]: strip_volatile(r) for r in services.iter_records()} == by_parallel
+
+
+def test_the_same_id_twice_in_one_import_is_rejected_the_second_time(tmp_path):
+    path = tmp_path / "twice.jsonl"
+    path.write_text('{"id": "x-1", "title": "First"}\n{"id": "x-1", "title": "Second"}\n', encoding="utf-8")
+    report = import_paths([path])
+    assert report.imported == 1 and report.rejected == 1
+    [err] = report.errors
+    assert err.field == "id" and "second time" in err.message and f"{path}:2" in err.message
+    assert record("x-1")["title"] == "First"

@@ -211,7 +211,7 @@ def import_paths(
     report = ImportReport(bytes_total=sum(f.stat().st_size for f, _ in files if f.exists()))
     lookups = Lookups()
     batch: list[Prepared] = []
-    seen: dict[str, str] = {}
+    seen: set[str] = set()  # ids of this run (a set, not a map: 1M ids must stay small)
     indexer = None
     if index:
         from readingroom.search.indexing import InlineIndexer
@@ -252,12 +252,12 @@ def import_paths(
         ident = item.record["id"]
         if ident in seen:
             report.errors.append(
-                RecordError(f"the id {ident!r} was already imported in this run from {seen[ident]}",
+                RecordError(f"the id {ident!r} appears a second time in this import ({item.where})",
                             path=item.path, line=None, record=ident, field="id")
             )
             report.rejected += 1
             continue
-        seen[ident] = item.where
+        seen.add(ident)
         batch.append(item)
         if len(batch) >= batch_size:
             flush()
