@@ -26,6 +26,19 @@ def need(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_and_cache(request):
+    """Each database test starts with an empty search index and cache, as its database starts empty."""
+    if "django_db" in request.keywords or {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        from django.core.cache import cache
+
+        from readingroom.search.backends import get_backend
+
+        get_backend().reset()
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def seed_path() -> Path:
     need(SEED.exists(), f"the reference record is not at {SEED} (../shared/corpus/seed)")

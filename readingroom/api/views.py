@@ -29,7 +29,7 @@ def page_json(request: HttpRequest, page: services.DocumentPage, path: str) -> d
         "filters": page.filters,
         "next": link(page.page + 1) if page.has_next else None,
         "previous": link(page.page - 1) if page.has_previous else None,
-        "results": [services.document_summary(d) for d in page.documents],
+        "results": page.documents,
     }
 
 

@@ -124,6 +124,8 @@ class Document(models.Model):
     # Derived from date_start, for sorting and filtering only.
     date_sort = models.DateField(null=True, blank=True, db_index=True, editable=False)
     year = models.SmallIntegerField(null=True, blank=True, db_index=True, editable=False)
+    #: Derived from the title (lower case, no diacritics, 200 characters), for sorting by title.
+    title_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     summary = models.TextField(blank=True, default="")
     citation = models.TextField(blank=True, default="")
@@ -173,7 +175,12 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["date_sort", "identifier"]
-        indexes = [models.Index(fields=["year", "date_sort"]), models.Index(fields=["title"])]
+        # Browse walks these in order (LIMIT/OFFSET) instead of sorting the archive.
+        indexes = [
+            models.Index(fields=["year", "date_sort"]),
+            models.Index(fields=["date_sort", "identifier"], name="doc_by_date"),
+            models.Index(fields=["title_sort", "identifier"], name="doc_by_title"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.identifier}: {self.title}"

@@ -12,7 +12,7 @@ def home(request: HttpRequest, format: str | None = None) -> HttpResponse:
     overview = services.archive_overview()
     recent = services.recent_documents(10)
     if format == "json":
-        return JsonResponse({**overview, "recent": [services.document_summary(d) for d in recent]})
+        return JsonResponse({**overview, "recent": recent}, json_dumps_params={"ensure_ascii": False})
     response = render(request, "web/home.html", {"overview": overview, "recent": recent})
     response["Link"] = '</.json>; rel="alternate"; type="application/json"'
     return response
