@@ -3,7 +3,7 @@
 #   1. a server already on 127.0.0.1:5432 that lets user postgres in (this machine kind has one);
 #   2. otherwise a throwaway trust-auth cluster under /tmp on port 54329, started now.
 set -euo pipefail
-PORT_SYSTEM=5432
+PORT_SYSTEM=${READINGROOM_SYSTEM_PG_PORT:-5432}
 PORT_OWN=54329
 if command -v psql >/dev/null 2>&1 && psql -h 127.0.0.1 -p $PORT_SYSTEM -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
   echo "postgresql://postgres@127.0.0.1:$PORT_SYSTEM/postgres"
