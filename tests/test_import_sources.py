@@ -248,3 +248,16 @@ def test_the_same_id_twice_in_one_import_is_rejected_the_second_time(tmp_path):
     [err] = report.errors
     assert err.field == "id" and "second time" in err.message and f"{path}:2" in err.message
     assert record("x-1")["title"] == "First"
+
+
+def test_frus_document_page_shows_footnotes_persons_and_pages(volume, client):
+    import_paths([volume])
+    html = client.get("/documents/frus1961-63v22/d1").content.decode()
+    # The marker in the text links to its note, and the note links back.
+    assert '<p>310. Deliver following message to President Chiang, advising date time delivery.<sup class="note-ref">' in html
+    assert '<a href="#text-1-note-1" id="text-1-note-ref-1" aria-label="note 1">1</a></sup>' in html
+    assert '<li id="text-1-note-1" value="1"><a href="#text-1-note-ref-1"' in html
+    assert "Telegram 390 from Taipei reported" in html
+    assert "<dt>Persons</dt>" in html and "Chiang" in html
+    assert "<dt>Pages</dt><dd>1–2</dd>" in html
+    assert "<dt>Classification</dt><dd>Confidential</dd>" in html

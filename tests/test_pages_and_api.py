@@ -139,3 +139,17 @@ def test_home_page_when_empty_explains_how_to_import(client):
 def test_stylesheet_is_served(client):
     response = client.get("/static/readingroom/site.css")
     assert response.status_code == 200
+
+
+def test_reading_blocks():
+    from readingroom.documents.text import blocks
+
+    got = blocks("310. Deliver this.\n\n1. First point.\n\n2. Second point,\ncontinued.\n\nA paragraph.\n\n4. Four\n5. Five\n\nTirana, on 22.7.1963\n\n[Signed]")
+    assert [(b.kind, b.start, b.items or b.lines) for b in got] == [
+        ("paragraph", 1, ["310. Deliver this."]),
+        ("list", 1, ["First point.", "Second point,\ncontinued."]),
+        ("paragraph", 1, ["A paragraph."]),
+        ("list", 4, ["Four", "Five"]),
+        ("closing", 1, ["Tirana, on 22.7.1963"]),
+        ("closing", 1, ["[Signed]"]),
+    ]

@@ -22,19 +22,30 @@ class Block:
 
 
 def blocks(body: str) -> list[Block]:
-    """The reading blocks of ``body``, in order."""
+    """The reading blocks of ``body``, in order.
+
+    A numbered line is a list item when it starts a list ("1.") or continues the one before it (across
+    blank lines too, as numbered paragraphs do); a lone "310. Deliver following message..." (a telegram's
+    number) stays a paragraph.
+    """
     out: list[Block] = []
-    for para in re.split(r"\n\s*\n", body.replace("\r\n", "\n").strip("\n")):
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.replace("\r\n", "\n").strip("\n")) if p.strip()]
+    for para in paragraphs:
         lines = [line.rstrip() for line in para.split("\n")]
-        if not any(line.strip() for line in lines):
-            continue
         current: Block | None = None
-        for line in lines:
+        for i, line in enumerate(lines):
             m = _ITEM.match(line)
-            if m:
-                if current is None or current.kind != "list":
-                    current = Block("list", start=int(m[1]))
+            n = int(m[1]) if m else None
+            previous = current if current is not None else (out[-1] if out else None)
+            continues = previous is not None and previous.kind == "list" and n == previous.start + len(previous.items)
+            following = _ITEM.match(lines[i + 1]) if i + 1 < len(lines) else None
+            starts = n is not None and (n == 1 or (following is not None and int(following[1]) == n + 1))
+            if n is not None and (continues or starts):
+                if not continues:
+                    current = Block("list", start=n)
                     out.append(current)
+                else:
+                    current = previous
                 current.items.append(m[2])
             elif current is not None and current.kind == "list":
                 current.items[-1] += "\n" + line

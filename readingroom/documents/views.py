@@ -49,10 +49,12 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
     if format == "json":
         return JsonResponse(record, json_dumps_params={"ensure_ascii": False})
     texts = [
-        {**t, "kind": kind, "blocks": blocks(t["text"])}
+        {**t, "kind": kind, "blocks": blocks(t["text"]), "footnotes": (t.get("extra") or {}).get("footnotes", [])}
         for kind, key in (("translation", "translations"), ("transcript", "transcripts"))
         for t in record[key]
     ]
+    for i, t in enumerate(texts, start=1):
+        t["note_prefix"] = f"text-{i}-note"
     for item in record["contents"]:
         index = next(
             (i for i, t in enumerate(texts, 1) if t["kind"] == item["kind"] and t["language"] == item["language"]), None
