@@ -36,10 +36,11 @@ def _migrate() -> None:
 class Progress:
     """A progress bar (documents, rate, ETA) on a terminal; plain periodic lines otherwise (logs, CI)."""
 
-    def __init__(self, stream=sys.stderr, quiet: bool = False, every: float = 2.0) -> None:
+    def __init__(self, stream=sys.stderr, quiet: bool = False, every: float | None = None) -> None:
         self.stream = stream
         self.quiet = quiet
-        self.every = every
+        # Seconds between plain progress lines (READINGROOM_PROGRESS_EVERY, default 2).
+        self.every = every if every is not None else float(os.environ.get("READINGROOM_PROGRESS_EVERY") or 2.0)
         self.last = time.monotonic()
         self.bar = None
         if stream.isatty() and not quiet:

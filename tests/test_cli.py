@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, free_port, strip_volatile
+from tests.conftest import CLI, CORPUS, free_port, need, strip_volatile
 
 
 def test_import_show_export(cli, seed_path):
@@ -191,3 +191,16 @@ def test_the_same_archive_on_postgresql(postgres_url, seed_path, tmp_path, cli):
     bad.write_text(seed_path.read_text(encoding="utf-8").replace("**July 22, 1963**", "**Julember 45, 1963**"), encoding="utf-8")
     rejected = pg("import", str(bad), check=False)
     assert rejected.returncode == 1 and "field 'date'" in rejected.stderr
+
+
+def test_progress_lines_and_summary_off_a_terminal(cli):
+    volumes = CORPUS / "frus" / "volumes"
+    need(volumes.exists(), "the FRUS corpus is missing")
+    cli.env["READINGROOM_PROGRESS_EVERY"] = "0.1"
+    result = cli("import", str(volumes), check=False)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("import: ")]
+    assert len(lines) > 3, result.stderr  # plain lines: share done, counts, rate, time left, current file
+    assert re.search(r"import: +\d+\.\d% [\d,]+ documents \([\d,]+ new, 0 updated, 0 unchanged, \d+ rejected\), "
+                     r"[\d,]+ documents/s, about [\d,]+ s left; at .+\.xml", lines[0]), lines[0]
+    assert re.search(r"imported 2922, updated 0, unchanged 0, rejected 1 in [\d.]+ s \([\d,]+ documents/s; "
+                     r"search index: 2,922 in [\d.]+ s\)", result.stdout), result.stdout

@@ -121,9 +121,9 @@ class Document(models.Model):
     date_start = models.CharField(max_length=32, blank=True, default="", help_text="ISO 8601")
     date_end = models.CharField(max_length=32, blank=True, default="", help_text="ISO 8601")
     date_certainty = models.CharField(max_length=12, choices=Certainty.choices, default=Certainty.UNKNOWN)
-    # Derived from date_start, for sorting and filtering only.
-    date_sort = models.DateField(null=True, blank=True, db_index=True, editable=False)
-    year = models.SmallIntegerField(null=True, blank=True, db_index=True, editable=False)
+    # Derived from date_start, for sorting and filtering only (indexed by doc_by_date and (year, date_sort)).
+    date_sort = models.DateField(null=True, blank=True, editable=False)
+    year = models.SmallIntegerField(null=True, blank=True, editable=False)
     #: Derived from the title (lower case, no diacritics, 200 characters), for sorting by title.
     title_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from readingroom.documents import models as m
 from readingroom.ingest.dates import sort_key
 from readingroom.ingest.normalise import content_hash
-from readingroom.search.documents import fold
+from readingroom.search.documents import title_key
 from readingroom.search.models import IndexQueue
 
 
@@ -93,7 +93,7 @@ def _document_fields(rec: dict, source_format: str, source_path: str, digest: st
     key = sort_key(start)
     return {
         "title": rec["title"],
-        "title_sort": fold(rec["title"])[:200],
+        "title_sort": title_key(rec["title"])[:200],
         "date_display": rec["date"]["display"],
         "date_start": start,
         "date_end": rec["date"]["end"],

@@ -6,8 +6,8 @@ import re
 import unicodedata
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, for sorting titles."""
+def title_key(text: str) -> str:
+    """A title in lower case without diacritics, for sorting (and folding query words for PostgreSQL)."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
@@ -65,5 +65,5 @@ def search_document(record: dict) -> dict:
         "year": int(start[:4]) if start else None,
         "date_key": _date_key(start),
         "date_end_key": _date_key(record["date"]["end"]),
-        "title_sort": fold(record["title"])[:200],
+        "title_sort": title_key(record["title"])[:200],
     }

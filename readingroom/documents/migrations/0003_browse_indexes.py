@@ -5,12 +5,12 @@ from django.db import migrations, models
 
 def fill_title_sort(apps, schema_editor):
     """Derive title_sort for documents stored before it existed."""
-    from readingroom.search.documents import fold
+    from readingroom.search.documents import title_key
 
     Document = apps.get_model("documents", "Document")
     batch = []
     for doc in Document.objects.only("id", "title").iterator(chunk_size=2000):
-        doc.title_sort = fold(doc.title)[:200]
+        doc.title_sort = title_key(doc.title)[:200]
         batch.append(doc)
         if len(batch) >= 2000:
             Document.objects.bulk_update(batch, ["title_sort"])

@@ -16,7 +16,7 @@ from django.db import connection
 
 from readingroom.search import snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
-from readingroom.search.documents import fold
+from readingroom.search.documents import title_key
 from readingroom.search.query import Clause, Phrase, Term, prefix_stems
 
 # "text:" searches the weighted whole: a body-only tsvector would analyse the longest text twice.
@@ -103,7 +103,7 @@ class PostgresBackend(SearchBackend):
     @staticmethod
     def _tsquery(alt: Term | Phrase) -> tuple[str, list] | None:
         if isinstance(alt, Term) and alt.prefix:
-            word = re.sub(r"[^\w]", "", fold(alt.text))
+            word = re.sub(r"[^\w]", "", title_key(alt.text))
             if not word:
                 return None
             # Lexemes are folded and stemmed; match them exactly ('simple'), see query.prefix_stems.
