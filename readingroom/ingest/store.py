@@ -131,7 +131,8 @@ class Rows:
     """Plain rows for one model, inserted with one ``executemany`` (no model instances: the ORM's
     per-object cost was two thirds of the import time)."""
 
-    def __init__(self, model, fields: list[str]) -> None:
+    def __init__(self, model, fields: list[str], ready: tuple[str, ...] = ()) -> None:
+        """:param ready: fields whose values the caller passes already in database form (converted once)."""
         from django.db import connection
 
         self.model = model
@@ -145,7 +146,9 @@ class Rows:
         )
         special = {"JSONField", "DateField", "DateTimeField"}
         self.convert = [
-            (lambda v, f=f: f.get_db_prep_save(v, connection))
+            None
+            if f.name in ready
+            else (lambda v, f=f: f.get_db_prep_save(v, connection))
             if f.get_internal_type() in special
             else _pk
             if f.is_relation
@@ -239,6 +242,7 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None) -> list[Outc
                 )
             }
             now = timezone.now()
+            now_db = m.Document._meta.get_field("created_at").get_db_prep_save(now, connection)
             outcomes: list[Outcome] = []
             new_docs: list[tuple[dict, dict]] = []
             changed: list[tuple[m.Document, dict]] = []
@@ -260,9 +264,9 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None) -> list[Outc
             with connection.cursor() as cursor:
                 if new_docs:
                     columns = ["identifier", *new_docs[0][1].keys(), "created_at", "updated_at", "published_at"]
-                    docs = Rows(m.Document, columns)
+                    docs = Rows(m.Document, columns, ready=("created_at", "updated_at", "published_at"))
                     for rec, fields in new_docs:
-                        docs.add(rec["id"], *fields.values(), now, now, now)
+                        docs.add(rec["id"], *fields.values(), now_db, now_db, now_db)
                     docs.insert(cursor)
                     pks = dict(
                         m.Document.objects.filter(identifier__in=[rec["id"] for rec, _ in new_docs]).values_list("identifier", "pk")
@@ -282,11 +286,11 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None) -> list[Outc
                 for table in rows.values():
                     table.insert(cursor)
                 # The search index follows the records: queue the change in this same transaction.
-                queue = Rows(IndexQueue, ["identifier", "action", "created_at"])
+                queue = Rows(IndexQueue, ["identifier", "action", "created_at"], ready=("created_at",))
                 for rec, _ in new_docs:
-                    queue.add(rec["id"], "index", now)
+                    queue.add(rec["id"], "index", now_db)
                 for doc, _ in changed:
-                    queue.add(doc.identifier, "index", now)
+                    queue.add(doc.identifier, "index", now_db)
                 queue.insert(cursor)
     except BaseException:
         lookups.reset()

@@ -8,6 +8,8 @@ import unicodedata
 
 def title_key(text: str) -> str:
     """A title in lower case without diacritics, for sorting (and folding query words for PostgreSQL)."""
+    if text.isascii():
+        return text.lower()
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
