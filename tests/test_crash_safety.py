@@ -141,3 +141,27 @@ def test_serve_heals_an_index_left_behind(tmp_path):
     assert "catching up with 1 queued changes" in err
     assert [d["id"] for d in body["results"]] == ["wilson-300023"]
     assert _queued(db) == 0
+
+
+def test_serve_builds_a_missing_index_from_the_records(tmp_path):
+    need(SEED.exists(), "the reference record is missing")
+    cli = CLI(tmp_path / "data")
+    cli("import", "--no-index", str(SEED))  # records, but an empty index (as after a schema change wiped it)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
+                            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=mehilli", timeout=5) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "building it from the records" in err
+    assert [d["id"] for d in body["results"]] == ["wilson-300023"]

@@ -227,6 +227,16 @@ def test_json_errors_name_line_and_field(tmp_path):
     assert got == [(2, "original_languages[0]"), (3, "json"), (4, "id")]
 
 
+def test_a_text_with_a_malformed_extra_is_rejected_by_field(tmp_path):
+    path = tmp_path / "extra.jsonl"
+    path.write_text('{"id": "e-1", "title": "T", "transcripts": [{"language": "en", "text": "x", "extra": "oops"}]}\n',
+                    encoding="utf-8")
+    report = import_paths([path])
+    [err] = report.errors
+    assert (err.line, err.field, err.record) == (1, "transcripts[0].extra", "e-1")
+    assert Document.objects.count() == 0
+
+
 def test_parallel_reader_gives_the_same_result(volume, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x-1", "title": ""}\n', encoding="utf-8")

@@ -34,7 +34,7 @@ MAX_PER_PAGE = 200
 OVERVIEW_SECONDS = 60
 
 
-def _with_relations(qs: QuerySet) -> QuerySet:
+def with_relations(qs: QuerySet) -> QuerySet:
     return qs.select_related("repository").prefetch_related(
         Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language")),
         "contributors",
@@ -56,7 +56,7 @@ def get_document(identifier: str) -> m.Document:
     :raises DocumentNotFound: when there is none
     """
     try:
-        return _with_relations(m.Document.objects.all()).get(identifier=identifier)
+        return with_relations(m.Document.objects.all()).get(identifier=identifier)
     except m.Document.DoesNotExist:
         raise DocumentNotFound(identifier) from None
 
@@ -273,7 +273,7 @@ def recent_documents(limit: int = 10) -> list[dict]:
 
 def iter_records(chunk_size: int = 500) -> Iterator[dict]:
     """Every document's public record, in id order, without holding the archive in memory."""
-    qs = _with_relations(m.Document.objects.order_by("identifier"))
+    qs = with_relations(m.Document.objects.order_by("identifier"))
     for doc in qs.iterator(chunk_size=chunk_size):
         yield document_record(doc)
 

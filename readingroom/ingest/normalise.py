@@ -159,9 +159,13 @@ def normalise(data: dict) -> dict:
                 "title": _str(t, "title", f"{key}[{i}].title"),
                 "text": _str(t, "text", f"{key}[{i}].text"),
             }
-            extra = {k: v for k, v in t.items() if k not in TEXT_FIELDS and k != "language_name"}
+            # Source structure kept with the text (FRUS footnotes): its "extra" object, plus unknown keys.
+            extra = t.get("extra") or {}
+            if not isinstance(extra, dict):
+                raise RecordError("expected an object", field=f"{key}[{i}].extra")
+            extra = {**extra, **{k: v for k, v in t.items() if k not in TEXT_FIELDS and k not in {"language_name", "extra"}}}
             if extra:
-                entry["extra"] = nfc(extra if "extra" not in extra else {**extra.pop("extra"), **extra})
+                entry["extra"] = nfc(extra)
             texts.append(entry)
         rec[key] = texts
 

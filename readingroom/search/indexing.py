@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from readingroom.documents import models as dm
-from readingroom.documents.services import _with_relations, document_record
+from readingroom.documents.services import with_relations, document_record
 from readingroom.search.backends import get_backend
 from readingroom.search.backends.base import SearchBackend
 from readingroom.search.documents import search_document
@@ -25,7 +25,7 @@ def pending() -> int:
 
 
 def _index_ids(backend: SearchBackend, ids: list[str]) -> None:
-    docs = _with_relations(dm.Document.objects.filter(identifier__in=ids))
+    docs = with_relations(dm.Document.objects.filter(identifier__in=ids))
     found = {d.identifier: d for d in docs}
     present = [search_document(document_record(found[i])) for i in ids if i in found]
     gone = [i for i in ids if i not in found]
