@@ -6,6 +6,10 @@
 ``READINGROOM_SECRET_KEY``    the Django secret key (a per-data-dir key is generated when unset)
 ``READINGROOM_DEBUG``         ``1`` for development error pages
 ``READINGROOM_ALLOWED_HOSTS`` comma-separated host names (default: localhost names)
+``READINGROOM_BASE_URL``      scheme and host of permanent URLs, e.g. ``https://archive.example.org``
+                              (unset: the host each request came to)
+``READINGROOM_SITE_NAME``     the archive's name (default ``Reading Room``)
+``READINGROOM_ADMIN_EMAIL``   the contact address OAI-PMH ``Identify`` gives
 """
 
 from __future__ import annotations

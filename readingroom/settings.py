@@ -23,10 +23,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "readingroom.documents",
     "readingroom.ingest",
     "readingroom.search",
     "readingroom.api",
+    "readingroom.publish",
     "readingroom.web",
 ]
 
@@ -81,6 +83,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 READINGROOM_SITE_NAME = os.environ.get("READINGROOM_SITE_NAME", "Reading Room")
+# Scheme and host of permanent URLs (citations, OAI-PMH, sitemap, feed); unset: the host a request came to
+READINGROOM_BASE_URL = os.environ.get("READINGROOM_BASE_URL", "").strip().rstrip("/")
+# OAI-PMH Identify: who to write to about the repository
+READINGROOM_ADMIN_EMAIL = os.environ.get("READINGROOM_ADMIN_EMAIL", "archivist@localhost")
 READINGROOM_PAGE_SIZE = 50
 
 LOGGING = {

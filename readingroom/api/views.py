@@ -58,4 +58,59 @@ def document(request: HttpRequest, doc_id: str) -> JsonResponse:
         doc = services.get_document(doc_id)
     except services.DocumentNotFound as exc:
         return error(404, str(exc))
-    return JsonResponse(services.document_record(doc), json_dumps_params={"ensure_ascii": False})
+    from readingroom.publish import services as publish
+
+    record = publish.public_document(services.document_record(doc), publish.base_url(request))
+    return JsonResponse(record, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    from readingroom.api.openapi import spec
+
+    response = JsonResponse(spec(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def docs(request: HttpRequest) -> HttpResponse:
+    """The API described for people: every operation, its parameters and responses, from the same spec."""
+    from django.shortcuts import render
+
+    from readingroom.api.openapi import spec
+
+    document = spec()
+    operations = []
+    for path_, methods in document["paths"].items():
+        for method, op in methods.items():
+            operations.append({
+                "method": method.upper(), "path": path_, "id": op["operationId"], "summary": op["summary"],
+                "parameters": [
+                    {**p, "type": _type_label(p["schema"])} for p in op.get("parameters", [])
+                ],
+                "responses": [(code, r["description"], ", ".join(r.get("content", {}))) for code, r in op["responses"].items()],
+                "example": _example(path_),
+            })
+    return render(request, "api/docs.html", {"spec": document, "operations": operations})
+
+
+def _type_label(schema: dict) -> str:
+    if "enum" in schema:
+        return " | ".join(map(str, schema["enum"]))
+    if schema.get("type") == "array":
+        return "repeatable string"
+    return str(schema.get("type", ""))
+
+
+def _example(path_: str) -> str:
+    examples = {
+        "/api/documents": "/api/documents?sort=-date&per_page=5",
+        "/api/documents/{id}": "/api/documents/wilson-300023",
+        "/api/documents/{id}/cite": "/api/documents/wilson-300023/cite?style=chicago",
+        "/api/documents/{id}/export": "/api/documents/wilson-300023/export?format=bibtex",
+        "/api/search": "/api/search?q=nuclear+test+ban&language=en&facets=0",
+        "/api/search/export": "/api/search/export?q=Khrushchev&format=ris",
+        "/api/openapi.json": "/api/openapi.json",
+    }
+    return examples.get(path_, path_)

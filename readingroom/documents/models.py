@@ -180,6 +180,8 @@ class Document(models.Model):
             models.Index(fields=["year", "date_sort"]),
             models.Index(fields=["date_sort", "identifier"], name="doc_by_date"),
             models.Index(fields=["title_sort", "identifier"], name="doc_by_title"),
+            # OAI-PMH selective harvesting (from/until)
+            models.Index(fields=["updated_at"], name="doc_by_updated"),
         ]
 
     def __str__(self) -> str:
@@ -312,3 +314,20 @@ class Relation(models.Model):
 
     def __str__(self) -> str:
         return self.target
+
+
+class Tombstone(models.Model):
+    """A document that existed and was deleted: OAI-PMH reports it as deleted (``deletedRecord``
+    ``persistent``) so harvesters drop their copy. Its identifier is never given to another record."""
+
+    identifier = models.CharField("ID", max_length=200, unique=True)
+    title = models.TextField(blank=True, default="")
+    #: the collection identifiers (OAI-PMH sets) the document was in
+    collections = models.JSONField(default=list, blank=True)
+    deleted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["deleted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} (deleted {self.deleted_at:%Y-%m-%d})"

@@ -6,7 +6,7 @@ Views and commands stay thin: they parse their input, call these, and render wha
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -278,8 +278,29 @@ def iter_records(chunk_size: int = 500) -> Iterator[dict]:
         yield document_record(doc)
 
 
+def iter_records_by_ids(identifiers: Iterable[str], chunk_size: int = 200) -> Iterator[dict]:
+    """The public records of ``identifiers``, in that order, loaded ``chunk_size`` at a time; identifiers
+    with no record (deleted since they were found) are skipped."""
+    chunk: list[str] = []
+
+    def flush() -> Iterator[dict]:
+        docs = {d.identifier: d for d in with_relations(m.Document.objects.filter(identifier__in=chunk))}
+        for ident in chunk:
+            if ident in docs:
+                yield document_record(docs[ident])
+
+    for ident in identifiers:
+        chunk.append(ident)
+        if len(chunk) >= chunk_size:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
+
+
 def delete_document(identifier: str) -> None:
-    """Delete a document; its removal from the search index is queued in the same transaction.
+    """Delete a document, leaving a tombstone (OAI-PMH reports it deleted); its removal from the search
+    index is queued in the same transaction.
 
     :raises DocumentNotFound: when there is none
     """
@@ -287,8 +308,16 @@ def delete_document(identifier: str) -> None:
 
     from readingroom.search.models import IndexQueue
 
+    from django.utils import timezone
+
     with transaction.atomic():
-        deleted, _ = m.Document.objects.filter(identifier=identifier).delete()
-        if not deleted:
+        doc = m.Document.objects.filter(identifier=identifier).first()
+        if doc is None:
             raise DocumentNotFound(identifier)
+        collections = list(doc.collections.values_list("identifier", flat=True))
+        doc.delete()
+        m.Tombstone.objects.update_or_create(
+            identifier=identifier,
+            defaults={"title": doc.title, "collections": collections, "deleted_at": timezone.now()},
+        )
         IndexQueue.objects.create(identifier=identifier, action="delete")

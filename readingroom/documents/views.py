@@ -8,6 +8,10 @@ from django.shortcuts import render
 from readingroom.api.views import error, list_params, page_json
 from readingroom.documents import services
 from readingroom.documents.text import blocks
+from readingroom.publish import metadata
+from readingroom.publish import services as publish
+
+FORMAT_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "dc": "Dublin Core XML", "json": "JSON"}
 
 
 def _alternate(response: HttpResponse, url: str) -> HttpResponse:
@@ -45,9 +49,11 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
         if format == "json":
             return error(404, str(exc))
         raise Http404(str(exc)) from None
+    base = publish.base_url(request)
     record = services.document_record(doc)
     if format == "json":
-        return JsonResponse(record, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(publish.public_document(record, base), json_dumps_params={"ensure_ascii": False})
+    url = publish.permanent_url(record, base)
     texts = [
         {**t, "kind": kind, "blocks": blocks(t["text"]), "footnotes": (t.get("extra") or {}).get("footnotes", [])}
         for kind, key in (("translation", "translations"), ("transcript", "transcripts"))
@@ -60,7 +66,16 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
             (i for i, t in enumerate(texts, 1) if t["kind"] == item["kind"] and t["language"] == item["language"]), None
         )
         item["anchor"] = f"text-{index}" if item["available"] and index else None
-    context = {"doc": record, "texts": texts, "reference_parts": _reference_parts(record["archival_reference"])}
+    context = {
+        "doc": record,
+        "texts": texts,
+        "reference_parts": _reference_parts(record["archival_reference"]),
+        "permanent_url": url,
+        "citations": publish.document_citations(record, base),
+        "exports": [(FORMAT_LABELS[name], href) for name, href in publish.export_links(record).items()],
+        "meta_tags": metadata.meta_tags(record, url),
+        "json_ld": metadata.json_ld_script(record, url),
+    }
     return _alternate(render(request, "documents/detail.html", context), f"/documents/{doc.identifier}.json")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -118,16 +118,8 @@ def _getlist(params: Mapping, key: str) -> list[str]:
     return [str(x) for x in values if str(x).strip()]
 
 
-def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> SearchPage:
-    """Run a search from request-like parameters.
-
-    ``q``; filters ``language``, ``translation``, ``repository``, ``collection``, ``subject``, ``person``,
-    ``place``, ``type``, ``classification`` (repeatable: any of the values); ``date_from``/``date_to``
-    (YYYY, YYYY-MM or YYYY-MM-DD), ``year``, ``decade``; ``sort`` (relevance, date, -date, title, -title);
-    ``page``, ``per_page``.
-
-    :raises InvalidQuery: for parameters out of range; the query text itself never raises
-    """
+def _request(params: Mapping, *, facets: bool, snippets: bool) -> tuple[SearchRequest, dict]:
+    """Parse request-like parameters into a backend request (see :func:`search`)."""
     q = str(params.get("q") or "")
     parsed = parse(q)
     sort = params.get("sort") or "relevance"
@@ -152,10 +144,49 @@ def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> Se
         query=parsed, filters=filters, date_from=date_from, date_to=date_to, sort=sort,
         offset=(page - 1) * per_page, limit=per_page, facets=facets, snippets=snippets,
     )
+    return request, {"q": q, "page": page, "per_page": per_page, "date_from": date_from_s, "date_to": date_to_s}
+
+
+def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> SearchPage:
+    """Run a search from request-like parameters.
+
+    ``q``; filters ``language``, ``translation``, ``repository``, ``collection``, ``subject``, ``person``,
+    ``place``, ``type``, ``classification`` (repeatable: any of the values); ``date_from``/``date_to``
+    (YYYY, YYYY-MM or YYYY-MM-DD), ``year``, ``decade``; ``sort`` (relevance, date, -date, title, -title);
+    ``page``, ``per_page``.
+
+    :raises InvalidQuery: for parameters out of range; the query text itself never raises
+    """
+    request, p = _request(params, facets=facets, snippets=snippets)
     results = get_backend().search(request)
     documents = hydrate(results)
-    return SearchPage(q, parsed, request, results, documents, page, per_page, filters, date_from_s, date_to_s,
-                      notices=list(parsed.notices))
+    return SearchPage(p["q"], request.query, request, results, documents, p["page"], p["per_page"],
+                      request.filters, p["date_from"], p["date_to"], notices=list(request.query.notices))
+
+
+def iter_result_ids(params: Mapping, *, chunk: int = 500, limit: int = MAX_RESULT_WINDOW) -> Iterator[str]:
+    """Every matching identifier in result order (up to ``limit``), fetched ``chunk`` at a time: what a
+    result-set export reads. ``page``/``per_page`` are ignored.
+
+    :raises InvalidQuery: as :func:`search`, before anything is yielded
+    """
+    params = {k: (params.getlist(k) if hasattr(params, "getlist") else params[k]) for k in params
+              if k not in {"page", "per_page", "format"}}
+    params = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in params.items()}
+    request, _ = _request(params, facets=False, snippets=False)
+    return _ids(request, chunk, limit)
+
+
+def _ids(request: SearchRequest, chunk: int, limit: int) -> Iterator[str]:
+    backend = get_backend()
+    offset = 0
+    while offset < limit:
+        request.offset, request.limit = offset, min(chunk, limit - offset)
+        hits = backend.search(request).hits
+        yield from (h.id for h in hits)
+        if len(hits) < request.limit:
+            return
+        offset += len(hits)
 
 
 def hydrate(results: SearchResults) -> list[dict]:

@@ -1,0 +1,63 @@
+"""``/feed.atom``: the newest published documents, through Django's syndication framework."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from readingroom.documents import models as m
+from readingroom.documents.services import with_relations
+from readingroom.publish.services import base_url
+
+FEED_SIZE = 50
+
+
+class NewDocumentsFeed(Feed):
+    feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        self.base = base_url(request)
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self) -> str:
+        return f"{settings.READINGROOM_SITE_NAME}: newly published documents"
+
+    def subtitle(self) -> str:
+        return "The documents most recently published in the archive."
+
+    def link(self) -> str:
+        return self.base + "/documents"
+
+    def feed_url(self) -> str:
+        return self.base + "/feed.atom"
+
+    def items(self):
+        qs = m.Document.objects.filter(published_at__isnull=False).order_by("-published_at", "-pk")
+        return with_relations(qs)[:FEED_SIZE]
+
+    def item_title(self, doc: m.Document) -> str:
+        return doc.title
+
+    def item_description(self, doc: m.Document) -> str:
+        parts = [doc.date_display, doc.summary]
+        return " — ".join(p for p in parts if p)
+
+    def item_link(self, doc: m.Document) -> str:
+        return self.base + doc.get_absolute_url()
+
+    def item_guid(self, doc: m.Document) -> str:
+        return self.base + doc.get_absolute_url()
+
+    def item_pubdate(self, doc: m.Document):
+        return doc.published_at
+
+    def item_updateddate(self, doc: m.Document):
+        return doc.updated_at
+
+    def item_author_name(self, doc: m.Document) -> str | None:
+        names = [c.name for c in doc.contributors.all()]
+        return ", ".join(names) or doc.archive or None
+
+    def item_categories(self, doc: m.Document) -> list[str]:
+        return [ds.subject.name for ds in doc.documentsubject_set.all()]
