@@ -5,6 +5,8 @@ Example::
     readingroom import ../shared/corpus/seed/
     readingroom show wilson-300023
     readingroom export --format jsonl > archive.jsonl
+    readingroom export --format bibtex --query "Khrushchev" > khrushchev.bib
+    readingroom cite wilson-300023 --style chicago
     readingroom serve --port 8000
 """
 
@@ -110,6 +112,11 @@ def cmd_import(args) -> int:
 def cmd_export(args) -> int:
     from readingroom.documents.exporters import write_jsonl, write_seed_dir
 
+    if args.format not in {"jsonl", "seed"}:
+        return _export_publish(args)
+    if args.query is not None:
+        print(f"error: --query works with the reference-manager formats, not {args.format}", file=sys.stderr)
+        return 2
     if args.format == "jsonl":
         if args.destination in (None, "-"):
             n = write_jsonl(sys.stdout)
@@ -122,6 +129,50 @@ def cmd_export(args) -> int:
             return 2
         n = write_seed_dir(Path(args.destination))
     print(f"exported {n} documents", file=sys.stderr)
+    return 0
+
+
+def _export_publish(args) -> int:
+    from readingroom.documents.services import InvalidQuery, iter_records
+    from readingroom.publish import formats, services
+
+    base = args.base_url.rstrip("/") if args.base_url else services.base_url()
+    fmt = formats.get_format(args.format)
+    if args.query is not None:
+        try:
+            fmt, chunks = services.export_search({"q": args.query}, args.format, base)
+        except InvalidQuery as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    else:
+        chunks = formats.stream(fmt, ((r, services.permanent_url(r, base)) for r in iter_records()))
+    out = sys.stdout if args.destination in (None, "-") else open(args.destination, "w", encoding="utf-8")
+    n = -2  # head and tail
+    try:
+        for chunk in chunks:
+            out.write(chunk)
+            n += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"exported {max(n, 0)} documents", file=sys.stderr)
+    return 0
+
+
+def cmd_cite(args) -> int:
+    from readingroom.documents.services import DocumentNotFound
+    from readingroom.publish import services
+    from readingroom.publish.citations import STYLE_LABELS
+
+    base = args.base_url.rstrip("/") if args.base_url else services.base_url()
+    styles = list(STYLE_LABELS) if args.style == "all" else [args.style]
+    try:
+        for style in styles:
+            citation = services.cite(args.id, style, base)
+            print(f"{citation['label']}:\n{citation['text']}\n" if len(styles) > 1 else citation["text"])
+    except DocumentNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -329,10 +380,19 @@ def parser() -> argparse.ArgumentParser:
                    help="store only; the queued search-index updates run at the next serve, import or reindex")
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("export", help="export every document")
-    s.add_argument("--format", choices=["jsonl", "seed"], required=True)
-    s.add_argument("destination", nargs="?", help="jsonl: a file (default: standard output); seed: a folder")
+    s = sub.add_parser("export", help="export every document (or a search's results)")
+    s.add_argument("--format", choices=["jsonl", "seed", "bibtex", "ris", "csl-json", "dc", "json"], required=True,
+                   help="jsonl/seed: the archive, re-importable; bibtex/ris/csl-json/dc/json: for reference managers")
+    s.add_argument("--query", help="only the results of this search (reference-manager formats)")
+    s.add_argument("--base-url", help="scheme and host of permanent URLs (default: $READINGROOM_BASE_URL)")
+    s.add_argument("destination", nargs="?", help="a file (default: standard output); seed: a folder")
     s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("cite", help="how to cite a document")
+    s.add_argument("id")
+    s.add_argument("--style", choices=["archive", "chicago", "mla", "apa", "all"], default="archive")
+    s.add_argument("--base-url", help="scheme and host of permanent URLs (default: $READINGROOM_BASE_URL)")
+    s.set_defaults(func=cmd_cite)
 
     s = sub.add_parser("show", help="show one document")
     s.add_argument("id")

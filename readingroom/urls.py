@@ -30,3 +30,6 @@ urlpatterns = [
     path("robots.txt", publish.robots, name="robots"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "readingroom.web.views.not_found"
+handler500 = "readingroom.web.views.server_error"

@@ -104,3 +104,35 @@ def free_port() -> int:
 def strip_volatile(record: dict) -> dict:
     """A record without the timestamps that differ between two imports of the same source."""
     return {k: v for k, v in record.items() if k not in {"created_at", "updated_at", "published_at"}}
+
+
+class Served:
+    """``readingroom serve`` running in a subprocess on a free port (stopped by :meth:`stop`)."""
+
+    def __init__(self, cli: CLI, workers: int = 2, timeout: float = 30) -> None:
+        import time
+        import urllib.request
+
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/api/documents", timeout=5).read()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.proc.kill()
+                    raise RuntimeError(f"server did not start: {self.proc.stderr.read()}") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

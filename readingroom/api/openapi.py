@@ -23,29 +23,41 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
 
 
+def _int_or_empty(minimum: int, maximum: int) -> dict:
+    """An integer parameter; sent empty (as HTML forms do) it counts as absent."""
+    return {"anyOf": [{"type": "integer", "minimum": minimum, "maximum": maximum}, {"type": "string", "maxLength": 0}]}
+
+
 def _param(name: str, description: str, schema: dict, where: str = "query", required: bool = False, **extra) -> dict:
     return {"name": name, "in": where, "required": required, "description": description, "schema": schema, **extra}
 
 
 DOC_ID = _param(
     "id", "Document identifier, e.g. `wilson-300023` or `frus1961-63v05/d1` (a `/` may be sent as `%2F`)",
-    {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*$"}, where="path",
+    {"type": "string", "minLength": 1, "maxLength": 200}, where="path",
     required=True,
 )
-PAGE = _param("page", "Page number, from 1", {"type": "integer", "minimum": 1})
+PAGE = _param("page", "Page number, from 1", _int_or_empty(1, 10_000_000))
+SEARCH_PAGE_PARAM = _param(
+    "page", "Page number, from 1 (at most page 1,000 and the first 100,000 results: narrow the search to go further)",
+    _int_or_empty(1, 1000),
+)
+DATE_BOUND = {"type": "string", "pattern": r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$"}
+DOWNLOAD = _param("download", "`0` to show inline instead of as an attachment (default `1`)",
+                  {"type": "string", "enum": ["0", "1"]})
 
 SEARCH_PARAMS = [
     _param("q", "Query: words, \"phrases\", OR, -exclusion, prefix*, and title:/person:/place:/archive: fields. "
-                "Never fails: text the parser cannot use is searched as words.", {"type": "string", "maxLength": 1000}),
+                "Never fails: text the parser cannot use is searched as words.", {"type": "string"}),
     *[
         _param(facet, f"Filter by {facet} (repeatable: any of the values)", {"type": "array", "items": _STR},
                style="form", explode=True)
         for facet in FACETS
     ],
-    _param("date_from", "Earliest date: YYYY, YYYY-MM or YYYY-MM-DD", _STR),
-    _param("date_to", "Latest date: YYYY, YYYY-MM or YYYY-MM-DD", _STR),
-    _param("year", "Only this year", {"type": "integer", "minimum": 1, "maximum": 9999}),
-    _param("decade", "Only this decade (e.g. 1960)", {"type": "integer", "minimum": 1, "maximum": 9990}),
+    _param("date_from", "Earliest date: YYYY, YYYY-MM or YYYY-MM-DD", DATE_BOUND),
+    _param("date_to", "Latest date: YYYY, YYYY-MM or YYYY-MM-DD", DATE_BOUND),
+    _param("year", "Only this year", _int_or_empty(1, 9999)),
+    _param("decade", "Only this decade (e.g. 1960)", _int_or_empty(1, 9990)),
     _param("sort", "Order of results", {"type": "string", "enum": list(SORTS)}),
 ]
 
@@ -169,11 +181,11 @@ def spec() -> dict:
             "/api/documents": {"get": {
                 "operationId": "listDocuments", "summary": "Browse documents",
                 "parameters": [
-                    _param("year", "Only this year", {"type": "integer"}),
+                    _param("year", "Only this year", _int_or_empty(-9999, 9999)),
                     _param("language", "Only documents in this original language (code, e.g. `sq`)", _STR),
                     _param("sort", "Order", {"type": "string", "enum": ["date", "-date", "title", "-title"]}),
                     PAGE,
-                    _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": 200}),
+                    _param("per_page", "Results per page", _int_or_empty(1, 200)),
                 ],
                 "responses": {
                     "200": {"description": "A page of documents",
@@ -211,7 +223,7 @@ def spec() -> dict:
                 "parameters": [
                     DOC_ID,
                     _param("format", "Export format", {"type": "string", "enum": list(FORMATS)}, required=True),
-                    _param("download", "`0` to show inline instead of as an attachment", {"type": "string", "enum": ["0", "1"]}),
+                    DOWNLOAD,
                 ],
                 "responses": {
                     "200": {"description": "The export", "content": _EXPORT_CONTENT},
@@ -222,9 +234,9 @@ def spec() -> dict:
             "/api/search": {"get": {
                 "operationId": "search", "summary": "Full-text search with facets",
                 "parameters": [
-                    *SEARCH_PARAMS, PAGE,
-                    _param("per_page", "Results per page", {"type": "integer", "minimum": 1, "maximum": 100}),
-                    _param("facets", "`0` to leave out facet counts (faster)", {"type": "string", "enum": ["0", "1"]}),
+                    *SEARCH_PARAMS, SEARCH_PAGE_PARAM,
+                    _param("per_page", "Results per page", _int_or_empty(1, 100)),
+                    _param("facets", "`0`, `false` or `no` to leave out facet counts (faster)", _STR),
                 ],
                 "responses": {
                     "200": {"description": "Results", "content": {"application/json": {"schema": _ref("SearchPage")}}},
@@ -237,7 +249,7 @@ def spec() -> dict:
                 "parameters": [
                     *SEARCH_PARAMS,
                     _param("format", "Export format", {"type": "string", "enum": list(FORMATS)}, required=True),
-                    _param("download", "`0` to show inline instead of as an attachment", {"type": "string", "enum": ["0", "1"]}),
+                    DOWNLOAD,
                 ],
                 "responses": {
                     "200": {"description": "The export", "content": _EXPORT_CONTENT},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from readingroom.documents import services
@@ -12,6 +14,21 @@ from readingroom.documents import services
 
 def error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": {"status": status, "message": message}}, status=status)
+
+
+def api_view(view):
+    """A read-only API endpoint: GET and HEAD only (any other method: a JSON 405 with ``Allow``), no CSRF
+    check (it changes nothing and reads no cookie-bound state)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in {"GET", "HEAD"}:
+            response = error(405, f"method {request.method} is not allowed here; use GET")
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
 
 
 def page_json(request: HttpRequest, page: services.DocumentPage, path: str) -> dict:
@@ -43,7 +60,7 @@ def list_params(request: HttpRequest) -> dict:
     }
 
 
-@require_GET
+@api_view
 def documents(request: HttpRequest) -> JsonResponse:
     try:
         page = services.list_documents(**list_params(request))
@@ -52,7 +69,7 @@ def documents(request: HttpRequest) -> JsonResponse:
     return JsonResponse(page_json(request, page, request.path), json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@api_view
 def document(request: HttpRequest, doc_id: str) -> JsonResponse:
     try:
         doc = services.get_document(doc_id)
@@ -64,7 +81,7 @@ def document(request: HttpRequest, doc_id: str) -> JsonResponse:
     return JsonResponse(record, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@api_view
 def openapi_json(request: HttpRequest) -> JsonResponse:
     from readingroom.api.openapi import spec
 
@@ -98,6 +115,8 @@ def docs(request: HttpRequest) -> HttpResponse:
 def _type_label(schema: dict) -> str:
     if "enum" in schema:
         return " | ".join(map(str, schema["enum"]))
+    if "anyOf" in schema:
+        return "integer"
     if schema.get("type") == "array":
         return "repeatable string"
     return str(schema.get("type", ""))

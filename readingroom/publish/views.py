@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from readingroom.api.views import error
+from readingroom.api.views import api_view, error
 from readingroom.documents.services import DocumentNotFound, InvalidQuery
 from readingroom.publish import oai as oai_provider
 from readingroom.publish import services
@@ -14,22 +14,34 @@ from readingroom.publish.citations import UnknownStyle
 from readingroom.publish.formats import UnknownFormat, bibtex_key
 
 
-@require_GET
+CITE_FORMATS = ("text", "html", "json")
+
+
+@api_view
 def cite(request: HttpRequest, doc_id: str) -> HttpResponse:
-    style = request.GET.get("style") or "archive"
+    style = request.GET.get("style", "archive")
+    output = request.GET.get("format", "text")
+    if output not in CITE_FORMATS:
+        return error(400, f"format must be one of {', '.join(CITE_FORMATS)}, not {output!r}")
     try:
         citation = services.cite(doc_id, style, services.base_url(request))
     except DocumentNotFound as exc:
         return error(404, str(exc))
     except UnknownStyle as exc:
         return error(400, str(exc))
-    if request.GET.get("format") == "json":
+    if output == "json":
         return JsonResponse({"id": doc_id, **citation}, json_dumps_params={"ensure_ascii": False})
-    if request.GET.get("format") == "html":
+    if output == "html":
         return HttpResponse(citation["html"], content_type="text/html; charset=utf-8")
-    if request.GET.get("format") not in (None, "", "text"):
-        return error(400, "format must be text, html or json")
     return HttpResponse(citation["text"] + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _download(request: HttpRequest) -> bool:
+    """:raises InvalidQuery: for a ``download`` other than 0 or 1"""
+    value = request.GET.get("download", "1")
+    if value not in {"0", "1"}:
+        raise InvalidQuery(f"download must be 0 or 1, not {value!r}")
+    return value == "1"
 
 
 def _attachment(response: HttpResponse, filename: str, download: bool) -> HttpResponse:
@@ -39,26 +51,28 @@ def _attachment(response: HttpResponse, filename: str, download: bool) -> HttpRe
     return response
 
 
-@require_GET
+@api_view
 def export_document(request: HttpRequest, doc_id: str) -> HttpResponse:
     try:
+        download = _download(request)
         fmt, body = services.export_document(doc_id, request.GET.get("format"), services.base_url(request))
     except DocumentNotFound as exc:
         return error(404, str(exc))
-    except UnknownFormat as exc:
+    except (InvalidQuery, UnknownFormat) as exc:
         return error(400, str(exc))
     response = HttpResponse(body, content_type=fmt.media_type)
-    return _attachment(response, f"{bibtex_key(doc_id)}.{fmt.extension}", request.GET.get("download") != "0")
+    return _attachment(response, f"{bibtex_key(doc_id)}.{fmt.extension}", download)
 
 
-@require_GET
+@api_view
 def export_search(request: HttpRequest) -> HttpResponse:
     try:
+        download = _download(request)
         fmt, chunks = services.export_search(request.GET, request.GET.get("format"), services.base_url(request))
     except (InvalidQuery, UnknownFormat) as exc:
         return error(400, str(exc))
     response = StreamingHttpResponse((c.encode() for c in chunks), content_type=fmt.media_type)
-    return _attachment(response, f"search-results.{fmt.extension}", request.GET.get("download") != "0")
+    return _attachment(response, f"search-results.{fmt.extension}", download)
 
 
 @csrf_exempt

@@ -17,6 +17,8 @@ from readingroom.search.query import ParsedQuery, parse
 
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 100_000
+#: pages beyond this are refused (with the largest page size that is the whole window)
+MAX_PAGE = 1000
 FACET_LABELS = {
     "language": "Original language", "translation": "Translation", "repository": "Archive",
     "collection": "Collection", "subject": "Subject", "person": "Person", "place": "Place",
@@ -44,7 +46,7 @@ class SearchPage:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(min(self.total, MAX_RESULT_WINDOW) / self.per_page))
+        return max(1, min(MAX_PAGE, math.ceil(min(self.total, MAX_RESULT_WINDOW) / self.per_page)))
 
     def facet_list(self) -> list[dict]:
         """Facets with labels and human names (language codes become names)."""
@@ -126,9 +128,10 @@ def _request(params: Mapping, *, facets: bool, snippets: bool) -> tuple[SearchRe
     if sort not in SORTS:
         raise InvalidQuery(f"sort must be one of {', '.join(SORTS)}")
     per_page = parse_int(params.get("per_page"), "per_page", 1, MAX_PER_PAGE, 20)
-    page = parse_int(params.get("page"), "page", 1, 10**6, 1)
-    if (page - 1) * per_page >= MAX_RESULT_WINDOW:
-        raise InvalidQuery(f"results past the first {MAX_RESULT_WINDOW:,} cannot be paged to; narrow the search")
+    page = parse_int(params.get("page"), "page", 1, 10**9, 1)
+    if page > MAX_PAGE or (page - 1) * per_page >= MAX_RESULT_WINDOW:
+        raise InvalidQuery(f"pages past {MAX_PAGE:,} (or results past the first {MAX_RESULT_WINDOW:,}) cannot be "
+                           "paged to; narrow the search")
     filters = {f: vals for f in FACETS if (vals := _getlist(params, f)[:20])}
     date_from_s = str(params.get("date_from") or "")
     date_to_s = str(params.get("date_to") or "")

@@ -6,13 +6,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from readingroom.api.views import error
+from readingroom.api.views import api_view, error
 from readingroom.documents.services import InvalidQuery
 from readingroom.search import services
 from readingroom.search.backends.base import SORTS
 
 
-@require_GET
+@api_view
 def api_search(request: HttpRequest) -> JsonResponse:
     facets = request.GET.get("facets", "1").lower() not in {"0", "false", "no"}
     try:

@@ -1,0 +1,170 @@
+"""Citations: the archive's own form and Chicago, MLA and APA through CSL (citeproc-py), on the document
+page (the Cite panel and the metadata reference managers read), in the document JSON and at
+``/api/documents/<id>/cite``."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from lxml import html as lxml_html
+
+from readingroom.ingest.pipeline import import_paths
+from readingroom.publish import csl
+
+pytestmark = pytest.mark.django_db
+
+DOC = "wilson-300023"
+URL = f"http://testserver/documents/{DOC}"
+TITLE = "Notes from the Meeting of the Chinese Ambassador Luo Shigao with Comrade Ramiz Alia on 20 July 1963"
+REFERENCE = (
+    "Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania), Fondi 14/AP, "
+    "Marrëdhëniet me Partinë Komuniste të Kinës, V. 1963, Dos. 4, Fl. 49-50"
+)
+
+
+@pytest.fixture
+def seeded(seed_path):
+    report = import_paths([seed_path])
+    assert report.imported == 1 and not report.errors
+
+
+def cite(client, style: str, **params) -> str:
+    response = client.get(f"/api/documents/{DOC}/cite", {"style": style, **params})
+    assert response.status_code == 200, response.content
+    return response.content.decode()
+
+
+def test_chicago_for_the_reference_record_field_by_field(client, seeded):
+    text = cite(client, "chicago").strip()
+    # Chicago notes-bibliography, bibliography entry: with no author, the translator leads (CMOS 14.104),
+    # inverted, full given name, "trans."
+    assert text.startswith("Mëhilli, Elidor, trans. ")
+    rest = text[len("Mëhilli, Elidor, trans. "):]
+    # the title in curly quotes, the period inside them (American punctuation)
+    assert rest.startswith(f"“{TITLE}.” ")
+    rest = rest[len(f"“{TITLE}.” "):]
+    # the date as written in the style: Month D, YYYY
+    assert rest.startswith("July 22, 1963. ")
+    rest = rest[len("July 22, 1963. "):]
+    # the archival reference exactly as in the source, then the archive, then the permanent URL
+    assert rest == f"{REFERENCE}. Wilson Center Digital Archive. {URL}."
+    # never an initial for a given name, never a repeated name or title
+    assert "E. Mëhilli" not in text and text.count(TITLE) == 1 and text.count("Mëhilli") == 1
+
+    note = json.loads(cite(client, "chicago", format="json"))["note"]
+    assert note == (f"Elidor Mëhilli, trans., “{TITLE},” July 22, 1963, {REFERENCE}, "
+                    f"Wilson Center Digital Archive, {URL}.")
+
+
+def test_archive_style_is_the_source_citation_with_our_permanent_url(client, seeded, seed_text):
+    text = cite(client, "archive").strip()
+    source = re.search(r"\*\*Citation:\*\*\s+(.+?)\n\n", seed_text, re.S)[1].strip()
+    assert text == re.sub(r"<https?://[^>]+>", f"<{URL}>", source)
+
+
+def test_mla_and_apa(client, seeded):
+    mla = cite(client, "mla").strip()
+    assert mla == (f"Mëhilli, Elidor, translator. “{TITLE}.” 22 July 1963, Wilson Center Digital Archive, "
+                   f"{REFERENCE}, {URL}.")
+    apa = cite(client, "apa").strip()
+    assert apa == f"{TITLE} (E. Mëhilli, trans.). (1963). Wilson Center Digital Archive ({REFERENCE}). {URL}"
+    body = json.loads(cite(client, "apa", format="json"))
+    assert body["html"].startswith(f"<i>{TITLE}</i>") and body["note"] == f"({TITLE}, 1963)"
+    assert body["style"] == "apa" and body["label"] == "APA" and body["id"] == DOC
+
+
+def test_cite_errors(client, seeded):
+    r = client.get(f"/api/documents/{DOC}/cite", {"style": "harvard"})
+    assert r.status_code == 400 and "archive, chicago, mla, apa" in r.json()["error"]["message"]
+    assert client.get("/api/documents/nope/cite").status_code == 404
+    assert client.get(f"/api/documents/{DOC}/cite", {"format": "pdf"}).status_code == 400
+
+
+def test_permanent_url_follows_the_configured_base(client, seeded, settings):
+    settings.READINGROOM_BASE_URL = "https://archive.example.org"
+    assert cite(client, "archive").strip().endswith("<https://archive.example.org/documents/wilson-300023>")
+    record = client.get(f"/api/documents/{DOC}").json()
+    assert record["permanent_url"] == "https://archive.example.org/documents/wilson-300023"
+
+
+def test_document_json_carries_citations_and_export_links(client, seeded):
+    record = client.get(f"/api/documents/{DOC}").json()
+    assert set(record["citations"]) == {"archive", "chicago", "mla", "apa"}
+    assert record["citations"]["chicago"] == cite(client, "chicago").strip()
+    assert record["exports"]["bibtex"] == f"/api/documents/{DOC}/export?format=bibtex"
+    assert client.get(f"/documents/{DOC}.json").json() == record
+
+
+def test_cite_panel_and_reference_manager_metadata_on_the_page(client, seeded):
+    page = client.get(f"/documents/{DOC}").content.decode()
+    tree = lxml_html.fromstring(page)
+    panel = tree.get_element_by_id("cite")
+    styles = [el.get("data-style") for el in panel.find_class("cite-style")]
+    assert styles == ["archive", "chicago", "mla", "apa"]
+    for style in styles:
+        shown = tree.get_element_by_id(f"cite-{style}").text_content()
+        assert shown == cite(client, style).strip()
+        assert panel.xpath(f'.//button[@data-copy="cite-{style}"]')
+    downloads = [a.get("href") for a in panel.find_class("downloads")[0].iter("a")]
+    assert downloads == [f"/api/documents/{DOC}/export?format={f}" for f in ("bibtex", "ris", "csl-json", "dc", "json")]
+
+    meta = {}
+    for el in tree.iter("meta"):
+        if el.get("name"):
+            meta.setdefault(el.get("name"), []).append(el.get("content"))
+    # Highwire Press tags (Zotero, Google Scholar)
+    assert meta["citation_title"] == [TITLE]
+    assert meta["citation_date"] == ["1963/07/22"]
+    assert meta["citation_publisher"] == ["Wilson Center Digital Archive"]
+    assert meta["citation_public_url"] == [URL]
+    assert meta["citation_archive_location"] == [REFERENCE]
+    assert meta["citation_language"] == ["sq"]
+    # Dublin Core
+    assert meta["DC.title"] == [TITLE] and meta["DC.contributor"] == ["Elidor Mëhilli"]
+    assert meta["DC.date"] == ["1963-07-22"] and meta["DC.identifier"] == [URL]
+    assert tree.xpath('//link[@rel="schema.DC"]')
+    # schema.org JSON-LD
+    data = json.loads(tree.xpath('//script[@type="application/ld+json"]')[0].text)
+    assert data["@type"] == "ArchiveComponent" and data["name"] == TITLE and data["url"] == URL
+    assert data["inLanguage"] == ["sq"] and data["dateCreated"] == "1963-07-22"
+    assert data["holdingArchive"] == {"@type": "ArchiveOrganization",
+                                      "name": "Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania)"}
+    translation = data["workTranslation"][0]
+    assert translation["inLanguage"] == "en" and translation["translationOfWork"] == {"@id": URL}
+    assert translation["translator"] == [{"@type": "Person", "name": "Elidor Mëhilli"}]
+
+
+HOSTILE = {
+    "id": "xss-1", "title": "<script>alert('t')</script> & </script><b>bold</b>", "date": "1962-10-26",
+    "archive": "A & B <i>", "summary": "</script><script>alert('s')</script>",
+    "contributors": [{"name": "<img src=x onerror=alert(1)> Smith", "roles": ["translator", "author"]}],
+    "translations": [{"language": "en", "text": "x"}],
+}
+
+
+def test_hostile_text_is_escaped_in_every_citation_and_in_the_metadata(client, tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(json.dumps(HOSTILE) + "\n")
+    assert import_paths([path]).imported == 1
+    page = client.get("/documents/xss-1").content.decode()
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>bold</b>" not in page
+    tree = lxml_html.fromstring(page)
+    data = json.loads(tree.xpath('//script[@type="application/ld+json"]')[0].text)
+    assert data["name"] == HOSTILE["title"]  # the JSON-LD keeps the text, escaped for the script element
+    for style in ("archive", "chicago", "mla", "apa"):
+        html = client.get("/api/documents/xss-1/cite", {"style": style, "format": "json"}).json()["html"]
+        assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+
+
+def test_citeproc_fixes_follow_the_csl_specification():
+    item = {"id": "x", "type": "manuscript", "title": "Untitled memorandum", "issued": {"date-parts": [[1961, 8, 13]]},
+            "archive": "Bundesarchiv"}
+    # no author: the title is substituted once, not repeated
+    for style in csl.STYLES:
+        assert csl.render(item, style)["text"].lower().count("untitled memorandum") == 1, style
+    # a translator substituted for the author is not repeated and keeps their given name (initialize="false")
+    item["translator"] = [{"family": "Mëhilli", "given": "Elidor"}]
+    text = csl.render(item, "chicago")["text"]
+    assert text.count("Mëhilli") == 1 and "Elidor" in text
