@@ -10,24 +10,29 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-deps bench clean
+.PHONY: setup run test test-deps system-deps bench clean
 
 setup: $(VENV)/.installed
+	@scripts/vendor.sh
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-run: setup
+system-deps:
+	@scripts/install-system-deps.sh
+
+run: system-deps setup
 	$(BIN)/readingroom bootstrap --corpus $(CORPUS)
 	$(BIN)/readingroom serve --host $(HOST) --port $(PORT)
 
 test-deps:
 	@scripts/install-test-deps.sh
 
-test: setup test-deps
+test: test-deps setup
+	@scripts/vendor.sh --dev
 	@scripts/run-tests.sh $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info test-output
+	rm -rf $(VENV) build *.egg-info test-output node_modules readingroom/web/static/vendor

@@ -176,6 +176,50 @@ def cmd_cite(args) -> int:
     return 0
 
 
+def cmd_attach(args) -> int:
+    from readingroom.documents.services import DocumentNotFound
+    from readingroom.scans.attach import AttachError, attach_paths
+    from readingroom.search.indexing import process_queue
+
+    languages = [code.strip() for code in (args.language or "").split(",") if code.strip()] or None
+    try:
+        pages = attach_paths(args.id, [Path(p) for p in args.files], languages, ocr=not args.no_ocr)
+    except DocumentNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except AttachError as exc:
+        print(f"error: {exc}; nothing was attached", file=sys.stderr)
+        return 1
+    process_queue()
+    print(f"attached {len(pages)} page{'s' if len(pages) != 1 else ''} to {args.id}"
+          + ("" if args.no_ocr else "; OCR queued (readingroom serve or readingroom worker recognises them)"))
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from readingroom.scans.jobs import work
+
+    def echo(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    n = work(once=args.once, parent_pid=args.parent_pid, echo=None if args.quiet else echo)
+    if args.once:
+        print(f"ran {n} jobs", file=sys.stderr)
+    return 0
+
+
+def cmd_jobs(args) -> int:
+    from django.db.models import Count
+
+    from readingroom.scans.models import Job
+
+    counts = dict(Job.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    print(", ".join(f"{state} {counts.get(state, 0)}" for state in Job.State.values))
+    for job in Job.objects.filter(state=Job.State.FAILED).select_related("page__document")[:20]:
+        print(f"failed: {job.kind} {job.page.document.identifier} page {job.page.position}: {job.error}")
+    return 0
+
+
 def cmd_show(args) -> int:
     from readingroom.documents import services
 
@@ -270,6 +314,13 @@ def cmd_serve(args) -> int:
         process_queue(backend)
     backend.close()  # release the writer before the web workers start
 
+    if not args.no_worker:
+        # the job worker (OCR) runs beside the web server and stops when it does (it watches this process,
+        # which becomes the gunicorn master on exec)
+        import subprocess
+
+        subprocess.Popen([sys.executable, "-m", "readingroom.cli", "worker", "--parent-pid", str(os.getpid())],
+                         start_new_session=False)
     workers = args.workers or os.cpu_count() or 2
     print(
         f"Reading Room at http://{args.host}:{args.port}/ (data: {settings.DATA_DIR}, {workers} workers)",
@@ -394,6 +445,22 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--base-url", help="scheme and host of permanent URLs (default: $READINGROOM_BASE_URL)")
     s.set_defaults(func=cmd_cite)
 
+    s = sub.add_parser("attach", help="attach scans (PNG, JPEG, TIFF, PDF) to a document; queues OCR")
+    s.add_argument("id")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--language", help="language(s) on the pages, comma-separated codes (default: the document's)")
+    s.add_argument("--no-ocr", action="store_true", help="do not queue OCR")
+    s.set_defaults(func=cmd_attach)
+
+    s = sub.add_parser("worker", help="run background jobs (OCR); readingroom serve runs one itself")
+    s.add_argument("--once", action="store_true", help="stop when the queue is empty")
+    s.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_worker)
+
+    s = sub.add_parser("jobs", help="background jobs by state, and the failed ones")
+    s.set_defaults(func=cmd_jobs)
+
     s = sub.add_parser("show", help="show one document")
     s.add_argument("id")
     s.add_argument("--format", choices=["text", "json"], default="text")
@@ -404,6 +471,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=0, help="default: one per CPU core")
     s.add_argument("--access-log", action="store_true", help="log every request to standard output")
+    s.add_argument("--no-worker", action="store_true", help="do not run the job worker (run readingroom worker elsewhere)")
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("search", help="search the archive (the same search as /search and /api/search)")

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "readingroom.search",
     "readingroom.api",
     "readingroom.publish",
+    "readingroom.scans",
     "readingroom.web",
 ]
 
@@ -85,6 +86,16 @@ X_FRAME_OPTIONS = "DENY"
 READINGROOM_SITE_NAME = os.environ.get("READINGROOM_SITE_NAME", "Reading Room")
 # Scheme and host of permanent URLs (citations, OAI-PMH, sitemap, feed); unset: the host a request came to
 READINGROOM_BASE_URL = os.environ.get("READINGROOM_BASE_URL", "").strip().rstrip("/")
+# Scans: limits on what may be attached, and how PDFs are rendered into page images
+READINGROOM_MAX_UPLOAD_MB = int(os.environ.get("READINGROOM_MAX_UPLOAD_MB", "500"))
+READINGROOM_MAX_IMAGE_PIXELS = int(os.environ.get("READINGROOM_MAX_IMAGE_PIXELS", str(150_000_000)))
+READINGROOM_MAX_PDF_PAGES = int(os.environ.get("READINGROOM_MAX_PDF_PAGES", "2000"))
+READINGROOM_PDF_DPI = int(os.environ.get("READINGROOM_PDF_DPI", "200"))
+# IIIF Image API: the largest image a request may ask for
+READINGROOM_IIIF_MAX_WIDTH = int(os.environ.get("READINGROOM_IIIF_MAX_WIDTH", "10000"))
+READINGROOM_IIIF_MAX_AREA = int(os.environ.get("READINGROOM_IIIF_MAX_AREA", str(40_000_000)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # OAI-PMH Identify: who to write to about the repository
 READINGROOM_ADMIN_EMAIL = os.environ.get("READINGROOM_ADMIN_EMAIL", "archivist@localhost")
 READINGROOM_PAGE_SIZE = 50

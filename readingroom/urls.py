@@ -9,6 +9,8 @@ from readingroom.documents.models import IDENTIFIER_PATTERN
 from readingroom.publish import views as publish
 from readingroom.publish.feeds import NewDocumentsFeed
 from readingroom.publish.sitemaps import SITEMAPS
+from readingroom.scans import views as scans
+from readingroom.scans.images import IDENTIFIER as IIIF_ID
 from readingroom.search import views as search
 from readingroom.web import views as web
 
@@ -19,11 +21,19 @@ urlpatterns = [
     path("documents.json", documents.browse, {"format": "json"}, name="browse-json"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.json$", documents.detail, {"format": "json"}, name="document-json"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", documents.detail, name="document"),
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.pdf$", scans.pdf, name="document-pdf"),
     path("search", search.search_page, name="search"),
     path("search.json", search.search_page, {"format": "json"}, name="search-json"),
     path("api/search", search.api_search, name="api-search"),
     path("api/", include("readingroom.api.urls")),
     path("oai", publish.oai, name="oai"),
+    re_path(rf"^iiif/image/(?P<iiif_id>{IIIF_ID})$", scans.image_base, name="iiif-image-base"),
+    re_path(rf"^iiif/image/(?P<iiif_id>{IIIF_ID})/info\.json$", scans.image_info, name="iiif-info"),
+    re_path(rf"^iiif/image/(?P<iiif_id>{IIIF_ID})/(?P<region>[^/]+)/(?P<size>[^/]+)/(?P<rotation>[^/]+)/"
+            r"(?P<quality>[^/.]+)\.(?P<fmt>[^/.]+)$", scans.image, name="iiif-image"),
+    re_path(rf"^iiif/presentation/(?P<doc_id>{IDENTIFIER_PATTERN})/manifest$", scans.presentation, name="iiif-manifest"),
+    re_path(rf"^iiif/search/(?P<doc_id>{IDENTIFIER_PATTERN})$", scans.content_search, name="iiif-search"),
+    re_path(rf"^iiif/ocr/(?P<doc_id>{IDENTIFIER_PATTERN})/p(?P<position>[0-9]+)\.hocr$", scans.hocr, name="iiif-hocr"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("feed.atom", NewDocumentsFeed(), name="feed"),

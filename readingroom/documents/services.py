@@ -35,7 +35,10 @@ OVERVIEW_SECONDS = 60
 
 
 def with_relations(qs: QuerySet) -> QuerySet:
+    from readingroom.scans.models import Page
+
     return qs.select_related("repository").prefetch_related(
+        Prefetch("pages", queryset=Page.objects.select_related("image", "source", "ocr").order_by("position")),
         Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language")),
         "contributors",
         Prefetch("contents", queryset=m.ContentItem.objects.select_related("language")),
@@ -86,6 +89,32 @@ def _text(t: m.Text) -> dict:
     return out
 
 
+def _has_ocr(page) -> bool:
+    try:
+        return page.ocr is not None
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+
+
+def _page(page) -> dict:
+    return {
+        "position": page.position,
+        "label": page.label,
+        "width": page.width,
+        "height": page.height,
+        "iiif_image": f"/iiif/image/{page.iiif_id}",
+        "file": {"name": page.source.original_name.rsplit("/", 1)[-1], "sha256": page.source.sha256,
+                 "size": page.source.size, "media_type": page.source.media_type, "page": page.source_page + 1},
+        "ocr": _has_ocr(page),
+    }
+
+
+def _ocr(page) -> dict:
+    """Machine OCR of a page: kept apart from edited transcripts and marked as such."""
+    return {"page": page.position, "kind": "machine-ocr", "languages": page.ocr.languages, "engine": page.ocr.engine,
+            "mean_confidence": page.ocr.mean_confidence, "text": page.ocr.text}
+
+
 def document_record(doc: m.Document) -> dict:
     """The public JSON record of a document (``GET /api/documents/<id>``; also what ``export`` writes).
 
@@ -93,6 +122,9 @@ def document_record(doc: m.Document) -> dict:
     """
     texts = list(doc.texts.all())
     have_text = {(t.kind, t.language_id) for t in texts}
+    pages = list(doc.pages.all())
+    if pages:
+        have_text |= {("scan", c.language_id) for c in doc.contents.all() if c.kind == "scan"}
     return {
         "id": doc.identifier,
         "url": doc.get_absolute_url(),
@@ -139,6 +171,8 @@ def document_record(doc: m.Document) -> dict:
             for dp in doc.documentperson_set.all()
         ],
         "related": [r.target for r in doc.relations.all()],
+        "pages": [_page(p) for p in pages],
+        "ocr": [_ocr(p) for p in pages if _has_ocr(p)],
         "extra": doc.extra,
         "created_at": _iso(doc.created_at),
         "updated_at": _iso(doc.updated_at),

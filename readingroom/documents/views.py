@@ -73,10 +73,24 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
         "permanent_url": url,
         "citations": publish.document_citations(record, base),
         "exports": [(FORMAT_LABELS[name], href) for name, href in publish.export_links(record).items()],
-        "meta_tags": metadata.meta_tags(record, url),
+        "meta_tags": metadata.meta_tags(record, url, pdf_url=f"{base}/documents/{doc.identifier}.pdf"),
+        "pages": [{**p, "thumb": f"{p['iiif_image']}/full/,160/0/default.jpg",
+                   "thumb_width": max(1, round(p["width"] * 160 / p["height"]))} for p in record["pages"]],
+        "ocr_pages": {o["page"]: o["text"] for o in record["ocr"]},
+        "manifest_url": f"{base}/iiif/presentation/{doc.identifier}/manifest" if record["pages"] else None,
+        "ocr_progress": _ocr_progress(request, doc) if record["pages"] else None,
         "json_ld": metadata.json_ld_script(record, url),
     }
     return _alternate(render(request, "documents/detail.html", context), f"/documents/{doc.identifier}.json")
+
+
+def _ocr_progress(request: HttpRequest, doc) -> dict | None:
+    """OCR progress, for signed-in staff (editors follow the background job)."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        return None
+    from readingroom.scans.jobs import progress
+
+    return progress(doc)
 
 
 def _reference_parts(ref: dict) -> list[tuple[str, str]]:

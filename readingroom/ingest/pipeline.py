@@ -228,7 +228,7 @@ def import_paths(
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         if indexer is not None:
             t0 = time.monotonic()
-            indexer.add([p.search for p, o in zip(batch, outcomes) if o.status != "unchanged"])
+            indexer.add(_with_ocr([(p.search, o.status) for p, o in zip(batch, outcomes) if o.status != "unchanged"]))
             index_time += time.monotonic() - t0
         batch.clear()
 
@@ -276,3 +276,20 @@ def import_paths(
     if progress:
         progress(report, "")
     return report
+
+
+def _with_ocr(items: list[tuple[dict, str]]) -> list[dict]:
+    """Search documents of a stored batch; an updated record keeps the machine OCR of its scans (which
+    the source file does not carry) in what is searched."""
+    updated = [doc["id"] for doc, status in items if status == "updated"]
+    if updated:
+        from readingroom.scans.models import OcrText
+
+        ocr: dict[str, list[str]] = {}
+        for ident, text in OcrText.objects.filter(page__document__identifier__in=updated).order_by(
+                "page__position").values_list("page__document__identifier", "text"):
+            ocr.setdefault(ident, []).append(text)
+        for doc, _ in items:
+            if doc["id"] in ocr:
+                doc["body"] = "\n\n".join([doc["body"], *ocr[doc["id"]]])
+    return [doc for doc, _ in items]

@@ -51,8 +51,13 @@ def export_links(record: dict) -> dict[str, str]:
 def public_document(record: dict, base: str) -> dict:
     """The document JSON of the API and the page's ``.json`` twin: the record plus how to cite and
     download it."""
+    extra = {}
+    if record.get("pages"):
+        extra["iiif_manifest"] = f"{base}/iiif/presentation/{record['id']}/manifest"
     return {
         **record,
+        **extra,
+        "pdf": f"{base}{record['url']}.pdf",
         "permanent_url": permanent_url(record, base),
         "citations": {style: c["text"] for style, c in document_citations(record, base).items()},
         "exports": export_links(record),

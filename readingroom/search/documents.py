@@ -31,7 +31,7 @@ def _text(t: dict) -> str:
 def search_document(record: dict) -> dict:
     """The fields to index for one public record.
 
-    Text fields: ``title``, ``body`` (summary, texts, citation), ``people``, ``places``, ``archive``.
+    Text fields: ``title``, ``body`` (summary, texts, citation, machine OCR of the scans), ``people``, ``places``, ``archive``.
     Facets (lists of exact values): ``language``, ``translation``, ``repository``, ``collection``,
     ``subject``, ``person``, ``place``, ``type``, ``classification``. Plus ``year``, ``date_key``
     (YYYYMMDD of the start, 0 when undated), ``date_end_key``, ``title_sort``.
@@ -49,7 +49,8 @@ def search_document(record: dict) -> dict:
         "title": record["title"],
         "body": "\n\n".join(
             part
-            for part in [record["summary"], *(_text(t) for t in texts), record["citation"]]
+            for part in [record["summary"], *(_text(t) for t in texts), record["citation"],
+                         *(o["text"] for o in record.get("ocr", []))]
             if part
         ),
         "people": "\n".join(people),

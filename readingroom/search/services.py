@@ -210,6 +210,7 @@ def hydrate(results: SearchResults) -> list[dict]:
         rows = {row[0]: row for row in cur.fetchall()}
         pks = [row[1] for row in rows.values()]
         languages: dict[int, list[dict]] = {}
+        scanned: set[int] = set()
         if pks:
             cur.execute(
                 f"SELECT dl.document_id, dl.language_id, l.name FROM {dl_t} dl JOIN {lang_t} l ON l.code = dl.language_id "
@@ -218,6 +219,8 @@ def hydrate(results: SearchResults) -> list[dict]:
             )
             for doc_id, code, name in cur.fetchall():
                 languages.setdefault(doc_id, []).append({"code": code, "name": name})
+            cur.execute(f"SELECT DISTINCT document_id FROM scans_page WHERE document_id IN ({', '.join(['%s'] * len(pks))})", pks)
+            scanned = {row[0] for row in cur.fetchall()}
     out = []
     for hit in results.hits:
         row = rows.get(hit.id)
@@ -233,6 +236,7 @@ def hydrate(results: SearchResults) -> list[dict]:
             "original_languages": languages.get(pk, []),
             "repository": repository,
             "archive": archive,
+            "has_scans": pk in scanned,
             "snippet": hit.snippet,
             "score": round(hit.score, 4),
         })

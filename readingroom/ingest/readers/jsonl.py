@@ -17,7 +17,8 @@ from readingroom.ingest.errors import RecordError
 from readingroom.ingest.readers import SourceRecord
 
 FORMAT = "json"
-DERIVED = {"url", "created_at", "updated_at", "published_at"}
+DERIVED = {"url", "created_at", "updated_at", "published_at", "pages", "ocr", "permanent_url", "citations", "exports",
+           "iiif_manifest", "pdf"}
 
 
 def sniff(path: Path, head: bytes) -> bool:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ScansConfig(AppConfig):
+    name = "readingroom.scans"
+    label = "scans"
+    verbose_name = "Scans, OCR and IIIF"

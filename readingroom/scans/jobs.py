@@ -1,0 +1,140 @@
+"""The background job queue (a table in the record database) and its worker.
+
+``readingroom serve`` starts one worker beside the web server; ``readingroom worker`` runs one on its
+own (for larger deployments, any number, on any host sharing the database). A job is claimed in a
+transaction, so two workers never run the same one; a job left ``running`` by a worker that died is
+queued again when a worker starts on that host, so jobs survive restarts and ``kill -9``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from readingroom.documents import models as dm
+from readingroom.scans.models import Job, OcrText, Page
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover() -> int:
+    """Queue again the jobs that workers on this host were running when they died."""
+    host = socket.gethostname()
+    requeued = 0
+    for job in Job.objects.filter(state=Job.State.RUNNING, worker__startswith=f"{host}:"):
+        pid = int(job.worker.rsplit(":", 1)[1] or 0)
+        if pid != os.getpid() and not _alive(pid):
+            requeued += Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
+                state=Job.State.QUEUED, worker="", error=f"requeued: worker {job.worker} stopped")
+    return requeued
+
+
+def claim() -> Job | None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update(skip_locked=True).filter(state=Job.State.QUEUED).order_by("id").first()
+        if job is None:
+            return None
+        job.state, job.worker, job.started_at = Job.State.RUNNING, worker_id(), timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["state", "worker", "started_at", "attempts"])
+    return job
+
+
+def run_ocr(job: Job) -> None:
+    from readingroom.scans.ocr import recognise
+    from readingroom.search.models import IndexQueue
+
+    page = Page.objects.select_related("image", "document").get(pk=job.page_id)
+    codes = list(page.languages.values_list("code", flat=True)) or list(
+        page.document.documentlanguage_set.values_list("language_id", flat=True))
+    result = recognise(page.image.path, codes)
+    with transaction.atomic():
+        OcrText.objects.update_or_create(page=page, defaults={
+            "languages": result.languages, "engine": result.engine, "text": result.text, "hocr": result.hocr,
+            "words": result.words, "mean_confidence": result.mean_confidence,
+        })
+        Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, finished_at=timezone.now(), error="")
+        dm.Document.objects.filter(pk=page.document_id).update(updated_at=timezone.now())
+        IndexQueue.objects.create(identifier=page.document.identifier, action="index")
+
+
+HANDLERS: dict[str, Callable[[Job], None]] = {"ocr": run_ocr}
+
+
+def run(job: Job) -> bool:
+    """Run one claimed job; a failure is recorded, retried up to three times, then left failed."""
+    try:
+        HANDLERS[job.kind](job)
+        return True
+    except Exception as exc:  # recorded on the job, visible to editors
+        detail = exc.stderr.decode(errors="replace")[-500:] if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else ""
+        state = Job.State.FAILED if job.attempts >= MAX_ATTEMPTS else Job.State.QUEUED
+        Job.objects.filter(pk=job.pk).update(state=state, finished_at=timezone.now(),
+                                             error=f"{type(exc).__name__}: {exc} {detail}".strip()[:2000])
+        log.warning("job %s failed (%s): %s", job.pk, state, exc)
+        return False
+
+
+def index_changes() -> None:
+    from readingroom.search.indexing import process_queue
+
+    try:
+        process_queue()
+    except Exception as exc:  # the index may be busy (an import holds the writer); the queue keeps the work
+        log.info("search index busy, will catch up: %s", exc)
+
+
+def work(*, once: bool = False, poll: float = 2.0, parent_pid: int | None = None,
+         echo: Callable[[str], None] | None = None) -> int:
+    """Run jobs until stopped (``once``: until the queue is empty). Returns how many ran."""
+    done = 0
+    recovered = recover()
+    if recovered and echo:
+        echo(f"worker: queued again {recovered} jobs of a worker that stopped")
+    while True:
+        if parent_pid and os.getppid() != parent_pid:
+            return done  # the server that started us is gone
+        close_old_connections()
+        job = claim()
+        if job is None:
+            if once:
+                return done
+            time.sleep(poll)
+            continue
+        ok = run(job)
+        done += 1
+        if echo:
+            echo(f"worker: {job.kind} job {job.pk} (page {job.page_id}) {'done' if ok else 'failed'}")
+        index_changes()  # the recognised text becomes searchable page by page
+
+
+def progress(document: dm.Document) -> dict:
+    """OCR progress of a document's pages, for editors: counts by state."""
+    counts = {s: 0 for s in Job.State.values}
+    for state in Job.objects.filter(page__document=document, kind="ocr").values_list("state", flat=True):
+        counts[state] += 1
+    counts["pages"] = Page.objects.filter(document=document).count()
+    counts["recognised"] = OcrText.objects.filter(page__document=document).count()
+    return counts
