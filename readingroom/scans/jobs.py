@@ -116,7 +116,8 @@ def work(*, once: bool = False, poll: float = 2.0, parent_pid: int | None = None
     while True:
         if parent_pid and os.getppid() != parent_pid:
             return done  # the server that started us is gone
-        close_old_connections()
+        if not once:
+            close_old_connections()  # a long-running process: drop connections that broke or aged out
         job = claim()
         if job is None:
             if once:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from fpdf import FPDF
 
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "BDF NOT subset" for the CJK font: harmless
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/wqy")]
 A4 = (210.0, 297.0)
 MARGIN = 18.0

@@ -1,0 +1,288 @@
+"""Scans: attaching files (checksums, formats, limits), OCR in the background, IIIF Image API 3,
+Presentation 3 manifests, Content Search, and the combined PDF, on a real SQLite file and real files."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from PIL import Image
+
+from readingroom.documents.services import DocumentNotFound
+from readingroom.ingest.pipeline import import_paths
+from readingroom.scans import jobs
+from readingroom.scans.attach import AttachError, attach_paths
+from readingroom.scans.models import Job, OcrText, Page, StoredFile
+from tests.conftest import CORPUS, need
+
+pytestmark = pytest.mark.django_db
+CREST = CORPUS / "cia-crest-typewritten-scans" / "pages"
+CREST_PAGE = CREST / "CIA-RDP86-00513R000204310001-0_p003.png"  # "Experimental neurosis ... splenic ..."
+DOC = "wilson-300023"
+
+
+@pytest.fixture
+def doc(seed_path):
+    assert import_paths([seed_path]).imported == 1
+    return DOC
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def make_image(path: Path, size=(600, 800), mode="RGB", fmt=None, **kw) -> Path:
+    image = Image.new(mode, size, "white" if mode != "1" else 1)
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(image).rectangle((50, 50, 300, 200), fill="black" if mode != "1" else 0)
+    image.save(path, fmt, **kw)
+    return path
+
+
+def stored_files(settings) -> list[Path]:
+    root = Path(settings.DATA_DIR) / "files"
+    return [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.parts] if root.exists() else []
+
+
+def test_attach_every_format_keeps_the_original_bytes_and_their_checksums(doc, tmp_path, settings):
+    png = make_image(tmp_path / "a.png")
+    jpeg = make_image(tmp_path / "b.jpg", fmt="JPEG", quality=90)
+    tiff = tmp_path / "c.tif"
+    frames = [Image.new("L", (400, 500), 255), Image.new("L", (400, 500), 128), Image.new("RGB", (300, 200), "red")]
+    frames[0].save(tiff, save_all=True, append_images=frames[1:])
+    pdf = tmp_path / "d.pdf"
+    Image.new("RGB", (595, 842), "white").save(pdf, save_all=True, append_images=[Image.new("RGB", (842, 595), "grey")])
+    pages = attach_paths(doc, [png, jpeg, tiff, pdf], ocr=False)
+    assert [p.position for p in pages] == list(range(1, 8))
+    assert [(p.source.original_name.rsplit("/", 1)[-1], p.source_page) for p in pages] == [
+        ("a.png", 0), ("b.jpg", 0), ("c.tif", 0), ("c.tif", 1), ("c.tif", 2), ("d.pdf", 0), ("d.pdf", 1)]
+    for path, media in ((png, "image/png"), (jpeg, "image/jpeg"), (tiff, "image/tiff"), (pdf, "application/pdf")):
+        stored = StoredFile.objects.get(sha256=sha(path))
+        assert stored.size == path.stat().st_size and stored.media_type == media
+        assert stored.path.read_bytes() == path.read_bytes()  # the original, byte for byte
+        assert sha(stored.path) == stored.sha256
+    # single images are served as they are; TIFF frames and PDF pages as derived PNGs
+    assert pages[0].image.sha256 == sha(png) and pages[2].image.media_type == "image/png"
+    assert (pages[4].width, pages[4].height) == (300, 200)
+    assert pages[5].width == round(595 * 200 / 72) or abs(pages[5].width - 595 * 200 / 72) <= 2  # 200 dpi
+    # attaching the same file again stores no second copy
+    attach_paths(doc, [png], ocr=False)
+    assert StoredFile.objects.filter(sha256=sha(png)).count() == 1
+    record = json.loads(__import__("django.test", fromlist=["Client"]).Client().get(f"/api/documents/{doc}").content)
+    assert len(record["pages"]) == 8 and record["pages"][0]["file"]["sha256"] == sha(png)
+    assert record["iiif_manifest"].endswith(f"/iiif/presentation/{doc}/manifest")
+    assert [c["available"] for c in record["contents"] if c["kind"] == "scan"] == [True]
+
+
+BAD = {
+    "corrupt.png": lambda p: p.write_bytes(make_image(p).read_bytes()[:300]),
+    "unsupported.gif": lambda p: Image.new("RGB", (10, 10)).save(p, "GIF"),
+    "text.png": lambda p: p.write_text("not an image at all"),
+    "empty.jpg": lambda p: p.write_bytes(b""),
+    "broken.pdf": lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_files_are_refused_by_name_and_nothing_is_stored(doc, tmp_path, settings, name):
+    good = make_image(tmp_path / "good.png")
+    bad = tmp_path / name
+    BAD[name](bad)
+    with pytest.raises(AttachError) as err:
+        attach_paths(doc, [good, bad])
+    assert str(bad) in str(err.value)
+    assert not Page.objects.exists() and not StoredFile.objects.exists() and not Job.objects.exists()
+    assert stored_files(settings) == []
+    assert not any((Path(settings.DATA_DIR) / "files" / "tmp").glob("*"))
+
+
+def test_decompression_bombs_and_oversized_uploads_are_refused(doc, tmp_path, settings):
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20000, 20000), 1).save(bomb, optimize=True)  # a tiny file of 400 megapixels
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(AttachError, match="more than the limit"):
+        attach_paths(doc, [bomb])
+    with override_settings(READINGROOM_MAX_UPLOAD_MB=1):
+        big = tmp_path / "big.png"
+        big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (2 << 20))
+        with pytest.raises(AttachError, match="larger than the 1 MB limit"):
+            attach_paths(doc, [big])
+    assert not StoredFile.objects.exists() and stored_files(settings) == []
+
+
+def test_attach_refuses_an_unknown_document_or_language(doc, tmp_path):
+    png = make_image(tmp_path / "a.png")
+    with pytest.raises(DocumentNotFound):
+        attach_paths("nope", [png])
+    with pytest.raises(AttachError, match="language"):
+        attach_paths(doc, [png], languages=["klingonish"])
+
+
+# ---------------------------------------------------------------- IIIF Image API
+@pytest.fixture
+def page(doc, tmp_path):
+    [p] = attach_paths(doc, [make_image(tmp_path / "p.png", size=(1200, 1600))], ocr=False)
+    return p
+
+
+def test_info_json_and_derived_images(client, page, settings):
+    base = f"/iiif/image/{page.iiif_id}"
+    r = client.get(base)
+    assert r.status_code == 303 and r["Location"] == f"http://testserver{base}/info.json"
+    info = client.get(f"{base}/info.json", HTTP_ACCEPT="application/ld+json").json()
+    assert info["id"] == f"http://testserver{base}" and info["type"] == "ImageService3" and info["profile"] == "level2"
+    assert (info["width"], info["height"]) == (1200, 1600)
+    assert info["tiles"] == [{"width": 512, "height": 512, "scaleFactors": [1, 2, 4]}]
+    r = client.get(f"{base}/info.json", HTTP_ACCEPT="application/ld+json")
+    assert r["Content-Type"].startswith("application/ld+json") and r["Access-Control-Allow-Origin"] == "*"
+
+    def get(path):
+        r = client.get(f"{base}/{path}")
+        return r.status_code, (Image.open(io.BytesIO(b"".join(r.streaming_content))) if r.status_code == 200 else None)
+
+    status, im = get("full/max/0/default.jpg")
+    assert status == 200 and im.size == (1200, 1600) and im.format == "JPEG"
+    status, im = get("0,0,512,512/256,/0/default.png")
+    assert im.size == (256, 256) and im.format == "PNG"
+    assert get("pct:50,50,50,50/max/0/default.jpg")[1].size == (600, 800)
+    assert get("square/!100,100/0/default.jpg")[1].size == (100, 100)
+    assert get("full/,400/90/gray.png")[1].size == (400, 300)  # rotated: width and height swap
+    assert get("full/,400/90/gray.png")[1].mode == "L"
+    assert get("full/pct:10/!0/bitonal.png")[1].mode == "1"
+    assert get("full/^2400,/0/default.jpg")[1].size == (2400, 3200)
+    assert get("full/150,/22.5/default.png")[1].size[0] > 150  # arbitrary rotation grows the canvas
+    assert get("full/100,100/0/color.webp")[1].format == "WEBP"
+    # derived images are cached on disk
+    assert list((Path(settings.DATA_DIR) / "cache" / "iiif").rglob("*.jpg"))
+
+
+@pytest.mark.parametrize("path, status", [
+    ("1200,0,10,10/max/0/default.jpg", 400),        # region outside the image
+    ("0,0,0,10/max/0/default.jpg", 400),            # empty region
+    ("full/99999,/0/default.jpg", 400),              # larger than the region without ^
+    ("full/^99999,99999/0/default.jpg", 400),        # past maxWidth / maxArea
+    ("full/0,/0/default.jpg", 400),
+    ("full/max/361/default.jpg", 400),
+    ("full/max/0/sepia.jpg", 400),
+    ("full/max/0/default.tif", 400),
+    ("full/max/0/default.exe", 400),
+    ("nonsense/max/0/default.jpg", 400),
+])
+def test_bad_image_requests_are_400(client, page, path, status):
+    r = client.get(f"/iiif/image/{page.iiif_id}/{path}")
+    assert r.status_code == status and r["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path", [
+    "/iiif/image/0000/info.json",
+    "/iiif/image/..%2F..%2Fsecret_key/info.json",
+    "/iiif/image/../../secret_key/full/max/0/default.jpg",
+    "/iiif/image/%2e%2e/full/max/0/default.jpg",
+    "/iiif/image/a%00b/info.json",
+])
+def test_unknown_and_traversing_identifiers_are_404(client, page, path):
+    assert client.get(path).status_code == 404
+
+
+# ---------------------------------------------------------------- OCR, search, manifest, content search, PDF
+@pytest.fixture
+def crest(doc):
+    need(CREST_PAGE.exists(), f"the typewritten scans are not at {CREST}")
+    need(shutil.which("tesseract") is not None, "tesseract is not installed (make test installs it)")
+    pages = attach_paths(doc, [CREST_PAGE, CREST / "CIA-RDP86-00513R000204310001-0_p004.png"], languages=["en"])
+    assert Job.objects.filter(state="queued").count() == 2
+    assert jobs.work(once=True) == 2
+    return pages
+
+
+def test_ocr_makes_the_typewritten_scan_searchable_and_is_kept_apart(client, crest):
+    assert Job.objects.filter(state="done").count() == 2
+    ocr = OcrText.objects.get(page=crest[0])
+    assert "neurosis" in ocr.text.lower() and ocr.languages == "eng" and ocr.engine.startswith("tesseract")
+    assert any(w[0].lower().startswith("neurosis") for w in ocr.words) and "ocrx_word" in ocr.hocr
+    results = client.get("/api/search", {"q": "neurosis splenic"}).json()
+    assert [r["id"] for r in results["results"]] == [DOC] and results["results"][0]["has_scans"]
+    record = client.get(f"/api/documents/{DOC}").json()
+    assert record["transcripts"] == []  # machine OCR never becomes an edited transcript
+    assert record["ocr"][0]["kind"] == "machine-ocr" and record["ocr"][0]["page"] == 1
+    page = client.get("/search", {"q": "splenic"}).content.decode()
+    assert f'href="/documents/{DOC}?q=splenic#scans"' in page
+
+
+def test_manifest_validates_with_iiif_prezi3(client, crest):
+    from iiif_prezi3 import Manifest
+
+    r = client.get(f"/iiif/presentation/{DOC}/manifest")
+    assert r.status_code == 200 and r["Access-Control-Allow-Origin"] == "*"
+    data = r.json()
+    manifest = Manifest(**data)  # the Presentation 3 schema, as pydantic models
+    assert manifest.type == "Manifest" and len(manifest.items) == 2
+    assert data["label"]["en"][0].startswith("Notes from the Meeting")
+    canvas = data["items"][0]
+    body = canvas["items"][0]["items"][0]["body"]
+    assert (canvas["width"], canvas["height"]) == (1275, 1650)
+    assert body["service"][0] == {"id": f"http://testserver/iiif/image/{crest[0].iiif_id}", "type": "ImageService3",
+                                  "profile": "level2"}
+    assert data["rendering"][0]["id"] == f"http://testserver/documents/{DOC}.pdf"
+    assert data["requiredStatement"]["value"]["en"][0].endswith(f"<http://testserver/documents/{DOC}>")
+    assert client.get(f"/iiif/presentation/{DOC}x/manifest").status_code == 404
+
+
+def test_content_search_gives_word_boxes_on_the_canvas(client, crest):
+    data = client.get(f"/iiif/search/{DOC}", {"q": "neurosis"}).json()
+    assert data["within"]["total"] >= 1
+    hit = data["resources"][0]
+    assert hit["on"].startswith(f"http://testserver/iiif/presentation/{DOC}/canvas/p1#xywh=")
+    x, y, w, h = (int(v) for v in hit["on"].rsplit("=", 1)[1].split(","))
+    assert 0 <= x < 1275 and 0 <= y < 1650 and w > 20 and h > 5
+    assert data["hits"][0]["match"].lower().startswith("neurosis")
+    assert client.get(f"/iiif/search/{DOC}", {"q": "zzzqqq"}).json()["within"]["total"] == 0
+
+
+def test_combined_pdf_has_cover_scans_and_texts_and_is_cached(client, crest, settings):
+    import pypdfium2 as pdfium
+
+    page = client.get(f"/documents/{DOC}").content.decode()
+    assert f'href="/documents/{DOC}.pdf"' in page
+    r = client.get(f"/documents/{DOC}.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    data = b"".join(r.streaming_content)
+    pdf = pdfium.PdfDocument(data)
+    assert len(pdf) >= 1 + 2 + 1  # cover, two scans, the translation
+    cover = " ".join(pdf[0].get_textpage().get_text_range().split())
+    assert "How to cite" in cover and "Contributed and translated by Elidor Mëhilli" in cover
+    assert f"http://testserver/documents/{DOC}" in cover
+    last = " ".join(pdf[len(pdf) - 1].get_textpage().get_text_range().split() + pdf[3].get_textpage().get_text_range().split())
+    assert "Luo Shigao" in last
+    cached = list((Path(settings.DATA_DIR) / "cache" / "pdf").glob("*.pdf"))
+    assert len(cached) == 1
+    assert b"".join(client.get(f"/documents/{DOC}.pdf").streaming_content) == data
+    attach_paths(DOC, [CREST / "CIA-RDP86-00513R000204310001-0_p005.png"], ocr=False)  # a new version
+    newer = b"".join(client.get(f"/documents/{DOC}.pdf").streaming_content)
+    assert len(pdfium.PdfDocument(newer)) == len(pdf) + 1
+    pdf.close()
+
+
+def test_a_job_left_running_by_a_dead_worker_is_queued_again(doc, tmp_path):
+    [p] = attach_paths(doc, [make_image(tmp_path / "p.png")])
+    Job.objects.filter(page=p).update(state="running", worker=f"{__import__('socket').gethostname()}:999999")
+    assert jobs.recover() == 1
+    assert Job.objects.get(page=p).state == "queued"
+
+
+def test_a_failing_job_is_retried_then_left_failed_with_its_error(doc, tmp_path, monkeypatch):
+    [p] = attach_paths(doc, [make_image(tmp_path / "p.png")])
+
+    def broken(job):
+        raise RuntimeError("tesseract exploded")
+
+    monkeypatch.setitem(jobs.HANDLERS, "ocr", broken)
+    jobs.work(once=True)
+    job = Job.objects.get(page=p)
+    assert job.state == "failed" and job.attempts == jobs.MAX_ATTEMPTS and "tesseract exploded" in job.error
