@@ -48,6 +48,10 @@ def export_links(record: dict) -> dict[str, str]:
     return {name: f"{api}/export?format={name}" for name in formats.FORMATS}
 
 
+#: what the document JSON adds to the record (absolute links and citations for this site)
+PUBLIC_EXTRAS = ("iiif_manifest", "pdf", "permanent_url", "citations", "exports")
+
+
 def public_document(record: dict, base: str) -> dict:
     """The document JSON of the API and the page's ``.json`` twin: the record plus how to cite and
     download it."""
