@@ -97,6 +97,7 @@ def cmd_import(args) -> int:
         progress.close()
     for err in report.errors:
         print(f"error: {err}", file=sys.stderr)
+    scans = _attach_scan_folders(report) if report.skipped_files else None
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -104,9 +105,31 @@ def cmd_import(args) -> int:
             f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
             f"rejected {report.rejected} in {report.seconds:.1f} s ({report.rate:,.0f} documents/s"
             + (f"; search index: {report.indexed:,} in {report.index_seconds:.1f} s" if report.indexed else "") + ")"
-            + (f"; {len(report.skipped_files)} files of no known format skipped" if report.skipped_files else "")
+            + (f"; {len(report.skipped_files) - (scans.handled if scans else 0)} files of no known format skipped"
+               if report.skipped_files and len(report.skipped_files) > (scans.handled if scans else 0) else "")
         )
-    return 1 if report.rejected else 0
+    return 1 if report.rejected or (scans and scans.errors) else 0
+
+
+def _attach_scan_folders(report):
+    """Scans found by an import (in a folder named after a document) are attached to that document."""
+    from readingroom.scans.attach import attach_folders
+    from readingroom.search.indexing import process_queue
+
+    result = attach_folders([Path(p) for p in report.skipped_files])
+    for err in result.errors:
+        print(f"error: {err}", file=sys.stderr)
+    if result.attached:
+        process_queue()
+        pages = sum(result.attached.values())
+        print(f"scans: attached {pages} pages to {len(result.attached)} documents (OCR queued)", file=sys.stderr)
+    if result.already:
+        print(f"scans: {result.already} files were attached before", file=sys.stderr)
+    if result.unmatched:
+        folders = sorted({p.parent.name for p in result.unmatched})
+        print(f"scans: {len(result.unmatched)} files in folders that name no document ({', '.join(folders[:5])}) skipped",
+              file=sys.stderr)
+    return result
 
 
 def cmd_export(args) -> int:

@@ -185,3 +185,10 @@ def test_cli_cite_and_export_use_the_same_services(cli, seed_path, tmp_path):
     ris = cli("export", "--format", "ris", "--query", "Luo Shigao").stdout
     assert [e["id"] for e in rispy.loads(ris)] == ["wilson-300023"]
     assert cli("cite", "nope", check=False).returncode == 1
+
+
+def test_search_page_links_the_result_set_downloads(client, archive):
+    page = client.get("/search", {"q": "test", "language": "ru"}).content.decode()
+    assert 'href="/api/search/export?q=test&amp;language=ru&amp;format=ris"' in page
+    body, _ = streamed(client.get("/api/search/export", {"q": "test", "language": "ru", "format": "ris"}))
+    assert [e["id"] for e in rispy.loads(body)] == ["rr-1"]

@@ -286,3 +286,41 @@ def test_a_failing_job_is_retried_then_left_failed_with_its_error(doc, tmp_path,
     jobs.work(once=True)
     job = Job.objects.get(page=p)
     assert job.state == "failed" and job.attempts == jobs.MAX_ATTEMPTS and "tesseract exploded" in job.error
+
+
+def test_bulk_import_attaches_a_folder_per_document_once(cli, seed_path, tmp_path):
+    need(CREST_PAGE.exists(), f"the typewritten scans are not at {CREST}")
+    folder = tmp_path / "in"
+    (folder / DOC).mkdir(parents=True)
+    (folder / "no-such-document").mkdir()
+    shutil.copy(seed_path, folder)
+    shutil.copy(CREST_PAGE, folder / DOC / "p1.png")
+    make_image(folder / DOC / "p2.jpg", fmt="JPEG")
+    make_image(folder / "no-such-document" / "x.png")
+    first = cli("import", str(folder), "--quiet")
+    assert "attached 2 pages to 1 documents" in first.stderr and "no-such-document" in first.stderr
+    again = cli("import", str(folder), "--quiet")
+    assert "2 files were attached before" in again.stderr
+    record = json.loads(cli("show", DOC, "--format", "json").stdout)
+    assert [p["file"]["name"] for p in record["pages"]] == ["p1.png", "p2.jpg"]
+    assert "queued 2" in cli("jobs").stdout
+
+
+def test_editors_attach_scans_in_the_admin(client, doc, tmp_path, django_user_model):
+    editor = django_user_model.objects.create_superuser("editor", "e@example.org", "a long pass phrase 1")
+    client.force_login(editor)
+    pk = __import__("readingroom.documents.models", fromlist=["Document"]).Document.objects.get(identifier=doc).pk
+    form = client.get(f"/admin/documents/document/{pk}/attach/")
+    assert form.status_code == 200 and b'type="file"' in form.content
+    with make_image(tmp_path / "a.png").open("rb") as a, make_image(tmp_path / "b.png", size=(300, 300)).open("rb") as b:
+        r = client.post(f"/admin/documents/document/{pk}/attach/", {"files": [a, b], "languages": "sq", "ocr": "on"})
+    assert r.status_code == 302
+    assert list(Page.objects.filter(document__identifier=doc).values_list("position", flat=True)) == [1, 2]
+    assert Job.objects.filter(state="queued").count() == 2
+    change = client.get(f"/admin/documents/document/{pk}/change/").content.decode()
+    assert "Attach scans" in change and "/full/,80/0/default.jpg" in change
+    (tmp_path / "bad.png").write_text("no image")
+    with (tmp_path / "bad.png").open("rb") as bad:
+        r = client.post(f"/admin/documents/document/{pk}/attach/", {"files": [bad]}, follow=True)
+    assert "Nothing was attached" in r.content.decode() and Page.objects.count() == 2
+    assert client.get("/admin/scans/job/").status_code == 200

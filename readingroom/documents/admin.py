@@ -1,8 +1,10 @@
 """Editors' admin for documents, with their texts, contents, contributors and classifications inline."""
 
 from django.contrib import admin
+from django.urls import path
 
 from readingroom.documents import models as m
+from readingroom.scans.admin import PageInline, attach_view
 
 
 class TextInline(admin.StackedInline):
@@ -32,7 +34,7 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ("year", "original_languages", "doc_type", "classification")
     search_fields = ("identifier", "title", "summary", "citation")
     readonly_fields = ("date_sort", "year", "content_hash", "created_at", "updated_at")
-    inlines = [LanguageInline, ContributorInline, ContentInline, TextInline]
+    inlines = [LanguageInline, ContributorInline, ContentInline, TextInline, PageInline]
     fieldsets = [
         (None, {"fields": ("identifier", "title", "summary")}),
         ("Date", {"fields": ("date_display", "date_start", "date_end", "date_certainty", "date_sort", "year")}),
@@ -44,6 +46,12 @@ class DocumentAdmin(admin.ModelAdmin):
         ("Description", {"fields": ("doc_type", "classification", "rights", "extra")}),
         ("Record", {"fields": ("source_format", "source_path", "content_hash", "created_at", "updated_at", "published_at")}),
     ]
+
+
+    def get_urls(self):
+        attach = path("<path:object_id>/attach/", self.admin_site.admin_view(lambda request, object_id: attach_view(self, request, object_id)),
+                      name="documents_document_attach")
+        return [attach, *super().get_urls()]
 
 
 for model in (m.Language, m.Repository, m.Subject, m.Place, m.Collection):

@@ -283,3 +283,47 @@ def attach_paths(identifier: str, paths: list[Path], languages: list[str] | None
         for _, fh in handles:
             fh.close()
 
+
+
+SCAN_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
+
+
+@dataclass
+class FolderReport:
+    attached: dict[str, int] = field(default_factory=dict)  # document id -> pages added
+    already: int = 0  # files that were attached before (a re-run adds nothing)
+    errors: list[str] = field(default_factory=list)
+    unmatched: list[Path] = field(default_factory=list)  # scans in folders that name no document
+    handled: int = 0  # scan files in folders that name a document (attached, attached before, or refused)
+
+
+def attach_folders(files: Iterable[Path], ocr: bool = True) -> FolderReport:
+    """Bulk attach: each scan file goes to the document its folder is named after (``/`` in an id is
+    written ``__``), in file-name order. Idempotent: a file already attached to that document is skipped.
+    One document's files are all checked before any is stored; a bad one is reported and that document
+    gets none of them."""
+    report = FolderReport()
+    groups: dict[Path, list[Path]] = {}
+    for f in files:
+        if f.suffix.lower() in SCAN_EXTENSIONS:
+            groups.setdefault(f.parent, []).append(f)
+    for folder, paths in sorted(groups.items()):
+        identifier = folder.name.replace("__", "/")
+        if not dm.Document.objects.filter(identifier=identifier).exists():
+            report.unmatched += paths
+            continue
+        report.handled += len(paths)
+        have = set(Page.objects.filter(document__identifier=identifier).values_list("source__sha256", flat=True))
+        todo = []
+        for p in sorted(paths):
+            if storage.sha256_of(p) in have:
+                report.already += 1
+            else:
+                todo.append(p)
+        if not todo:
+            continue
+        try:
+            report.attached[identifier] = len(attach_paths(identifier, todo, ocr=ocr))
+        except AttachError as exc:
+            report.errors.append(f"{identifier}: {exc}; none of this folder's {len(todo)} files were attached")
+    return report

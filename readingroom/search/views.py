@@ -49,6 +49,7 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
         "q": page.q,
         "facets": facets,
         "query": query.urlencode(),
+        "export_formats": [("bibtex", "BibTeX"), ("ris", "RIS"), ("csl-json", "CSL-JSON"), ("dc", "Dublin Core"), ("json", "JSON")],
         "sorts": [(s, label) for s, label in zip(SORTS, ["Relevance", "Date, oldest first", "Date, newest first", "Title, A–Z", "Title, Z–A"])],
         "selected": [
             (f, v, toggle(f, v), names.get(v, v) if f in {"language", "translation"} else v)
