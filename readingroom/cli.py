@@ -91,7 +91,7 @@ def cmd_import(args) -> int:
     try:
         report = import_paths(
             args.paths, format=args.format, batch_size=args.batch_size, parallel=not args.single_process,
-            index=not args.no_index, progress=progress,
+            index=not args.no_index, progress=progress, draft=args.draft,
         )
     finally:
         progress.close()
@@ -219,6 +219,63 @@ def cmd_attach(args) -> int:
     return 0
 
 
+def cmd_status(args) -> int:
+    from readingroom.documents import services
+    from readingroom.search.indexing import process_queue
+
+    target = {"publish": "published", "withdraw": "withdrawn", "submit": "review", "unpublish": "draft"}[args.command]
+    status = 0
+    for ident in args.ids:
+        try:
+            services.set_status(ident, target, note=getattr(args, "note", "") or "", source="cli")
+            print(f"{ident}: {target}")
+        except (services.DocumentNotFound, services.InvalidTransition) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+    process_queue()
+    return status
+
+
+def cmd_fixity(args) -> int:
+    from readingroom.preservation.fixity import check
+
+    report = check()
+    for p in report.problems:
+        docs = ", ".join(p["documents"]) or "no document"
+        print(f"{p['problem'].split(' ')[0].upper()}: {p['path']} ({p['name']}; {docs}): {p['problem']}")
+    print(f"fixity: {report.checked:,} files, {report.bytes / 1e6:,.1f} MB checked; "
+          + ("all intact" if report.ok else f"{len(report.problems)} missing or altered"), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_bag(args) -> int:
+    from readingroom.preservation.bag import BagError, export_bag, restore_bag
+
+    try:
+        if args.action == "export":
+            result = export_bag(Path(args.directory), collection=args.collection)
+            print(f"bag: {result['documents']:,} documents and {result['files']:,} files in {args.directory}")
+        else:
+            result = restore_bag(Path(args.directory))
+            print(f"restored {result['documents']:,} documents and {result['files']:,} files from {args.directory}")
+    except BagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from readingroom.preservation.backup import BackupError, backup
+
+    try:
+        result = backup(Path(args.destination))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup: {result['database']} ({result['bytes'] / 1e6:,.1f} MB) and {result['files']:,} files")
+    return 0
+
+
 def cmd_worker(args) -> int:
     from readingroom.scans.jobs import work
 
@@ -247,7 +304,7 @@ def cmd_show(args) -> int:
     from readingroom.documents import services
 
     try:
-        record = services.document_record(services.get_document(args.id))
+        record = services.document_record(services.get_document(args.id, public=False))  # the operator sees every state
     except services.DocumentNotFound as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -450,6 +507,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--quiet", action="store_true", help="no progress output")
     s.add_argument("--single-process", action="store_true", help="read and store in one process (default: two)")
+    s.add_argument("--draft", action="store_true", help="new documents start as drafts (not public until published)")
     s.add_argument("--no-index", action="store_true",
                    help="store only; the queued search-index updates run at the next serve, import or reindex")
     s.set_defaults(func=cmd_import)
@@ -475,11 +533,35 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-ocr", action="store_true", help="do not queue OCR")
     s.set_defaults(func=cmd_attach)
 
+    for name, text in (("publish", "publish documents (drafts, documents in review, withdrawn ones)"),
+                       ("withdraw", "withdraw published documents (their URL answers 410; the id is never reused)"),
+                       ("submit", "submit drafts for review")):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("ids", nargs="+", metavar="ID")
+        if name == "withdraw":
+            s.add_argument("--note", default="", help="why: shown on the withdrawn document's page")
+        if name == "publish":
+            s.add_argument("--note", default="", help="a public note for the version history")
+        s.set_defaults(func=cmd_status)
+
     s = sub.add_parser("worker", help="run background jobs (OCR); readingroom serve runs one itself")
     s.add_argument("--once", action="store_true", help="stop when the queue is empty")
     s.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_worker)
+
+    s = sub.add_parser("fixity", help="re-read every stored file and check its SHA-256; exit 1 if any is missing or altered")
+    s.set_defaults(func=cmd_fixity)
+
+    s = sub.add_parser("bag", help="BagIt packages: export the archive, or restore one into an empty data directory")
+    s.add_argument("action", choices=["export", "restore"])
+    s.add_argument("directory")
+    s.add_argument("--collection", help="export: only this collection (identifier or title) and those inside it")
+    s.set_defaults(func=cmd_bag)
+
+    s = sub.add_parser("backup", help="a consistent copy of the live SQLite archive (database and files), while serving")
+    s.add_argument("destination")
+    s.set_defaults(func=cmd_backup)
 
     s = sub.add_parser("jobs", help="background jobs by state, and the failed ones")
     s.set_defaults(func=cmd_jobs)

@@ -30,16 +30,21 @@ INSTALLED_APPS = [
     "readingroom.api",
     "readingroom.publish",
     "readingroom.scans",
+    "readingroom.history",
+    "readingroom.accounts",
+    "readingroom.preservation",
     "readingroom.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "readingroom.history.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "readingroom.history.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -82,6 +87,35 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Scripts only from this site (no inline script); styles may be inline (the viewer and the admin set them)
+READINGROOM_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                   "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                   "frame-ancestors 'none'")
+# Behind TLS (READINGROOM_HTTPS=1): secure cookies, HSTS, redirect to https; trust the proxy's X-Forwarded-Proto
+if config.env_bool("READINGROOM_HTTPS"):
+    SECURE_SSL_REDIRECT = config.env_bool("READINGROOM_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("READINGROOM_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = config.env_bool("READINGROOM_HSTS_PRELOAD", False)
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if h and not h.startswith("[")]
+SILENCED_SYSTEM_CHECKS = [] if config.env_bool("READINGROOM_HSTS_PRELOAD") else ["security.W021"]
+
+AUTHENTICATION_BACKENDS = ["readingroom.accounts.backends.RateLimitedModelBackend"]
+# Failed logins: after this many for one user name or one address within the window, refuse for the window
+READINGROOM_LOGIN_FAILURES = int(os.environ.get("READINGROOM_LOGIN_FAILURES", "5"))
+READINGROOM_LOGIN_WINDOW_SECONDS = int(os.environ.get("READINGROOM_LOGIN_WINDOW_SECONDS", "900"))
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 READINGROOM_SITE_NAME = os.environ.get("READINGROOM_SITE_NAME", "Reading Room")
 # Scheme and host of permanent URLs (citations, OAI-PMH, sitemap, feed); unset: the host a request came to

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from readingroom.documents import views as documents
 from readingroom.documents.models import IDENTIFIER_PATTERN
+from readingroom.history import views as history
 from readingroom.publish import views as publish
 from readingroom.publish.feeds import NewDocumentsFeed
 from readingroom.publish.sitemaps import SITEMAPS
@@ -20,8 +21,12 @@ urlpatterns = [
     path("documents", documents.browse, name="browse"),
     path("documents.json", documents.browse, {"format": "json"}, name="browse-json"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.json$", documents.detail, {"format": "json"}, name="document-json"),
-    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", documents.detail, name="document"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.pdf$", scans.pdf, name="document-pdf"),
+    # a document id never ends in /history or /versions/<n>
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/history$", history.history, name="document-history"),
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/versions/(?P<number>[0-9]+)$", history.version,
+            name="document-version"),
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", documents.detail, name="document"),
     path("search", search.search_page, name="search"),
     path("search.json", search.search_page, {"format": "json"}, name="search-json"),
     path("api/search", search.api_search, name="api-search"),

@@ -73,6 +73,8 @@ def documents(request: HttpRequest) -> JsonResponse:
 def document(request: HttpRequest, doc_id: str) -> JsonResponse:
     try:
         doc = services.get_document(doc_id)
+    except services.DocumentWithdrawn as exc:
+        return error(410, f"{exc}: {exc.note}" if exc.note else str(exc))
     except services.DocumentNotFound as exc:
         return error(404, str(exc))
     from readingroom.publish import services as publish

@@ -6,6 +6,7 @@ derived columns (``date_sort``, ``year``, ``repository``) exist for sorting and 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 #: Public identifiers: path-like segments of letters, digits, ``_`` and ``-`` (``wilson-300023``,
@@ -114,8 +115,21 @@ class Document(models.Model):
         UNCERTAIN = "uncertain", "uncertain"
         UNKNOWN = "unknown", "unknown"
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        REVIEW = "review", "in review"
+        PUBLISHED = "published", "published"
+        WITHDRAWN = "withdrawn", "withdrawn"
+
     identifier = models.CharField("ID", max_length=200, unique=True)
     title = models.TextField()
+    #: draft -> in review -> published -> withdrawn; only published documents are public anywhere
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED,
+                              db_default=Status.PUBLISHED, db_index=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_note = models.TextField(blank=True, default="", db_default="", help_text="shown on the withdrawn document's page")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
 
     date_display = models.CharField("date as written", max_length=200, blank=True, default="")
     date_start = models.CharField(max_length=32, blank=True, default="", help_text="ISO 8601")
@@ -175,6 +189,10 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["date_sort", "identifier"]
+        permissions = [
+            ("publish_document", "Can publish and withdraw documents"),
+            ("submit_document", "Can submit documents for review"),
+        ]
         # Browse walks these in order (LIMIT/OFFSET) instead of sorting the archive.
         indexes = [
             models.Index(fields=["year", "date_sort"]),

@@ -20,6 +20,20 @@ class DocumentNotFound(LookupError):
         self.identifier = identifier
 
 
+class DocumentWithdrawn(DocumentNotFound):
+    """A document that was published and then withdrawn: its URL answers 410 with a notice."""
+
+    def __init__(self, identifier: str, withdrawn_at, note: str) -> None:
+        LookupError.__init__(self, f"document {identifier!r} was withdrawn")
+        self.identifier = identifier
+        self.withdrawn_at = withdrawn_at
+        self.note = note
+
+
+class InvalidTransition(ValueError):
+    """A workflow step that is not allowed from the document's present state."""
+
+
 class InvalidQuery(ValueError):
     """A listing parameter that cannot be honoured (bad page, unknown sort, ...)."""
 
@@ -53,15 +67,28 @@ def with_relations(qs: QuerySet) -> QuerySet:
     )
 
 
-def get_document(identifier: str) -> m.Document:
-    """The document with public id ``identifier``, with everything its record needs loaded.
+def public_documents() -> QuerySet:
+    """The documents the public may see: published ones. Every public surface starts here."""
+    return m.Document.objects.filter(status=m.Document.Status.PUBLISHED)
 
-    :raises DocumentNotFound: when there is none
+
+def get_document(identifier: str, *, public: bool = True) -> m.Document:
+    """The document with id ``identifier``, with everything its record needs loaded.
+
+    ``public`` (the default): only a published document; a draft or one in review does not exist, a
+    withdrawn one raises :class:`DocumentWithdrawn`.
+
+    :raises DocumentNotFound: when there is none (for the public)
     """
     try:
-        return with_relations(m.Document.objects.all()).get(identifier=identifier)
+        doc = with_relations(m.Document.objects.all()).get(identifier=identifier)
     except m.Document.DoesNotExist:
         raise DocumentNotFound(identifier) from None
+    if public and doc.status != m.Document.Status.PUBLISHED:
+        if doc.status == m.Document.Status.WITHDRAWN:
+            raise DocumentWithdrawn(identifier, doc.withdrawn_at, doc.withdrawal_note)
+        raise DocumentNotFound(identifier)
+    return doc
 
 
 def _iso(dt) -> str | None:
@@ -128,6 +155,7 @@ def document_record(doc: m.Document) -> dict:
     return {
         "id": doc.identifier,
         "url": doc.get_absolute_url(),
+        "status": doc.status,
         "title": doc.title,
         "date": _date(doc),
         "summary": doc.summary,
@@ -253,7 +281,7 @@ def list_documents(
     year_n = parse_int(year, "year", -9999, 9999)
     page_n = parse_int(page, "page", 1, 10**7, 1)
     per_page_n = parse_int(per_page, "per_page", 1, MAX_PER_PAGE, 50)
-    qs = m.Document.objects.all()
+    qs = public_documents()
     filters: dict = {}
     if year_n is not None:
         qs = qs.filter(year=year_n)
@@ -299,26 +327,27 @@ def archive_overview() -> dict:
 
 def recent_documents(limit: int = 10) -> list[dict]:
     """The documents added last (newest rows first: the primary key's index, no sort over the archive)."""
-    docs = m.Document.objects.order_by("-id").prefetch_related(
+    docs = public_documents().order_by("-id").prefetch_related(
         Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language"))
     )[:limit]
     return [document_summary(d) for d in docs]
 
 
-def iter_records(chunk_size: int = 500) -> Iterator[dict]:
-    """Every document's public record, in id order, without holding the archive in memory."""
-    qs = with_relations(m.Document.objects.order_by("identifier"))
+def iter_records(chunk_size: int = 500, *, public: bool = False) -> Iterator[dict]:
+    """Every document's record (``public``: only the published ones), in id order, without holding the
+    archive in memory. The operator's export (``readingroom export``) has every state."""
+    qs = with_relations((public_documents() if public else m.Document.objects.all()).order_by("identifier"))
     for doc in qs.iterator(chunk_size=chunk_size):
         yield document_record(doc)
 
 
 def iter_records_by_ids(identifiers: Iterable[str], chunk_size: int = 200) -> Iterator[dict]:
     """The public records of ``identifiers``, in that order, loaded ``chunk_size`` at a time; identifiers
-    with no record (deleted since they were found) are skipped."""
+    with no published record (deleted or unpublished since they were found) are skipped."""
     chunk: list[str] = []
 
     def flush() -> Iterator[dict]:
-        docs = {d.identifier: d for d in with_relations(m.Document.objects.filter(identifier__in=chunk))}
+        docs = {d.identifier: d for d in with_relations(public_documents().filter(identifier__in=chunk))}
         for ident in chunk:
             if ident in docs:
                 yield document_record(docs[ident])
@@ -355,3 +384,62 @@ def delete_document(identifier: str) -> None:
             defaults={"title": doc.title, "collections": collections, "deleted_at": timezone.now()},
         )
         IndexQueue.objects.create(identifier=identifier, action="delete")
+        from readingroom.history.services import audit
+
+        audit("document.delete", identifier, details={"title": doc.title})
+
+
+#: state -> the states it may move to
+TRANSITIONS = {
+    m.Document.Status.DRAFT: {m.Document.Status.REVIEW, m.Document.Status.PUBLISHED},
+    m.Document.Status.REVIEW: {m.Document.Status.DRAFT, m.Document.Status.PUBLISHED},
+    m.Document.Status.PUBLISHED: {m.Document.Status.WITHDRAWN},
+    m.Document.Status.WITHDRAWN: {m.Document.Status.PUBLISHED},
+}
+
+
+def set_status(identifier: str, status: str, *, actor: str = "", note: str = "", source: str = "cli",
+               address: str = "") -> m.Document:
+    """Move a document through the workflow (draft -> in review -> published -> withdrawn).
+
+    Publishing sets ``published_at`` (the first time) and records a version; withdrawing keeps the record
+    (its URL answers 410 and its identifier is never reused) and takes it out of every public surface.
+    The change, its audit event and the search-index update commit together.
+
+    :raises DocumentNotFound, InvalidTransition:
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from readingroom.search.models import IndexQueue
+
+    with transaction.atomic():
+        doc = m.Document.objects.select_for_update().filter(identifier=identifier).first()
+        if doc is None:
+            raise DocumentNotFound(identifier)
+        old = doc.status
+        if status not in TRANSITIONS.get(old, set()):
+            raise InvalidTransition(f"{identifier}: cannot go from {old} to {status}")
+        now = timezone.now()
+        doc.status = status
+        fields = ["status", "updated_at"]
+        if status == m.Document.Status.PUBLISHED:
+            if doc.published_at is None or old != m.Document.Status.WITHDRAWN:
+                doc.published_at = doc.published_at or now
+            doc.withdrawn_at, doc.withdrawal_note = None, ""
+            fields += ["published_at", "withdrawn_at", "withdrawal_note"]
+        elif status == m.Document.Status.WITHDRAWN:
+            doc.withdrawn_at, doc.withdrawal_note = now, note
+            fields += ["withdrawn_at", "withdrawal_note"]
+        doc.save(update_fields=fields)
+        IndexQueue.objects.create(identifier=identifier, action="index")
+        from readingroom.history.services import audit, record_version
+
+        audit(f"document.{status}" if status != "review" else "document.submit", identifier, actor=actor, source=source,
+              address=address, details={"from": old, "to": status, **({"note": note} if note else {})})
+        if status == m.Document.Status.PUBLISHED:
+            record_version(doc, actor=actor, note=note or ("published" if old != "withdrawn" else "published again"))
+    from django.core.cache import cache
+
+    cache.delete("archive-overview")  # what the archive holds changed: the home page counts again
+    return doc

@@ -42,13 +42,43 @@ def browse(request: HttpRequest, format: str | None = None) -> HttpResponse:
     return _alternate(render(request, "documents/browse.html", context), json_url)
 
 
+def _preview(request: HttpRequest, doc_id: str):
+    """An unpublished document for a signed-in editor who may see it (a contributor: only their own)."""
+    user = request.user
+    if not (user.is_authenticated and user.is_staff and user.has_perm("documents.view_document")):
+        return None
+    from readingroom.accounts.roles import is_restricted
+
+    try:
+        doc = services.get_document(doc_id, public=False)
+    except services.DocumentNotFound:
+        return None
+    if is_restricted(user) and doc.created_by_id != user.pk:
+        return None
+    return doc
+
+
+def withdrawn(request: HttpRequest, exc: services.DocumentWithdrawn, format: str | None = None) -> HttpResponse:
+    if format == "json":
+        return JsonResponse({"error": {"status": 410, "message": str(exc), "withdrawn_at": exc.withdrawn_at.isoformat()
+                                       if exc.withdrawn_at else None, "note": exc.note}}, status=410)
+    return render(request, "documents/withdrawn.html", {"identifier": exc.identifier, "withdrawn_at": exc.withdrawn_at,
+                                                          "note": exc.note}, status=410)
+
+
 def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> HttpResponse:
+    preview = False
     try:
         doc = services.get_document(doc_id)
+    except services.DocumentWithdrawn as exc:
+        return withdrawn(request, exc, format)
     except services.DocumentNotFound as exc:
-        if format == "json":
-            return error(404, str(exc))
-        raise Http404(str(exc)) from None
+        doc = _preview(request, doc_id) if format != "json" else None
+        if doc is None:
+            if format == "json":
+                return error(404, str(exc))
+            raise Http404(str(exc)) from None
+        preview = True
     base = publish.base_url(request)
     record = services.document_record(doc)
     if format == "json":
@@ -79,9 +109,23 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
         "ocr_pages": {o["page"]: o["text"] for o in record["ocr"]},
         "manifest_url": f"{base}/iiif/presentation/{doc.identifier}/manifest" if record["pages"] else None,
         "ocr_progress": _ocr_progress(request, doc) if record["pages"] else None,
+        "preview": preview,
+        "errata": _errata(doc),
+        "versions": doc.versions.count(),
         "json_ld": metadata.json_ld_script(record, url),
     }
     return _alternate(render(request, "documents/detail.html", context), f"/documents/{doc.identifier}.json")
+
+
+def _errata(doc) -> list[dict]:
+    from readingroom.history.services import errata
+
+    out = []
+    for v in errata(doc):
+        parts = [f"{c['field'].replace('_', ' ').replace('.', ' ')} was “{c['before']}”, is “{c['after']}”"
+                 for c in v.changes if len(str(c["before"])) <= 200 and len(str(c["after"])) <= 200][:5]
+        out.append({"date": v.created_at, "changes": parts, "note": v.note, "number": v.number})
+    return out
 
 
 def _ocr_progress(request: HttpRequest, doc) -> dict | None:

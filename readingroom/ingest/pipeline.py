@@ -197,6 +197,7 @@ def import_paths(
     parallel: bool = False,
     index: bool = True,
     progress: Callable[[ImportReport, str], None] | None = None,
+    draft: bool = False,
 ) -> ImportReport:
     """Import every record in ``paths``.
 
@@ -206,6 +207,10 @@ def import_paths(
     :param parallel: read and validate in a second process while this one stores
     :param index: bring the search index up to date afterwards (the queue is durable either way)
     :param progress: called after each batch and file with the report so far and the current file
+    :param draft: new documents start as drafts (not public until published); existing ones keep their state
+
+    A published document that an import changes gets a new version (the state before is kept as its first
+    version if it had none); every stored batch is an audit event naming the documents it created and changed.
     """
     files = list(iter_files(paths))
     report = ImportReport(bytes_total=sum(f.stat().st_size for f, _ in files if f.exists()))
@@ -223,7 +228,12 @@ def import_paths(
         nonlocal index_time
         if not batch:
             return
-        outcomes = store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups)
+        from readingroom.history.importing import after_batch, before_batch
+
+        before_batch([(p.record["id"], p.digest) for p in batch])
+        outcomes = store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups,
+                               status="draft" if draft else "published")
+        after_batch(outcomes, [p.path for p in batch])
         for outcome in outcomes:
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         if indexer is not None:
@@ -279,8 +289,14 @@ def import_paths(
 
 
 def _with_ocr(items: list[tuple[dict, str]]) -> list[dict]:
-    """Search documents of a stored batch; an updated record keeps the machine OCR of its scans (which
-    the source file does not carry) in what is searched."""
+    """Search documents of a stored batch: only the published ones (a draft is not searchable); an
+    updated record keeps the machine OCR of its scans (which the source file does not carry)."""
+    from readingroom.documents.models import Document
+
+    ids = [doc["id"] for doc, _ in items]
+    published = set(Document.objects.filter(identifier__in=ids, status=Document.Status.PUBLISHED)
+                    .values_list("identifier", flat=True)) if items else set()
+    items = [(doc, status) for doc, status in items if doc["id"] in published]
     updated = [doc["id"] for doc, status in items if status == "updated"]
     if updated:
         from readingroom.scans.models import OcrText

@@ -224,11 +224,13 @@ def _children(pk: int, rec: dict, lookups: Lookups, rows: dict[type, Rows]) -> N
         rows[m.Relation].add(pk, i, target)
 
 
-def store_batch(items: list[tuple], lookups: Lookups | None = None) -> list[Outcome]:
+def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: str = "published") -> list[Outcome]:
     """Store ``(record, source_format, source_path[, content_hash])`` items in one transaction.
 
     :param items: canonical, validated records with where they came from; ids must be unique in the batch
     :param lookups: caches shared across batches of one import
+    :param status: the workflow state of documents created by this batch (``draft`` for ``import --draft``);
+        an existing document keeps its state
     :returns: one outcome per item, in order
     """
     lookups = lookups or Lookups()
@@ -263,10 +265,11 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None) -> list[Outc
                     outcomes.append(Outcome(rec["id"], "imported"))
             with connection.cursor() as cursor:
                 if new_docs:
-                    columns = ["identifier", *new_docs[0][1].keys(), "created_at", "updated_at", "published_at"]
+                    columns = ["identifier", *new_docs[0][1].keys(), "status", "created_at", "updated_at", "published_at"]
                     docs = Rows(m.Document, columns, ready=("created_at", "updated_at", "published_at"))
+                    published = now_db if status == m.Document.Status.PUBLISHED else None
                     for rec, fields in new_docs:
-                        docs.add(rec["id"], *fields.values(), now_db, now_db, now_db)
+                        docs.add(rec["id"], *fields.values(), status, now_db, now_db, published)
                     docs.insert(cursor)
                     pks = dict(
                         m.Document.objects.filter(identifier__in=[rec["id"] for rec, _ in new_docs]).values_list("identifier", "pk")

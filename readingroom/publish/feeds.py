@@ -33,7 +33,8 @@ class NewDocumentsFeed(Feed):
         return self.base + "/feed.atom"
 
     def items(self):
-        qs = m.Document.objects.filter(published_at__isnull=False).order_by("-published_at", "-pk")
+        qs = m.Document.objects.filter(status=m.Document.Status.PUBLISHED, published_at__isnull=False).order_by(
+            "-published_at", "-pk")
         return with_relations(qs)[:FEED_SIZE]
 
     def item_title(self, doc: m.Document) -> str:

@@ -4,6 +4,7 @@ Small and strict: the six verbs, ``oai_dc`` and ``mods`` metadata, sets = collec
 for nested ones), selective harvesting by datestamp (granularity: seconds), signed stateless resumption
 tokens, deleted records kept persistently (tombstones), and every protocol error as section 3.6 names it.
 
+Only published documents are records; a withdrawn one is a deleted record, a draft does not exist.
 Items are walked in primary-key order (documents, then tombstones), so a harvest is stable while records
 change: a record updated during a harvest is not skipped; it may appear twice, which harvesters expect.
 """
@@ -93,6 +94,12 @@ def _parse_date(value: str, name: str, end: bool) -> tuple[dt.datetime, str]:
     else:
         raise OAIError("badArgument", f"{name} must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, not {value!r}")
     return moment, granularity
+
+
+def _harvestable():
+    """What harvesters see: published documents, and withdrawn ones (as deleted records). Drafts and
+    documents in review do not exist for them."""
+    return m.Document.objects.filter(status__in=[m.Document.Status.PUBLISHED, m.Document.Status.WITHDRAWN])
 
 
 # ---------------------------------------------------------------- sets
@@ -240,7 +247,7 @@ class Provider:
 
     # -- verbs
     def Identify(self, params: dict) -> str:
-        first = m.Document.objects.order_by("updated_at").values_list("updated_at", flat=True).first()
+        first = _harvestable().order_by("updated_at").values_list("updated_at", flat=True).first()
         first_tomb = m.Tombstone.objects.order_by("deleted_at").values_list("deleted_at", flat=True).first()
         candidates = [d for d in (first, first_tomb) if d]
         earliest = _utc(min(candidates)) if candidates else EARLIEST_FALLBACK
@@ -298,6 +305,8 @@ class Provider:
         item = self._find(params["identifier"])
         if isinstance(item, m.Tombstone):
             return f"<record>{self._tomb_header(item)}</record>"
+        if item.status == m.Document.Status.WITHDRAWN:
+            return f"<record>{self._withdrawn_header(item)}</record>"
         return self._record(document_record(item), item, prefix)
 
     def ListIdentifiers(self, params: dict) -> str:
@@ -343,7 +352,10 @@ class Provider:
             qs = with_relations(qs) if verb == "ListRecords" else qs.prefetch_related("collections")
             rows = list(qs[: size + 1])
             for doc in rows[:size]:
-                if verb == "ListRecords":
+                if doc.status == m.Document.Status.WITHDRAWN:
+                    header = self._withdrawn_header(doc)
+                    parts.append(f"<record>{header}</record>" if verb == "ListRecords" else header)
+                elif verb == "ListRecords":
                     parts.append(self._record(document_record(doc), doc, state["prefix"]))
                 else:
                     parts.append(self._doc_header(doc))
@@ -370,7 +382,7 @@ class Provider:
         return body
 
     def _querysets(self, state: dict):
-        docs = m.Document.objects.all()
+        docs = _harvestable()
         tombs = m.Tombstone.objects.exclude(identifier__in=m.Document.objects.values("identifier"))
         if "from" in state:
             moment = _parse_date(state["from"], "from", False)[0]
@@ -399,7 +411,7 @@ class Provider:
     def _find(self, identifier: str):
         doc_id = local_id(self.base, identifier)
         if doc_id:
-            doc = with_relations(m.Document.objects.filter(identifier=doc_id)).first()
+            doc = with_relations(_harvestable().filter(identifier=doc_id)).first()
             if doc is not None:
                 return doc
             tomb = m.Tombstone.objects.filter(identifier=doc_id).first()
@@ -412,6 +424,9 @@ class Provider:
         sets = "".join(f"<setSpec>{xml_text(specs[c.pk])}</setSpec>" for c in doc.collections.all() if c.pk in specs)
         return (f"<header><identifier>{xml_text(oai_identifier(self.base, doc.identifier))}</identifier>"
                 f"<datestamp>{_utc(doc.updated_at)}</datestamp>{sets}</header>")
+
+    def _withdrawn_header(self, doc: m.Document) -> str:
+        return self._doc_header(doc).replace("<header>", '<header status="deleted">', 1)
 
     def _tomb_header(self, tomb: m.Tombstone) -> str:
         specs_by_ident = {ident: self._specs()[pk] for pk, ident in self._collection_idents().items()}

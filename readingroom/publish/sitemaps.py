@@ -27,7 +27,7 @@ class DocumentSitemap(BaseURLSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return m.Document.objects.order_by("pk").only("identifier", "updated_at")
+        return m.Document.objects.filter(status=m.Document.Status.PUBLISHED).order_by("pk").only("identifier", "updated_at")
 
     def location(self, doc: m.Document) -> str:
         return doc.get_absolute_url()
@@ -37,7 +37,7 @@ class DocumentSitemap(BaseURLSitemap):
 
     def get_latest_lastmod(self):
         # Django's default calls lastmod() on every item; one aggregate does it at any size
-        return m.Document.objects.aggregate(latest=Max("updated_at"))["latest"]
+        return m.Document.objects.filter(status=m.Document.Status.PUBLISHED).aggregate(latest=Max("updated_at"))["latest"]
 
 
 class PageSitemap(BaseURLSitemap):

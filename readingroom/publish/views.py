@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from readingroom.api.views import api_view, error
-from readingroom.documents.services import DocumentNotFound, InvalidQuery
+from readingroom.documents.services import DocumentNotFound, DocumentWithdrawn, InvalidQuery
 from readingroom.publish import oai as oai_provider
 from readingroom.publish import services
 from readingroom.publish.citations import UnknownStyle
@@ -25,6 +25,8 @@ def cite(request: HttpRequest, doc_id: str) -> HttpResponse:
         return error(400, f"format must be one of {', '.join(CITE_FORMATS)}, not {output!r}")
     try:
         citation = services.cite(doc_id, style, services.base_url(request))
+    except DocumentWithdrawn as exc:
+        return error(410, str(exc))
     except DocumentNotFound as exc:
         return error(404, str(exc))
     except UnknownStyle as exc:
@@ -56,6 +58,8 @@ def export_document(request: HttpRequest, doc_id: str) -> HttpResponse:
     try:
         download = _download(request)
         fmt, body = services.export_document(doc_id, request.GET.get("format"), services.base_url(request))
+    except DocumentWithdrawn as exc:
+        return error(410, str(exc))
     except DocumentNotFound as exc:
         return error(404, str(exc))
     except (InvalidQuery, UnknownFormat) as exc:

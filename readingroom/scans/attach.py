@@ -250,6 +250,12 @@ def _store(identifier: str, prepared: list[Prepared], languages: list[str] | Non
                 created.append(page)
         dm.Document.objects.filter(pk=doc.pk).update(updated_at=_now())
         IndexQueue.objects.create(identifier=identifier, action="index")
+        from readingroom.history.services import audit
+
+        audit("scans.attach", identifier, details={
+            "files": [{"name": p.name.rsplit("/", 1)[-1], "sha256": p.sha256, "size": p.size, "pages": len(p.pages)}
+                      for p in prepared],
+            "pages": [pg.position for pg in created]})
     return created
 
 

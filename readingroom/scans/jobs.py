@@ -78,6 +78,11 @@ def run_ocr(job: Job) -> None:
         Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, finished_at=timezone.now(), error="")
         dm.Document.objects.filter(pk=page.document_id).update(updated_at=timezone.now())
         IndexQueue.objects.create(identifier=page.document.identifier, action="index")
+        from readingroom.history.services import audit
+
+        audit("ocr.page", page.document.identifier, actor="worker", source="worker",
+              details={"page": page.position, "languages": result.languages, "words": len(result.words),
+                       "mean_confidence": result.mean_confidence})
 
 
 HANDLERS: dict[str, Callable[[Job], None]] = {"ocr": run_ocr}

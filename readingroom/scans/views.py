@@ -22,7 +22,8 @@ def _cors(response: HttpResponse) -> HttpResponse:
 
 
 def _page_for(iiif_id: str) -> Page:
-    page = Page.objects.select_related("image").filter(iiif_id=iiif_id).first()
+    # an image is public while a published document shows it
+    page = Page.objects.select_related("image").filter(iiif_id=iiif_id, document__status="published").first()
     if page is None:
         raise Http404(f"no image {iiif_id!r}")
     return page

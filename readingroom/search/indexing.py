@@ -25,7 +25,8 @@ def pending() -> int:
 
 
 def _index_ids(backend: SearchBackend, ids: list[str]) -> None:
-    docs = with_relations(dm.Document.objects.filter(identifier__in=ids))
+    # Only published documents are searchable: a draft, one in review or a withdrawn one is removed.
+    docs = with_relations(dm.Document.objects.filter(identifier__in=ids, status=dm.Document.Status.PUBLISHED))
     found = {d.identifier: d for d in docs}
     present = [search_document(document_record(found[i])) for i in ids if i in found]
     gone = [i for i in ids if i not in found]
@@ -62,9 +63,9 @@ def reindex(backend: SearchBackend | None = None, chunk: int = 2000, progress: C
     t0 = time.monotonic()
     last_queued = IndexQueue.objects.order_by("-id").values_list("id", flat=True).first()
     backend.reset()
-    total = dm.Document.objects.count()
+    total = dm.Document.objects.filter(status=dm.Document.Status.PUBLISHED).count()
     done = 0
-    ids = list(dm.Document.objects.order_by("id").values_list("identifier", flat=True))
+    ids = list(dm.Document.objects.filter(status=dm.Document.Status.PUBLISHED).order_by("id").values_list("identifier", flat=True))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         _index_ids(backend, part)

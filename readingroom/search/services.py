@@ -204,8 +204,8 @@ def hydrate(results: SearchResults) -> list[dict]:
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT identifier, id, title, date_display, date_start, date_end, date_certainty, summary, ref_repository, "
-            f"archive FROM {doc_t} WHERE identifier IN ({marks})",
-            ids,
+            f"archive FROM {doc_t} WHERE identifier IN ({marks}) AND status = %s",
+            [*ids, dm.Document.Status.PUBLISHED],
         )
         rows = {row[0]: row for row in cur.fetchall()}
         pks = [row[1] for row in rows.values()]

@@ -18,7 +18,7 @@ from readingroom.ingest.readers import SourceRecord
 
 FORMAT = "json"
 DERIVED = {"url", "created_at", "updated_at", "published_at", "pages", "ocr", "permanent_url", "citations", "exports",
-           "iiif_manifest", "pdf"}
+           "iiif_manifest", "pdf", "status"}
 
 
 def sniff(path: Path, head: bytes) -> bool:

@@ -1,0 +1,100 @@
+"""Writing history: :func:`audit` for every write, :func:`record_version` after a published document
+changes (with :func:`ensure_base_version` before it, so the state before the first change is kept)."""
+
+from __future__ import annotations
+
+import contextvars
+import getpass
+import socket
+
+from readingroom.documents import models as dm
+from readingroom.history.models import AuditEvent, DocumentVersion
+
+#: the request being served (set by HistoryMiddleware): who and from where, for events written meanwhile
+current_request: contextvars.ContextVar = contextvars.ContextVar("readingroom_request", default=None)
+VOLATILE = {"created_at", "updated_at", "published_at", "status", "url"}
+
+
+def _who() -> tuple[str, str, str]:
+    request = current_request.get()
+    if request is not None:
+        user = getattr(request, "user", None)
+        name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+        address = request.META.get("REMOTE_ADDR", "")
+        return name, "web", address
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "unknown"
+    return user, "cli", socket.gethostname()
+
+
+def audit(action: str, object_id: str = "", *, actor: str = "", source: str = "", address: str = "",
+          details: dict | None = None) -> AuditEvent:
+    who, where_from, addr = _who()
+    return AuditEvent.objects.create(actor=actor or who, source=source or where_from, address=address or addr,
+                                     action=action, object_id=object_id[:300], details=details or {})
+
+
+def _flatten(value, prefix: str = "") -> dict:
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else k))
+        return out
+    if isinstance(value, list) and value and all(isinstance(v, (str, int, float)) for v in value):
+        return {prefix: ", ".join(map(str, value))}
+    if isinstance(value, list):
+        out = {}
+        for i, v in enumerate(value):
+            out.update(_flatten(v, f"{prefix}[{i}]"))
+        return out if value else {prefix: ""}
+    return {prefix: "" if value is None else value}
+
+
+def diff(before: dict, after: dict) -> list[dict]:
+    """Field-by-field differences of two records: ``[{"field", "before", "after"}]``."""
+    a = {k: v for k, v in _flatten({k: v for k, v in before.items() if k not in VOLATILE}).items()}
+    b = {k: v for k, v in _flatten({k: v for k, v in after.items() if k not in VOLATILE}).items()}
+    changes = []
+    for key in sorted(set(a) | set(b), key=lambda k: (list(before).index(k.split(".")[0].split("[")[0])
+                                                      if k.split(".")[0].split("[")[0] in before else 999, k)):
+        if a.get(key, "") != b.get(key, ""):
+            changes.append({"field": key, "before": a.get(key, ""), "after": b.get(key, "")})
+    return changes
+
+
+def snapshot(doc: dm.Document) -> dict:
+    from readingroom.documents.services import document_record, get_document
+
+    return {k: v for k, v in document_record(get_document(doc.identifier, public=False)).items()
+            if k not in {"created_at", "updated_at"}}
+
+
+def ensure_base_version(identifiers: list[str], actor: str = "") -> int:
+    """Give each published document in ``identifiers`` that has no version yet a first one, from its state
+    now: call before changing them, so the previous state is kept."""
+    made = 0
+    have = set(DocumentVersion.objects.filter(document__identifier__in=identifiers).values_list("document_id", flat=True))
+    for doc in dm.Document.objects.filter(identifier__in=identifiers, status=dm.Document.Status.PUBLISHED):
+        if doc.pk not in have:
+            DocumentVersion.objects.create(document=doc, number=1, actor=actor, snapshot=snapshot(doc),
+                                           note="as published before this change")
+            made += 1
+    return made
+
+
+def record_version(doc: dm.Document, *, actor: str = "", note: str = "", erratum: bool = False) -> DocumentVersion | None:
+    """A new version of a document if its record differs from the last version (or it has none)."""
+    now = snapshot(doc)
+    last = DocumentVersion.objects.filter(document=doc).order_by("-number").first()
+    changes = diff(last.snapshot, now) if last else []
+    if last and not changes:
+        return None
+    who = actor or _who()[0]
+    return DocumentVersion.objects.create(document=doc, number=(last.number + 1) if last else 1, actor=who,
+                                          snapshot=now, changes=changes, note=note, erratum=erratum)
+
+
+def errata(doc: dm.Document) -> list[DocumentVersion]:
+    return list(DocumentVersion.objects.filter(document=doc, erratum=True).order_by("number"))

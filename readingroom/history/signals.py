@@ -1,0 +1,23 @@
+"""Every change made through Django's admin (it writes a LogEntry) becomes an audit event."""
+
+from __future__ import annotations
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
+
+
+@receiver(post_save, sender=LogEntry)
+def admin_write(sender, instance: LogEntry, created: bool, **kwargs) -> None:
+    if not created:
+        return
+    from readingroom.history.services import audit, current_request
+
+    request = current_request.get()
+    model = instance.content_type.model if instance.content_type_id else "object"
+    audit(f"admin.{model}.{ACTIONS.get(instance.action_flag, 'change')}", instance.object_repr[:300],
+          actor=instance.user.get_username(), source="admin",
+          address=request.META.get("REMOTE_ADDR", "") if request is not None else "",
+          details={"object_pk": instance.object_id, "message": instance.get_change_message()})

@@ -1,0 +1,269 @@
+"""Editorial workflow: drafts never leak (one check per public surface), publishing, withdrawal (410),
+version history with errata, the append-only audit log, roles and permissions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from lxml import etree
+
+from readingroom.documents import services
+from readingroom.documents.models import Document
+from readingroom.history.models import AppendOnly, AuditEvent, DocumentVersion
+from readingroom.ingest.pipeline import import_paths
+from readingroom.scans.attach import attach_paths
+from readingroom.search.indexing import process_queue
+from tests.conftest import CLI
+from tests.test_scans import make_image
+
+pytestmark = pytest.mark.django_db
+DOC = "wilson-300023"
+WORD = "Shigao"  # in the title and the translation
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+
+
+@pytest.fixture
+def draft(seed_path, tmp_path):
+    report = import_paths([seed_path], draft=True)
+    assert report.imported == 1
+    [page] = attach_paths(DOC, [make_image(tmp_path / "scan.png")], ocr=False)
+    process_queue()
+    return page
+
+
+def surfaces(client, page) -> dict[str, bool]:
+    """For each public surface: does it show the document?"""
+    def text(path, **params):
+        r = client.get(path, params)
+        body = b"".join(r.streaming_content) if r.streaming else r.content
+        return r.status_code, body.decode("utf-8", "replace")
+
+    out = {}
+    out["page"] = text(f"/documents/{DOC}")[0] == 200
+    out["page json"] = text(f"/documents/{DOC}.json")[0] == 200
+    out["api record"] = text(f"/api/documents/{DOC}")[0] == 200
+    out["api list"] = DOC in text("/api/documents")[1]
+    out["browse"] = DOC in text("/documents")[1]
+    out["home"] = DOC in text("/")[1]
+    out["search"] = DOC in text("/api/search", q=WORD)[1]
+    out["search page"] = DOC in text("/search", q=WORD)[1]
+    facets = json.loads(text("/api/search", q="")[1])["facets"].get("language", [])
+    out["facet counts"] = any(v["value"] == "sq" for v in facets)
+    out["search export"] = DOC in text("/api/search/export", format="json")[1]
+    out["cite"] = text(f"/api/documents/{DOC}/cite")[0] == 200
+    out["export"] = text(f"/api/documents/{DOC}/export", format="ris")[0] == 200
+    oai = etree.fromstring(text("/oai", verb="ListIdentifiers", metadataPrefix="oai_dc")[1].encode())
+    live = [h for h in oai.iter(f"{OAI}header") if h.get("status") != "deleted"]
+    out["oai list"] = any(h.findtext(f"{OAI}identifier").endswith(DOC) for h in live)
+    record = etree.fromstring(text("/oai", verb="GetRecord", identifier=f"oai:testserver:{DOC}", metadataPrefix="oai_dc")[1].encode())
+    out["oai record"] = record.find(f".//{OAI}metadata") is not None
+    out["iiif info"] = text(f"/iiif/image/{page.iiif_id}/info.json")[0] == 200
+    out["iiif image"] = text(f"/iiif/image/{page.iiif_id}/full/max/0/default.jpg")[0] == 200
+    out["iiif manifest"] = text(f"/iiif/presentation/{DOC}/manifest")[0] == 200
+    out["iiif search"] = text(f"/iiif/search/{DOC}", q="x")[0] == 200
+    out["pdf"] = text(f"/documents/{DOC}.pdf")[0] == 200
+    out["sitemap"] = DOC in text("/sitemap-documents.xml")[1]
+    out["feed"] = DOC in text("/feed.atom")[1]
+    return out
+
+
+def test_a_draft_shows_on_no_public_surface_until_published(client, draft):
+    shown = surfaces(client, draft)
+    assert not any(shown.values()), {k for k, v in shown.items() if v}
+    assert client.get(f"/documents/{DOC}").status_code == 404
+    services.set_status(DOC, "review")
+    assert not any(surfaces(client, draft).values())
+    services.set_status(DOC, "published")
+    process_queue()
+    shown = surfaces(client, draft)
+    assert all(shown.values()), {k for k, v in shown.items() if not v}
+
+
+def test_a_withdrawn_document_answers_410_and_is_a_deleted_record(client, draft):
+    services.set_status(DOC, "published")
+    services.set_status(DOC, "withdrawn", note="Withdrawn at the holding archive's request.")
+    process_queue()
+    r = client.get(f"/documents/{DOC}")
+    assert r.status_code == 410 and "Withdrawn at the holding archive" in r.content.decode()
+    assert client.get(f"/api/documents/{DOC}").status_code == 410
+    assert client.get(f"/documents/{DOC}.json").status_code == 410
+    shown = surfaces(client, draft)
+    assert not any(v for k, v in shown.items()), {k for k, v in shown.items() if v}
+    record = etree.fromstring(client.get("/oai", {"verb": "GetRecord", "identifier": f"oai:testserver:{DOC}",
+                                                   "metadataPrefix": "oai_dc"}).content)
+    assert record.find(f".//{OAI}header").get("status") == "deleted"
+    # the identifier is never given to another document: a re-import updates the same withdrawn record
+    with pytest.raises(services.InvalidTransition):
+        services.set_status(DOC, "draft")
+    assert Document.objects.filter(identifier=DOC).count() == 1
+
+
+def test_cli_draft_publish_withdraw(cli, seed_path):
+    cli("import", str(seed_path), "--draft")
+    assert json.loads(cli("show", DOC, "--format", "json").stdout)["status"] == "draft"
+    assert cli("search", WORD).stdout.startswith("0 results")
+    assert "published" in cli("publish", DOC).stdout
+    assert cli("search", WORD).stdout.startswith("1 result")
+    assert "withdrawn" in cli("withdraw", DOC, "--note", "duplicate").stdout
+    assert cli("search", WORD).stdout.startswith("0 results")
+    assert cli("withdraw", DOC, check=False).returncode == 1
+    actions = cli("manage", "shell", "-c",
+                  "from readingroom.history.models import AuditEvent as A; print([e.action for e in A.objects.order_by('id')])").stdout
+    assert "'import.batch', 'document.published', 'document.withdrawn'" in actions
+
+
+@pytest.fixture
+def people(django_user_model):
+    def make(name, group=None, superuser=False):
+        if superuser:
+            return django_user_model.objects.create_superuser(name, f"{name}@example.org", "correct horse battery staple")
+        user = django_user_model.objects.create_user(name, f"{name}@example.org", "correct horse battery staple", is_staff=True)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+    return make
+
+
+def test_versions_and_errata_from_an_admin_correction(client, seed_path, people):
+    assert import_paths([seed_path]).imported == 1
+    editor = people("editor", "Editors")
+    client.force_login(editor)
+    doc = Document.objects.get(identifier=DOC)
+    form = client.get(f"/admin/documents/document/{doc.pk}/change/")
+    assert form.status_code == 200
+    data = _admin_form_data(form)
+    data.update({"date_display": "July 20, 1963", "change_note": "The date was misread.", "erratum": "on"})
+    r = client.post(f"/admin/documents/document/{doc.pk}/change/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    versions = list(DocumentVersion.objects.filter(document=doc).order_by("number"))
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[0].snapshot["date"]["display"] == "July 22, 1963"
+    assert {"field": "date.display", "before": "July 22, 1963", "after": "July 20, 1963"} in versions[1].changes
+    assert versions[1].erratum and versions[1].actor == "editor"
+    client.logout()
+    page = client.get(f"/documents/{DOC}").content.decode()
+    assert "Corrected on" in page and "was “July 22, 1963”, is “July 20, 1963”" in page and "The date was misread." in page
+    history = client.get(f"/documents/{DOC}/history").content.decode()
+    assert "Version 2" in history and "The date was misread." in history and "<del>July 22, 1963</del>" in history
+    v1 = client.get(f"/documents/{DOC}/versions/1").content.decode()
+    assert "July 22, 1963" in v1 and "not the current version" in v1
+    assert client.get(f"/documents/{DOC}/versions/9").status_code == 404
+
+
+def test_an_import_that_changes_a_published_document_keeps_the_previous_version(seed_path, seed_text, tmp_path):
+    assert import_paths([seed_path]).imported == 1
+    changed = tmp_path / seed_path.name
+    changed.write_text(seed_text.replace("July 22, 1963", "July 23, 1963", 1), encoding="utf-8")
+    assert import_paths([changed]).updated == 1
+    versions = list(DocumentVersion.objects.filter(document__identifier=DOC).order_by("number"))
+    assert [v.snapshot["date"]["display"] for v in versions] == ["July 22, 1963", "July 23, 1963"]
+    assert AuditEvent.objects.filter(action="import.batch").count() == 2
+
+
+def _admin_form_data(response) -> dict:
+    """The fields of an admin change form, as a browser would submit them unchanged."""
+    from lxml import html
+
+    tree = html.fromstring(response.content)
+    form = tree.xpath('//form[@id="document_form"]')[0]
+    data = {}
+    for el in form.xpath(".//input|.//select|.//textarea"):
+        name = el.get("name")
+        if not name or el.get("type") in {"submit", "button", "file"}:
+            continue
+        if el.get("type") == "checkbox":
+            if el.get("checked") is not None:
+                data[name] = el.get("value") or "on"
+            continue
+        if el.tag == "select":
+            chosen = el.xpath(".//option[@selected]")
+            data[name] = chosen[0].get("value") if chosen else ""
+        elif el.tag == "textarea":
+            data[name] = el.text or ""
+        else:
+            data[name] = el.get("value") or ""
+    return data
+
+
+def test_the_audit_log_is_append_only_and_for_administrators(client, seed_path, people):
+    assert import_paths([seed_path]).imported == 1
+    event = AuditEvent.objects.get(action="import.batch")
+    event.details = {"forged": True}
+    with pytest.raises(AppendOnly):
+        event.save()
+    with pytest.raises(AppendOnly):
+        event.delete()
+    with pytest.raises(AppendOnly):
+        AuditEvent.objects.filter(pk=event.pk).update(actor="someone else")
+    with pytest.raises(Exception, match="append-only"):
+        with connection.cursor() as cur:
+            cur.execute("UPDATE history_auditevent SET actor = 'someone else'")
+    editor = people("editor2", "Editors")
+    client.force_login(editor)
+    assert client.get("/admin/history/auditevent/").status_code == 403
+    admin = people("root2", "Administrators")
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    page = client.get("/admin/history/auditevent/", {"action": "import.batch"})
+    assert page.status_code == 200 and "import.batch" in page.content.decode()
+
+
+def test_admin_changes_are_audited_with_who_and_where(client, seed_path, people):
+    assert import_paths([seed_path]).imported == 1
+    editor = people("ed", "Editors")
+    client.force_login(editor)
+    doc = Document.objects.get(identifier=DOC)
+    data = _admin_form_data(client.get(f"/admin/documents/document/{doc.pk}/change/"))
+    data["summary"] = "A corrected summary."
+    client.post(f"/admin/documents/document/{doc.pk}/change/", data, REMOTE_ADDR="203.0.113.7")
+    event = AuditEvent.objects.filter(action="admin.document.change").get()
+    assert event.actor == "ed" and event.address == "203.0.113.7" and event.source == "admin"
+
+
+def test_roles_contributors_cannot_escalate(client, seed_path, people):
+    assert import_paths([seed_path]).imported == 1
+    alice, bob = people("alice", "Contributors"), people("bob", "Contributors")
+    client.force_login(alice)
+    r = client.post("/admin/documents/document/add/", {
+        "identifier": "alice-1", "title": "Alice's translation", "date_certainty": "unknown", "extra": "{}",
+        **{f"{p}-TOTAL_FORMS": "0" for p in ("documentlanguage_set", "contributors", "contents", "texts", "pages")},
+        **{f"{p}-INITIAL_FORMS": "0" for p in ("documentlanguage_set", "contributors", "contents", "texts", "pages")},
+    })
+    assert r.status_code == 302, r.content.decode()[:2000]
+    mine = Document.objects.get(identifier="alice-1")
+    assert mine.status == "draft" and mine.created_by == alice
+    published = Document.objects.get(identifier=DOC)
+    # a contributor neither sees nor changes another's document, nor a published one
+    assert client.get(f"/admin/documents/document/{published.pk}/change/").status_code in {302, 403, 404}
+    client.force_login(bob)
+    assert client.get(f"/admin/documents/document/{mine.pk}/change/").status_code in {302, 403, 404}
+    r = client.post("/admin/documents/document/", {"action": "publish", "_selected_action": [mine.pk]})
+    assert Document.objects.get(pk=mine.pk).status == "draft"
+    client.force_login(alice)
+    r = client.post("/admin/documents/document/", {"action": "publish", "_selected_action": [mine.pk]})
+    assert Document.objects.get(pk=mine.pk).status == "draft"  # no publish permission
+    client.post("/admin/documents/document/", {"action": "submit_for_review", "_selected_action": [mine.pk]})
+    assert Document.objects.get(pk=mine.pk).status == "review"
+    # once submitted, the contributor can no longer change it
+    r = client.post(f"/admin/documents/document/{mine.pk}/change/", {"identifier": "alice-1", "title": "changed"})
+    assert r.status_code in {302, 403} and Document.objects.get(pk=mine.pk).title == "Alice's translation"
+    reviewer = people("rita", "Reviewers")
+    client.force_login(reviewer)
+    client.post("/admin/documents/document/", {"action": "publish", "_selected_action": [mine.pk]})
+    assert Document.objects.get(pk=mine.pk).status == "published"
+    assert AuditEvent.objects.filter(action="document.published", object_id="alice-1", actor="rita").exists()
+
+
+def test_logins_are_rate_limited(client, people, settings):
+    people("victim", "Editors")
+    for _ in range(settings.READINGROOM_LOGIN_FAILURES):
+        r = client.post("/admin/login/", {"username": "victim", "password": "wrong guess"})
+        assert r.status_code == 200
+    r = client.post("/admin/login/?next=/admin/", {"username": "victim", "password": "correct horse battery staple"})
+    assert r.status_code == 200 and "_auth_user_id" not in client.session  # refused although right
+    assert AuditEvent.objects.filter(action="login.refused", object_id="victim").exists()
+    assert AuditEvent.objects.filter(action="login.failed").count() >= settings.READINGROOM_LOGIN_FAILURES
