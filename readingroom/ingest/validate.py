@@ -49,6 +49,8 @@ def validate(rec: dict) -> dict:
             raise RecordError(f"the date ends ({d['end']}) before it starts ({d['start']})", field="date")
     if d["certainty"] not in CERTAINTIES:
         raise RecordError(f"certainty must be one of {', '.join(sorted(CERTAINTIES))}", field="date.certainty")
+    if rec.get("source_url") and not rec["source_url"].lower().startswith(("http://", "https://")):
+        raise RecordError("the source URL must be an http:// or https:// address", field="source_url")
     for key, limit in MAX_LENGTHS.items():
         if len(rec[key]) > limit:
             raise RecordError(f"longer than {limit} characters", field=key)
