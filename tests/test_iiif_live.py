@@ -87,6 +87,16 @@ def test_iiif_image_api_validator_passes_at_level_2(served):
     assert summary and int(summary[1]) >= 30 and summary[2] == "0", result.stdout + result.stderr
 
 
+def wait_until(page, expression: str, timeout: float = 30) -> None:
+    """Poll a JavaScript expression with page.evaluate (Playwright's wait_for_function evaluates strings in
+    the page, which our Content-Security-Policy rightly forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
 @pytest.fixture
 def chromium(monkeypatch):
     executable = shutil.which("chromium")
@@ -107,19 +117,20 @@ def test_viewer_on_the_document_page_highlights_a_search_hit(served, chromium):
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{served.base}/documents/{DOC}?q=neurosis#scans")
-    page.wait_for_function("document.getElementById('viewer').viewer && "
-                           "document.getElementById('viewer').viewer.world.getItemCount() > 0 && "
-                           "document.getElementById('viewer').viewer.world.getItemAt(0).getFullyLoaded()", timeout=30000)
+    wait_until(page, "!!(document.getElementById('viewer').viewer && "
+                     "document.getElementById('viewer').viewer.world.getItemCount() > 0 && "
+                     "document.getElementById('viewer').viewer.world.getItemAt(0).getFullyLoaded())")
     page.wait_for_selector(".hit-mark", state="attached", timeout=15000)
     assert "neurosis" in page.locator("#scan-hits").inner_text().lower()
     assert page.locator(".thumbs img").count() == 2
     assert page.locator("#viewer-status").inner_text() == "Page 1 of 2"
     page.locator(".thumbs a").nth(1).click()
-    page.wait_for_function("document.getElementById('viewer-status').textContent === 'Page 2 of 2'")
+    wait_until(page, "document.getElementById('viewer-status').textContent === 'Page 2 of 2'")
     page.select_option("#beside", "ocr")
     page.locator(".thumbs a").nth(0).click()
-    page.wait_for_function("document.getElementById('beside-text').textContent.toLowerCase().includes('neurosis')")
+    wait_until(page, "document.getElementById('beside-text').textContent.toLowerCase().includes('neurosis')")
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "scan-viewer.png"))
     assert not errors
@@ -140,7 +151,7 @@ def test_the_manifest_opens_in_an_unmodified_mirador(served, chromium, tmp_path)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: images.append(r.url) if "/iiif/image/" in r.url and r.status == 200 else None)
     page.goto(html.as_uri())
-    page.wait_for_function("document.body.innerText.includes('Notes from the Meeting')", timeout=30000)
+    wait_until(page, "document.body.innerText.includes('Notes from the Meeting')")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(u.endswith("/default.jpg") and "/full/" not in u for u in images):
         page.wait_for_timeout(250)

@@ -34,52 +34,70 @@ def draft(seed_path, tmp_path):
     return page
 
 
+def _text(client, path, **params) -> tuple[int, str]:
+    r = client.get(path, params)
+    body = b"".join(r.streaming_content) if r.streaming else r.content
+    return r.status_code, body.decode("utf-8", "replace")
+
+
+def _oai_lists(client) -> bool:
+    oai = etree.fromstring(_text(client, "/oai", verb="ListIdentifiers", metadataPrefix="oai_dc")[1].encode())
+    return any(h.findtext(f"{OAI}identifier").endswith(DOC) for h in oai.iter(f"{OAI}header") if h.get("status") != "deleted")
+
+
+def _oai_record(client) -> bool:
+    body = _text(client, "/oai", verb="GetRecord", identifier=f"oai:testserver:{DOC}", metadataPrefix="oai_dc")[1]
+    return etree.fromstring(body.encode()).find(f".//{OAI}metadata") is not None
+
+
+def _facets(client) -> bool:
+    facets = json.loads(_text(client, "/api/search", q="")[1])["facets"].get("language", [])
+    return any(v["value"] == "sq" for v in facets)
+
+
+#: every public surface, and how to tell whether it shows the document (``page``: its scan page)
+SURFACES = {
+    "page": lambda c, p: _text(c, f"/documents/{DOC}")[0] == 200,
+    "page json": lambda c, p: _text(c, f"/documents/{DOC}.json")[0] == 200,
+    "api record": lambda c, p: _text(c, f"/api/documents/{DOC}")[0] == 200,
+    "api list": lambda c, p: DOC in _text(c, "/api/documents")[1],
+    "browse": lambda c, p: DOC in _text(c, "/documents")[1],
+    "home": lambda c, p: DOC in _text(c, "/")[1],
+    "search": lambda c, p: DOC in _text(c, "/api/search", q=WORD)[1],
+    "search page": lambda c, p: DOC in _text(c, "/search", q=WORD)[1],
+    "facet counts": lambda c, p: _facets(c),
+    "search export": lambda c, p: DOC in _text(c, "/api/search/export", format="json")[1],
+    "cite": lambda c, p: _text(c, f"/api/documents/{DOC}/cite")[0] == 200,
+    "export": lambda c, p: _text(c, f"/api/documents/{DOC}/export", format="ris")[0] == 200,
+    "oai list": lambda c, p: _oai_lists(c),
+    "oai record": lambda c, p: _oai_record(c),
+    "iiif info": lambda c, p: _text(c, f"/iiif/image/{p.iiif_id}/info.json")[0] == 200,
+    "iiif image": lambda c, p: _text(c, f"/iiif/image/{p.iiif_id}/full/max/0/default.jpg")[0] == 200,
+    "iiif manifest": lambda c, p: _text(c, f"/iiif/presentation/{DOC}/manifest")[0] == 200,
+    "iiif content search": lambda c, p: _text(c, f"/iiif/search/{DOC}", q="x")[0] == 200,
+    "pdf": lambda c, p: _text(c, f"/documents/{DOC}.pdf")[0] == 200,
+    "history": lambda c, p: _text(c, f"/documents/{DOC}/history")[0] == 200,
+    "sitemap": lambda c, p: DOC in _text(c, "/sitemap-documents.xml")[1],
+    "feed": lambda c, p: DOC in _text(c, "/feed.atom")[1],
+}
+
+
 def surfaces(client, page) -> dict[str, bool]:
-    """For each public surface: does it show the document?"""
-    def text(path, **params):
-        r = client.get(path, params)
-        body = b"".join(r.streaming_content) if r.streaming else r.content
-        return r.status_code, body.decode("utf-8", "replace")
-
-    out = {}
-    out["page"] = text(f"/documents/{DOC}")[0] == 200
-    out["page json"] = text(f"/documents/{DOC}.json")[0] == 200
-    out["api record"] = text(f"/api/documents/{DOC}")[0] == 200
-    out["api list"] = DOC in text("/api/documents")[1]
-    out["browse"] = DOC in text("/documents")[1]
-    out["home"] = DOC in text("/")[1]
-    out["search"] = DOC in text("/api/search", q=WORD)[1]
-    out["search page"] = DOC in text("/search", q=WORD)[1]
-    facets = json.loads(text("/api/search", q="")[1])["facets"].get("language", [])
-    out["facet counts"] = any(v["value"] == "sq" for v in facets)
-    out["search export"] = DOC in text("/api/search/export", format="json")[1]
-    out["cite"] = text(f"/api/documents/{DOC}/cite")[0] == 200
-    out["export"] = text(f"/api/documents/{DOC}/export", format="ris")[0] == 200
-    oai = etree.fromstring(text("/oai", verb="ListIdentifiers", metadataPrefix="oai_dc")[1].encode())
-    live = [h for h in oai.iter(f"{OAI}header") if h.get("status") != "deleted"]
-    out["oai list"] = any(h.findtext(f"{OAI}identifier").endswith(DOC) for h in live)
-    record = etree.fromstring(text("/oai", verb="GetRecord", identifier=f"oai:testserver:{DOC}", metadataPrefix="oai_dc")[1].encode())
-    out["oai record"] = record.find(f".//{OAI}metadata") is not None
-    out["iiif info"] = text(f"/iiif/image/{page.iiif_id}/info.json")[0] == 200
-    out["iiif image"] = text(f"/iiif/image/{page.iiif_id}/full/max/0/default.jpg")[0] == 200
-    out["iiif manifest"] = text(f"/iiif/presentation/{DOC}/manifest")[0] == 200
-    out["iiif search"] = text(f"/iiif/search/{DOC}", q="x")[0] == 200
-    out["pdf"] = text(f"/documents/{DOC}.pdf")[0] == 200
-    out["sitemap"] = DOC in text("/sitemap-documents.xml")[1]
-    out["feed"] = DOC in text("/feed.atom")[1]
-    return out
+    return {name: shows(client, page) for name, shows in SURFACES.items()}
 
 
-def test_a_draft_shows_on_no_public_surface_until_published(client, draft):
-    shown = surfaces(client, draft)
-    assert not any(shown.values()), {k for k, v in shown.items() if v}
-    assert client.get(f"/documents/{DOC}").status_code == 404
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_a_draft_does_not_leak(client, draft, surface):
+    assert not SURFACES[surface](client, draft), f"a draft shows on {surface}"
     services.set_status(DOC, "review")
-    assert not any(surfaces(client, draft).values())
+    process_queue()
+    assert not SURFACES[surface](client, draft), f"a document in review shows on {surface}"
     services.set_status(DOC, "published")
     process_queue()
-    shown = surfaces(client, draft)
-    assert all(shown.values()), {k for k, v in shown.items() if not v}
+    assert SURFACES[surface](client, draft), f"the published document does not show on {surface}"
+    services.set_status(DOC, "withdrawn", note="gone")
+    process_queue()
+    assert not SURFACES[surface](client, draft), f"a withdrawn document shows on {surface}"
 
 
 def test_a_withdrawn_document_answers_410_and_is_a_deleted_record(client, draft):
@@ -224,14 +242,17 @@ def test_admin_changes_are_audited_with_who_and_where(client, seed_path, people)
     assert event.actor == "ed" and event.address == "203.0.113.7" and event.source == "admin"
 
 
+INLINE_PREFIXES = ("documentlanguage_set", "contributors", "contents", "texts", "documentsubject_set",
+                   "documentplace_set", "documentcollection_set", "documentperson_set", "pages")
+
+
 def test_roles_contributors_cannot_escalate(client, seed_path, people):
     assert import_paths([seed_path]).imported == 1
     alice, bob = people("alice", "Contributors"), people("bob", "Contributors")
     client.force_login(alice)
     r = client.post("/admin/documents/document/add/", {
         "identifier": "alice-1", "title": "Alice's translation", "date_certainty": "unknown", "extra": "{}",
-        **{f"{p}-TOTAL_FORMS": "0" for p in ("documentlanguage_set", "contributors", "contents", "texts", "pages")},
-        **{f"{p}-INITIAL_FORMS": "0" for p in ("documentlanguage_set", "contributors", "contents", "texts", "pages")},
+        **{f"{p}-{k}": "0" for p in INLINE_PREFIXES for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
     })
     assert r.status_code == 302, r.content.decode()[:2000]
     mine = Document.objects.get(identifier="alice-1")

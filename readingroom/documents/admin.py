@@ -35,6 +35,30 @@ class LanguageInline(admin.TabularInline):
     extra = 0
 
 
+class SubjectInline(admin.TabularInline):
+    model = m.DocumentSubject
+    extra = 0
+    autocomplete_fields = ("subject",)
+
+
+class PlaceInline(admin.TabularInline):
+    model = m.DocumentPlace
+    extra = 0
+    autocomplete_fields = ("place",)
+
+
+class CollectionInline(admin.TabularInline):
+    model = m.DocumentCollection
+    extra = 0
+    autocomplete_fields = ("collection",)
+
+
+class PersonInline(admin.TabularInline):
+    model = m.DocumentPerson
+    extra = 0
+    autocomplete_fields = ("person",)
+
+
 class DocumentForm(forms.ModelForm):
     change_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text="Why this change (shown in the public history of a published document)")
@@ -55,7 +79,8 @@ class DocumentAdmin(admin.ModelAdmin):
                        "published_at")
     actions = ["submit_for_review", "publish", "withdraw"]
     list_per_page = 50
-    inlines = [LanguageInline, ContributorInline, ContentInline, TextInline, PageInline]
+    inlines = [LanguageInline, ContributorInline, ContentInline, TextInline, SubjectInline, PlaceInline,
+               CollectionInline, PersonInline, PageInline]
     fieldsets = [
         (None, {"fields": ("identifier", "title", "summary", "status", "withdrawn_at", "withdrawal_note")}),
         ("Date", {"fields": ("date_display", "date_start", "date_end", "date_certainty", "date_sort", "year")}),
@@ -165,5 +190,28 @@ def _index_now() -> None:
         pass
 
 
-for model in (m.Language, m.Repository, m.Subject, m.Place, m.Collection):
-    admin.site.register(model)
+@admin.register(m.Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(m.Place)
+class PlaceAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+    list_display = ("name", "parent")
+
+
+@admin.register(m.Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    search_fields = ("identifier", "title")
+    list_display = ("title", "identifier", "parent")
+
+
+@admin.register(m.Person)
+class PersonAdmin(admin.ModelAdmin):
+    search_fields = ("identifier", "name")
+    list_display = ("name", "identifier")
+
+
+for model in (m.Language, m.Repository):
+    admin.site.register(model, search_fields=("name",))
