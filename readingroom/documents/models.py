@@ -125,7 +125,7 @@ class Document(models.Model):
     title = models.TextField()
     #: draft -> in review -> published -> withdrawn; only published documents are public anywhere
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED,
-                              db_default=Status.PUBLISHED, db_index=True)
+                              db_default=Status.PUBLISHED)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_note = models.TextField(blank=True, default="", db_default="", help_text="shown on the withdrawn document's page")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -195,9 +195,10 @@ class Document(models.Model):
         ]
         # Browse walks these in order (LIMIT/OFFSET) instead of sorting the archive.
         indexes = [
-            models.Index(fields=["year", "date_sort"]),
-            models.Index(fields=["date_sort", "identifier"], name="doc_by_date"),
-            models.Index(fields=["title_sort", "identifier"], name="doc_by_title"),
+            models.Index(fields=["status", "year", "date_sort", "identifier"], name="doc_by_status_year"),
+            # status first: the public lists are "published, in this order" and walk these without sorting
+            models.Index(fields=["status", "date_sort", "identifier"], name="doc_by_status_date"),
+            models.Index(fields=["status", "title_sort", "identifier"], name="doc_by_status_title"),
             # OAI-PMH selective harvesting (from/until)
             models.Index(fields=["updated_at"], name="doc_by_updated"),
         ]
