@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 

@@ -8,7 +8,6 @@ the exports use.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.core.cache import cache
 
@@ -128,10 +127,6 @@ def archive_citation(record: dict, url: str) -> str:
     if credits := credit_line(record["contributors"]):
         text += " " + credits
     return f"{text} <{url}>"
-
-
-def _strip_tags(html: str) -> str:
-    return re.sub(r"<[^>]+>", "", html)
 
 
 def citations(record: dict, url: str) -> dict[str, dict]:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from readingroom.documents import models as m
 from readingroom.documents.services import document_record, with_relations
-from readingroom.publish.formats import XML_DECL, authors, dc_elements, to_dc, with_role, xml_text
+from readingroom.publish.formats import XML_DECL, authors, to_dc, with_role, xml_text
 
 VERBS = {
     "Identify": (set(), set()),
@@ -429,7 +429,7 @@ class Provider:
         return self._doc_header(doc).replace("<header>", '<header status="deleted">', 1)
 
     def _tomb_header(self, tomb: m.Tombstone) -> str:
-        specs_by_ident = {ident: self._specs()[pk] for pk, ident in self._collection_idents().items()}
+        specs_by_ident = self._specs_by_ident()
         sets = "".join(f"<setSpec>{xml_text(specs_by_ident[i])}</setSpec>" for i in tomb.collections if i in specs_by_ident)
         return (f'<header status="deleted"><identifier>{xml_text(oai_identifier(self.base, tomb.identifier))}'
                 f"</identifier><datestamp>{_utc(tomb.deleted_at)}</datestamp>{sets}</header>")
@@ -441,7 +441,7 @@ class Provider:
         return f"<record>{header}<metadata>{metadata}</metadata></record>"
 
     def _doc_header_from_record(self, record: dict, doc: m.Document) -> str:
-        specs_by_ident = {ident: self._specs()[pk] for pk, ident in self._collection_idents().items()}
+        specs_by_ident = self._specs_by_ident()
         sets = "".join(f"<setSpec>{xml_text(specs_by_ident[c['id']])}</setSpec>"
                        for c in record["collections"] if c["id"] in specs_by_ident)
         return (f"<header><identifier>{xml_text(oai_identifier(self.base, doc.identifier))}</identifier>"
@@ -452,9 +452,11 @@ class Provider:
             self._spec_cache = set_specs()
         return self._spec_cache
 
-    def _collection_idents(self) -> dict[int, str]:
+    def _specs_by_ident(self) -> dict[str, str]:
+        """Collection identifier -> setSpec, computed once per request."""
         if not hasattr(self, "_ident_cache"):
-            self._ident_cache = dict(m.Collection.objects.values_list("pk", "identifier"))
+            idents = dict(m.Collection.objects.values_list("pk", "identifier"))
+            self._ident_cache = {ident: self._specs()[pk] for pk, ident in idents.items()}
         return self._ident_cache
 
     # -- resumption tokens: signed, so a forged or altered token is a badResumptionToken

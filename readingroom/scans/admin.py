@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from readingroom.documents import models as dm
 from readingroom.scans.attach import AttachError, attach
-from readingroom.scans.models import Job, OcrText, Page, StoredFile
+from readingroom.scans.models import Job, Page, StoredFile
 
 
 class PageInline(admin.TabularInline):
@@ -26,6 +26,12 @@ class PageInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # pages are added with "Attach scans", which checks and stores the files
+
+    def get_queryset(self, request):
+        from django.db.models import Prefetch
+
+        return super().get_queryset(request).select_related("source", "ocr").prefetch_related(
+            Prefetch("jobs", queryset=Job.objects.order_by("-id")))
 
     @admin.display(description="scan")
     def thumbnail(self, page: Page) -> str:
@@ -43,9 +49,9 @@ class PageInline(admin.TabularInline):
 
     @admin.display(description="OCR")
     def ocr_state(self, page: Page) -> str:
-        if OcrText.objects.filter(page=page).exists():
+        if hasattr(page, "ocr"):
             return "recognised"
-        job = page.jobs.order_by("-id").first()
+        job = next(iter(page.jobs.all()), None)
         return f"{job.state}{': ' + job.error[:120] if job and job.error else ''}" if job else "—"
 
 

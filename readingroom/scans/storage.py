@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -78,6 +77,3 @@ def discard(paths) -> None:
         except OSError:
             pass
 
-
-def copy_to(path: Path, destination: Path) -> None:
-    shutil.copyfile(path, destination)
