@@ -276,6 +276,17 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again(doc, tmp_path):
     assert Job.objects.get(page=p).state == "queued"
 
 
+def test_a_job_running_for_too_long_on_any_host_is_queued_again(doc, tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    [p] = attach_paths(doc, [make_image(tmp_path / "p.png")])
+    Job.objects.filter(page=p).update(state="running", worker="another-host:12",
+                                      started_at=timezone.now() - dt.timedelta(hours=2))
+    assert jobs.recover() == 1 and Job.objects.get(page=p).state == "queued"
+
+
 def test_a_failing_job_is_retried_then_left_failed_with_its_error(doc, tmp_path, monkeypatch):
     [p] = attach_paths(doc, [make_image(tmp_path / "p.png")])
 

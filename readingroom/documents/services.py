@@ -424,8 +424,7 @@ def set_status(identifier: str, status: str, *, actor: str = "", note: str = "",
         doc.status = status
         fields = ["status", "updated_at"]
         if status == m.Document.Status.PUBLISHED:
-            if doc.published_at is None or old != m.Document.Status.WITHDRAWN:
-                doc.published_at = doc.published_at or now
+            doc.published_at = doc.published_at or now  # the first publication's date stays
             doc.withdrawn_at, doc.withdrawal_note = None, ""
             fields += ["published_at", "withdrawn_at", "withdrawal_note"]
         elif status == m.Document.Status.WITHDRAWN:

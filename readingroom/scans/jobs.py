@@ -8,6 +8,7 @@ queued again when a worker starts on that host, so jobs survive restarts and ``k
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -39,10 +40,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+STALE_AFTER = dt.timedelta(hours=1)  # far longer than one OCR run may take (ocr.TIMEOUT)
+
+
 def recover() -> int:
-    """Queue again the jobs that workers on this host were running when they died."""
+    """Queue again the jobs that workers on this host were running when they died, and any job that has
+    been running for longer than a job can (its worker, on whatever host, is gone)."""
     host = socket.gethostname()
-    requeued = 0
+    requeued = Job.objects.filter(state=Job.State.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
+        state=Job.State.QUEUED, worker="", error="requeued: running for longer than a job can")
     for job in Job.objects.filter(state=Job.State.RUNNING, worker__startswith=f"{host}:"):
         pid = int(job.worker.rsplit(":", 1)[1] or 0)
         if pid != os.getpid() and not _alive(pid):
