@@ -98,3 +98,26 @@ def test_search_from_the_header_in_chromium(browser, live_server, seed_path, tmp
     page.locator(".results-list a").first.click()
     assert page.url.endswith("/documents/wilson-300023")
     page.close()
+
+
+def test_cite_panel_copies_a_citation_and_sort_submits_without_inline_script(browser, live_server, seed_path):
+    import_paths([seed_path])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{live_server.url}/documents/wilson-300023")
+    button = page.locator('button[data-copy="cite-chicago"]')
+    button.click()
+    page.wait_for_timeout(200)
+    assert button.inner_text() == "Copied"
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Mëhilli, Elidor, trans. “Notes from the Meeting") and copied.endswith("/documents/wilson-300023.")
+    assert page.locator('a[href$=".pdf"]').first.get_attribute("href") == "/documents/wilson-300023.pdf"
+    # the search page's sort select submits through site.js (the CSP forbids inline handlers)
+    page.goto(f"{live_server.url}/search?q=Shigao")
+    page.select_option("select[name=sort]", "-date")
+    page.wait_for_url("**sort=-date**")
+    assert not violations, violations
+    context.close()
