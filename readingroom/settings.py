@@ -117,6 +117,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# One cache for every process of the archive (web workers, the job worker, the CLI), in the data directory:
+# rendered citations, the home page's counts (which a `readingroom publish` must be able to clear)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "django"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
 READINGROOM_SITE_NAME = os.environ.get("READINGROOM_SITE_NAME", "Reading Room")
 # Scheme and host of permanent URLs (citations, OAI-PMH, sitemap, feed); unset: the host a request came to
 READINGROOM_BASE_URL = os.environ.get("READINGROOM_BASE_URL", "").strip().rstrip("/")

@@ -199,6 +199,8 @@ class Document(models.Model):
             # status first: the public lists are "published, in this order" and walk these without sorting
             models.Index(fields=["status", "date_sort", "identifier"], name="doc_by_status_date"),
             models.Index(fields=["status", "title_sort", "identifier"], name="doc_by_status_title"),
+            # the feed: newest published first
+            models.Index(fields=["status", "published_at"], name="doc_by_status_published"),
             # OAI-PMH selective harvesting (from/until)
             models.Index(fields=["updated_at"], name="doc_by_updated"),
         ]

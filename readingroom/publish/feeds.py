@@ -7,7 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
 from readingroom.documents import models as m
-from readingroom.documents.services import with_relations
+from readingroom.documents.services import related, with_relations
 from readingroom.publish.services import base_url
 
 FEED_SIZE = 50
@@ -57,8 +57,8 @@ class NewDocumentsFeed(Feed):
         return doc.updated_at
 
     def item_author_name(self, doc: m.Document) -> str | None:
-        names = [c.name for c in doc.contributors.all()]
+        names = [c.name for c in related(doc, "contributors")]
         return ", ".join(names) or doc.archive or None
 
     def item_categories(self, doc: m.Document) -> list[str]:
-        return [ds.subject.name for ds in doc.documentsubject_set.all()]
+        return [ds.subject.name for ds in related(doc, "documentsubject_set")]

@@ -78,7 +78,7 @@ def _document_pages(doc_id: str):
         doc = documents.get_document(doc_id)
     except documents.DocumentNotFound as exc:
         raise Http404(str(exc)) from None
-    return doc, list(doc.pages.all())
+    return doc, documents.related(doc, "pages")
 
 
 def _json(body: dict, content_type: str = "application/json") -> HttpResponse:
