@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.search import rss_mb  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "corpus"
 BIN = Path(sys.executable).parent / "readingroom"
 
@@ -62,18 +63,6 @@ def fetch_all(urls: list[str], threads: int) -> tuple[float, list[float]]:
     with ThreadPoolExecutor(threads) as pool:
         latencies = list(pool.map(one, urls))
     return time.perf_counter() - t0, latencies
-
-
-def rss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return round(total / 1024, 1)
 
 
 def children(pid: int) -> list[int]:
@@ -133,7 +122,7 @@ def main() -> None:
             "warm_tiles_per_s": round(len(urls) / warm_s, 1),
             "warm_p50_ms": round(statistics.median(warm_lat), 1),
             "warm_p99_ms": round(sorted(warm_lat)[int(len(warm_lat) * 0.99) - 1], 1),
-            "server_peak_rss_mb": rss_mb([server.pid, *children(server.pid)]),
+            "server_peak_rss_mb": rss_mb([server.pid, *children(server.pid)], peak=True),
         })
     finally:
         server.terminate()

@@ -26,21 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.search import free_port  # noqa: E402
-
-
-def rss_mb(pids: list[int], peak: bool = True) -> float:
-    """Resident memory of processes (``peak``: the high-water mark, VmHWM), MB."""
-    key = "VmHWM:" if peak else "VmRSS:"
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith(key):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return round(total / 1024, 1)
+from bench.search import free_port, rss_mb  # noqa: E402
 
 
 def get(url: str) -> tuple[float, bytes]:
@@ -124,7 +110,7 @@ def main() -> None:
         common = "Soviet"
         hits = json.loads(get(f"{base}/api/search?q={common}&facets=0&per_page=1")[1])["total"]
         children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-        before = rss_mb([server.pid, *map(int, children)])
+        before = rss_mb([server.pid, *map(int, children)], peak=True)
         t0 = time.perf_counter()
         _, body = get(f"{base}/api/search/export?q={common}&format=ris")
         seconds = time.perf_counter() - t0
@@ -132,7 +118,7 @@ def main() -> None:
         out["search export ris"] = {"hits": hits, "records": records, "seconds": round(seconds, 1),
                                     "per_s": round(records / seconds), "mb": round(len(body) / 1e6, 1)}
         out["server peak RSS MB before the export"] = before
-        out["server peak RSS MB after the export"] = rss_mb([server.pid, *map(int, children)])
+        out["server peak RSS MB after the export"] = rss_mb([server.pid, *map(int, children)], peak=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -107,12 +107,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pids: list[int]) -> float:
+def rss_mb(pids: list[int], peak: bool = False) -> float:
+    """Resident memory of processes in MB (``peak``: the high-water mark, VmHWM)."""
+    key = "VmHWM:" if peak else "VmRSS:"
     total = 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     total += int(line.split()[1])
         except OSError:
             pass

@@ -22,8 +22,6 @@ from tests.conftest import CLI, CORPUS, OUTPUT, ROOT, SEED, Served, need
 CREST_PAGE = CORPUS / "cia-crest-typewritten-scans" / "pages" / "CIA-RDP86-00513R000204310001-0_p003.png"
 VALIDATOR_ID = "67352ccc-d1b0-11e1-89ae-279075081939"
 DOC = "wilson-300023"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 def validator_image(path: Path) -> Path:
@@ -97,24 +95,12 @@ def wait_until(page, expression: str, timeout: float = 30) -> None:
         page.wait_for_timeout(100)
 
 
-@pytest.fixture
-def chromium(monkeypatch):
-    executable = shutil.which("chromium")
-    need(executable is not None, "Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.browser
-def test_viewer_on_the_document_page_highlights_a_search_hit(served, chromium):
+def test_viewer_on_the_document_page_highlights_a_search_hit(served, browser):
     need((ROOT / "readingroom/web/static/vendor/openseadragon/openseadragon.min.js").exists(),
          "OpenSeadragon is not vendored (scripts/vendor.sh; make setup runs it)")
     test_ocr_queued_by_attach_completes_once_served(served)
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
@@ -137,7 +123,7 @@ def test_viewer_on_the_document_page_highlights_a_search_hit(served, chromium):
 
 
 @pytest.mark.browser
-def test_the_manifest_opens_in_an_unmodified_mirador(served, chromium, tmp_path):
+def test_the_manifest_opens_in_an_unmodified_mirador(served, browser, tmp_path):
     mirador = ROOT / "node_modules" / "mirador" / "dist" / "mirador.min.js"
     need(mirador.exists(), "Mirador is not installed (scripts/vendor.sh --dev; make test runs it)")
     manifest = f"{served.base}/iiif/presentation/{DOC}/manifest"
@@ -146,7 +132,7 @@ def test_the_manifest_opens_in_an_unmodified_mirador(served, chromium, tmp_path)
 <div id="m" style="position:absolute;inset:0"></div>
 <script src="{mirador.as_uri()}"></script>
 <script>Mirador.viewer({{id: "m", windows: [{{manifestId: "{manifest}"}}]}});</script></body></html>""")
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors, images = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: images.append(r.url) if "/iiif/image/" in r.url and r.status == 200 else None)

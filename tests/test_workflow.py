@@ -16,7 +16,7 @@ from readingroom.history.models import AppendOnly, AuditEvent, DocumentVersion
 from readingroom.ingest.pipeline import import_paths
 from readingroom.scans.attach import attach_paths
 from readingroom.search.indexing import process_queue
-from tests.conftest import CLI
+
 from tests.test_scans import make_image
 
 pytestmark = pytest.mark.django_db

@@ -81,6 +81,10 @@ def _document_pages(doc_id: str):
     return doc, documents.related(doc, "pages")
 
 
+def _not_found(message: str) -> HttpResponse:
+    return _cors(JsonResponse({"error": {"status": 404, "message": message}}, status=404))
+
+
 def _json(body: dict, content_type: str = "application/json") -> HttpResponse:
     return _cors(HttpResponse(json.dumps(body, ensure_ascii=False), content_type=content_type))
 
@@ -90,9 +94,9 @@ def presentation(request: HttpRequest, doc_id: str) -> HttpResponse:
     try:
         doc, pages = _document_pages(doc_id)
     except Http404 as exc:
-        return _cors(JsonResponse({"error": {"status": 404, "message": str(exc)}}, status=404))
+        return _not_found(str(exc))
     if not pages:
-        return _cors(JsonResponse({"error": {"status": 404, "message": f"document {doc_id!r} has no scans"}}, status=404))
+        return _not_found(f"document {doc_id!r} has no scans")
     base = publish.base_url(request)
     record = documents.document_record(doc)
     citation = publish.document_citations(record, base)["archive"]["text"]
@@ -107,7 +111,7 @@ def content_search(request: HttpRequest, doc_id: str) -> HttpResponse:
     try:
         _, pages = _document_pages(doc_id)
     except Http404 as exc:
-        return _cors(JsonResponse({"error": {"status": 404, "message": str(exc)}}, status=404))
+        return _not_found(str(exc))
     q = request.GET.get("q", "")[:500]
     return _json(contentsearch.search(pages, q, publish.base_url(request), doc_id, request.build_absolute_uri()))
 
