@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def served(tmp_path_factory, request):
 
 
 def test_schemathesis_finds_nothing_against_a_live_server(served, tmp_path):
-    st = shutil.which("schemathesis") or str(Path(__import__("sys").executable).parent / "schemathesis")
+    st = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     need(Path(st).exists(), "schemathesis is not installed (pip install -e '.[test]')")
     result = subprocess.run(
         [st, "run", f"{served.base}/api/openapi.json", "--checks", "all", "--max-examples", "8", "--workers", "2",

@@ -7,12 +7,14 @@ import hashlib
 import io
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from PIL import Image
 
+from readingroom.documents.models import Document
 from readingroom.documents.services import DocumentNotFound
 from readingroom.ingest.pipeline import import_paths
 from readingroom.scans import jobs
@@ -50,7 +52,7 @@ def stored_files(settings) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.parts] if root.exists() else []
 
 
-def test_attach_every_format_keeps_the_original_bytes_and_their_checksums(doc, tmp_path, settings):
+def test_attach_every_format_keeps_the_original_bytes_and_their_checksums(client, doc, tmp_path, settings):
     png = make_image(tmp_path / "a.png")
     jpeg = make_image(tmp_path / "b.jpg", fmt="JPEG", quality=90)
     tiff = tmp_path / "c.tif"
@@ -74,7 +76,7 @@ def test_attach_every_format_keeps_the_original_bytes_and_their_checksums(doc, t
     # attaching the same file again stores no second copy
     attach_paths(doc, [png], ocr=False)
     assert StoredFile.objects.filter(sha256=sha(png)).count() == 1
-    record = json.loads(__import__("django.test", fromlist=["Client"]).Client().get(f"/api/documents/{doc}").content)
+    record = client.get(f"/api/documents/{doc}").json()
     assert len(record["pages"]) == 8 and record["pages"][0]["file"]["sha256"] == sha(png)
     assert record["iiif_manifest"].endswith(f"/iiif/presentation/{doc}/manifest")
     assert [c["available"] for c in record["contents"] if c["kind"] == "scan"] == [True]
@@ -271,7 +273,7 @@ def test_combined_pdf_has_cover_scans_and_texts_and_is_cached(client, crest, set
 
 def test_a_job_left_running_by_a_dead_worker_is_queued_again(doc, tmp_path):
     [p] = attach_paths(doc, [make_image(tmp_path / "p.png")])
-    Job.objects.filter(page=p).update(state="running", worker=f"{__import__('socket').gethostname()}:999999")
+    Job.objects.filter(page=p).update(state="running", worker=f"{socket.gethostname()}:999999")
     assert jobs.recover() == 1
     assert Job.objects.get(page=p).state == "queued"
 
@@ -320,7 +322,7 @@ def test_bulk_import_attaches_a_folder_per_document_once(cli, seed_path, tmp_pat
 def test_editors_attach_scans_in_the_admin(client, doc, tmp_path, django_user_model):
     editor = django_user_model.objects.create_superuser("editor", "e@example.org", "a long pass phrase 1")
     client.force_login(editor)
-    pk = __import__("readingroom.documents.models", fromlist=["Document"]).Document.objects.get(identifier=doc).pk
+    pk = Document.objects.get(identifier=doc).pk
     form = client.get(f"/admin/documents/document/{pk}/attach/")
     assert form.status_code == 200 and b'type="file"' in form.content
     with make_image(tmp_path / "a.png").open("rb") as a, make_image(tmp_path / "b.png", size=(300, 300)).open("rb") as b:
