@@ -84,6 +84,35 @@ class Progress:
             self.bar.stop()
 
 
+def _index_after_write(timeout: float | None = None) -> bool:
+    """Make what this command wrote searchable: apply the index queue here when no other process owns the
+    index; otherwise the owner (the worker of a running ``serve``) applies it, and we wait for it, saying so.
+    Returns False when the owner had not caught up within the wait (the changes stay queued, nothing lost)."""
+    from readingroom.search import writer
+    from readingroom.search.indexing import newest_queued, process_queue, wait_applied
+
+    upto = newest_queued()
+    if not upto:
+        return True
+    process_queue()
+    if timeout is None:
+        timeout = float(os.environ.get("READINGROOM_INDEX_WAIT_SECONDS", "120"))
+    state = {"said": 0.0}
+
+    def tell(left: int) -> None:
+        if time.monotonic() - state["said"] >= 5:
+            state["said"] = time.monotonic()
+            pid = writer.holder_pid()
+            print(f"search index: {left:,} queued changes are being applied by the running server"
+                  + (f" (pid {pid})" if pid else ""), file=sys.stderr, flush=True)
+
+    if wait_applied(upto, timeout, progress=tell):
+        return True
+    print(f"note: the search index has not caught up yet after {timeout:.0f} s; the changes are queued and "
+          "the running server applies them (nothing is lost)", file=sys.stderr)
+    return False
+
+
 def cmd_import(args) -> int:
     from readingroom.ingest.pipeline import import_paths
 
@@ -98,6 +127,8 @@ def cmd_import(args) -> int:
     for err in report.errors:
         print(f"error: {err}", file=sys.stderr)
     scans = _attach_scan_folders(report) if report.skipped_files else None
+    if not args.no_index:
+        _index_after_write()
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -114,13 +145,11 @@ def cmd_import(args) -> int:
 def _attach_scan_folders(report):
     """Scans found by an import (in a folder named after a document) are attached to that document."""
     from readingroom.scans.attach import attach_folders
-    from readingroom.search.indexing import process_queue
 
     result = attach_folders([Path(p) for p in report.skipped_files])
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
     if result.attached:
-        process_queue()
         pages = sum(result.attached.values())
         print(f"scans: attached {pages} pages to {len(result.attached)} documents (OCR queued)", file=sys.stderr)
     if result.already:
@@ -202,7 +231,6 @@ def cmd_cite(args) -> int:
 def cmd_attach(args) -> int:
     from readingroom.documents.services import DocumentNotFound
     from readingroom.scans.attach import AttachError, attach_paths
-    from readingroom.search.indexing import process_queue
 
     languages = [code.strip() for code in (args.language or "").split(",") if code.strip()] or None
     try:
@@ -213,7 +241,7 @@ def cmd_attach(args) -> int:
     except AttachError as exc:
         print(f"error: {exc}; nothing was attached", file=sys.stderr)
         return 1
-    process_queue()
+    _index_after_write()
     print(f"attached {len(pages)} page{'s' if len(pages) != 1 else ''} to {args.id}"
           + ("" if args.no_ocr else "; OCR queued (readingroom serve or readingroom worker recognises them)"))
     return 0
@@ -221,7 +249,6 @@ def cmd_attach(args) -> int:
 
 def cmd_status(args) -> int:
     from readingroom.documents import services
-    from readingroom.search.indexing import process_queue
 
     target = {"publish": "published", "withdraw": "withdrawn", "submit": "review", "unpublish": "draft"}[args.command]
     status = 0
@@ -232,7 +259,7 @@ def cmd_status(args) -> int:
         except (services.DocumentNotFound, services.InvalidTransition) as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
-    process_queue()
+    _index_after_write()
     return status
 
 
@@ -383,16 +410,19 @@ def cmd_serve(args) -> int:
 
     from readingroom.documents.models import Document
     from readingroom.search.backends import get_backend
-    from readingroom.search.indexing import pending, process_queue, reindex
+    from readingroom.search.indexing import IndexBusy, pending, process_queue, reindex, request_rebuild
 
     backend = get_backend()
     if backend.count() == 0 and Document.objects.exists():  # a new or rebuilt (schema changed) index
         print("search index: building it from the records ...", file=sys.stderr, flush=True)
-        reindex(backend)
+        try:
+            reindex(backend)
+        except IndexBusy:  # another process owns the index (an import); our worker rebuilds it once it may
+            request_rebuild()
     elif pending():  # finish indexing that an interrupted import or a crash left queued
         print(f"search index: catching up with {pending():,} queued changes ...", file=sys.stderr, flush=True)
-        process_queue(backend)
-    backend.close()  # release the writer before the web workers start
+        process_queue(backend)  # (when another process owns the index, it or our worker applies them)
+    backend.close()  # the web workers only read; the worker started below owns the index writer
 
     if not args.no_worker:
         # the job worker (OCR) runs beside the web server and stops when it does (it watches this process,
@@ -413,8 +443,15 @@ def cmd_serve(args) -> int:
         "--workers", str(workers),
         "--access-logfile", "-" if args.access_log else "/dev/null",
         "--graceful-timeout", "10",
-        # Long search URLs are answered by the app (which trims the query and says so), not cut at 4 KB.
-        "--limit-request-line", "0",
+        # Bounded requests: an 8 KB request line (search queries are limited far below it and longer URLs
+        # get a 414 from gunicorn), at most 100 header fields of 8 KB each.
+        "--limit-request-line", "8190",
+        "--limit-request-fields", "100",
+        "--limit-request-field_size", "8190",
+        # Workers are replaced after a number of requests (staggered), so memory a large image took is
+        # given back to the system rather than kept for the life of the worker.
+        "--max-requests", os.environ.get("READINGROOM_MAX_REQUESTS", "2000"),
+        "--max-requests-jitter", "200",
         "--timeout", "120",
     ]
     os.execv(sys.executable, argv)
@@ -423,7 +460,6 @@ def cmd_serve(args) -> int:
 
 def cmd_delete(args) -> int:
     from readingroom.documents import services
-    from readingroom.search.indexing import process_queue
 
     status = 0
     for ident in args.ids:
@@ -433,7 +469,7 @@ def cmd_delete(args) -> int:
         except services.DocumentNotFound as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
-    process_queue()
+    _index_after_write()
     return status
 
 
@@ -481,9 +517,19 @@ def cmd_search(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from readingroom.search.indexing import reindex
+    from readingroom.search.indexing import IndexBusy, reindex, request_rebuild
 
-    result = reindex(progress=lambda done, total: print(f"reindex: {done:,} of {total:,}", file=sys.stderr) if done % 20000 == 0 else None)
+    try:
+        result = reindex(progress=lambda done, total: print(f"reindex: {done:,} of {total:,}", file=sys.stderr) if done % 20000 == 0 else None)
+    except IndexBusy:
+        # a running server owns the index: ask it to rebuild, and wait for it
+        t0 = time.monotonic()
+        request_rebuild()
+        print("reindex: the running server rebuilds the search index ...", file=sys.stderr, flush=True)
+        if not _index_after_write(timeout=float(os.environ.get("READINGROOM_INDEX_WAIT_SECONDS", "3600"))):
+            return 1
+        print(f"reindexed by the running server in {time.monotonic() - t0:.1f} s")
+        return 0
     print(f"reindexed {result['documents']:,} documents in {result['seconds']} s ({result['backend']})")
     return 0
 

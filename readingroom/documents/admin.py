@@ -182,12 +182,10 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 def _index_now() -> None:
+    """Apply the index queue here when no other process owns the index (else the owner does, within a second)."""
     from readingroom.search.indexing import process_queue
 
-    try:
-        process_queue()
-    except Exception:  # the index may be busy (an import writes it); the queue keeps the work for later
-        pass
+    process_queue()
 
 
 @admin.register(m.Subject)

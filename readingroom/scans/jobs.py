@@ -91,7 +91,13 @@ def run_ocr(job: Job) -> None:
                        "mean_confidence": result.mean_confidence})
 
 
-HANDLERS: dict[str, Callable[[Job], None]] = {"ocr": run_ocr}
+def run_pdf(job: Job) -> None:
+    from readingroom.scans.pdf import build_job
+
+    build_job(job)
+
+
+HANDLERS: dict[str, Callable[[Job], None]] = {"ocr": run_ocr, "pdf": run_pdf}
 
 
 def run(job: Job) -> bool:
@@ -109,37 +115,54 @@ def run(job: Job) -> bool:
 
 
 def index_changes() -> None:
+    """Apply the search index queue if no other process owns it (``worker --once``)."""
     from readingroom.search.indexing import process_queue
 
-    try:
-        process_queue()
-    except Exception as exc:  # the index may be busy (an import holds the writer); the queue keeps the work
-        log.info("search index busy, will catch up: %s", exc)
+    process_queue(wait=5.0)
 
 
 def work(*, once: bool = False, poll: float = 2.0, parent_pid: int | None = None,
-         echo: Callable[[str], None] | None = None) -> int:
-    """Run jobs until stopped (``once``: until the queue is empty). Returns how many ran."""
+         echo: Callable[[str], None] | None = None, follow_index: bool = True) -> int:
+    """Run jobs until stopped (``once``: until the queue is empty). Returns how many ran.
+
+    A lasting worker also owns the search index (``follow_index``): a thread of it takes the writer
+    lease and applies the index queue a few times a second, whatever other process wrote the records,
+    so recognised text and CLI imports become searchable while OCR jobs run.
+    """
+    import threading
+
     done = 0
     recovered = recover()
     if recovered and echo:
         echo(f"worker: queued again {recovered} jobs of a worker that stopped")
-    while True:
-        if parent_pid and os.getppid() != parent_pid:
-            return done  # the server that started us is gone
-        if not once:
-            close_old_connections()  # a long-running process: drop connections that broke or aged out
-        job = claim()
-        if job is None:
-            if once:
-                return done
-            time.sleep(poll)
-            continue
-        ok = run(job)
-        done += 1
-        if echo:
-            echo(f"worker: {job.kind} job {job.pk} (page {job.page_id}) {'done' if ok else 'failed'}")
-        index_changes()  # the recognised text becomes searchable page by page
+    stop = threading.Event()
+    follower = None
+    if follow_index and not once:
+        from readingroom.search.indexing import follow_queue
+
+        follower = threading.Thread(target=follow_queue, args=(stop,), name="index-writer", daemon=True)
+        follower.start()
+    try:
+        while True:
+            if parent_pid and os.getppid() != parent_pid:
+                return done  # the server that started us is gone
+            if not once:
+                close_old_connections()  # a long-running process: drop connections that broke or aged out
+            job = claim()
+            if job is None:
+                if once:
+                    index_changes()
+                    return done
+                time.sleep(poll)
+                continue
+            ok = run(job)
+            done += 1
+            if echo:
+                echo(f"worker: {job.kind} job {job.pk} (page {job.page_id}) {'done' if ok else 'failed'}")
+    finally:
+        stop.set()
+        if follower is not None:
+            follower.join(timeout=30)
 
 
 def progress(document: dm.Document) -> dict:
