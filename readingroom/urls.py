@@ -5,6 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from readingroom.documents import views as documents
+from readingroom.documents.pagecache import cached_document_page
 from readingroom.documents.models import IDENTIFIER_PATTERN
 from readingroom.history import views as history
 from readingroom.publish import views as publish
@@ -20,13 +21,14 @@ urlpatterns = [
     path(".json", web.home, {"format": "json"}, name="home-json"),
     path("documents", documents.browse, name="browse"),
     path("documents.json", documents.browse, {"format": "json"}, name="browse-json"),
-    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.json$", documents.detail, {"format": "json"}, name="document-json"),
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.json$", cached_document_page(documents.detail), {"format": "json"},
+            name="document-json"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.pdf$", scans.pdf, name="document-pdf"),
     # a document id never ends in /history or /versions/<n>
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/history$", history.history, name="document-history"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/versions/(?P<number>[0-9]+)$", history.version,
             name="document-version"),
-    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", documents.detail, name="document"),
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", cached_document_page(documents.detail), name="document"),
     path("search", search.search_page, name="search"),
     path("search.json", search.search_page, {"format": "json"}, name="search-json"),
     path("api/search", search.api_search, name="api-search"),

@@ -1,0 +1,84 @@
+"""Rendered public pages kept in the shared cache, never stale.
+
+A document page costs a dozen queries and a template; the same bytes are served again to every reader
+until something changes. :func:`cached_document_page` wraps a view of one document: for a reader with no
+session (no editor, no preview) it answers from the cache when the stored page was made from the same
+*state*, and renders and stores it otherwise.
+
+The state is read with one indexed query per request: the document's status and ``updated_at`` (changed in
+the same transaction as any change of the record, its scans or its OCR) and the newest audit event id of
+the archive (every write, the admin's edits of persons, places or collections included, writes an audit
+event), so a page is never served from before a committed edit, publish or withdrawal. The cache is the one
+all processes share (``CACHES`` in settings), so a change made by the CLI is seen by every web worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+from readingroom.documents.models import Document
+from readingroom.history.models import AuditEvent
+
+#: how long an entry may stay unused (its key changes anyway when the state does)
+SECONDS = 24 * 3600
+#: a page larger than this is rendered every time rather than stored
+MAX_BYTES = 2_000_000
+KEPT_HEADERS = ("Content-Type", "Link", "Content-Language", "X-Robots-Tag")
+
+
+def _state_sql() -> str:
+    doc, audit = Document._meta.db_table, AuditEvent._meta.db_table
+    # The sub-select is answered from the end of the primary key; the outer one by the unique identifier index.
+    return (f'SELECT d.status, d.updated_at, (SELECT MAX(a.id) FROM "{audit}" a) '
+            f'FROM "{doc}" d WHERE d.identifier = %s')
+
+
+def document_state(identifier: str) -> tuple | None:
+    """(status, updated_at, newest audit id) of a document, or None when there is no such document."""
+    with connection.cursor() as cur:
+        cur.execute(_state_sql(), [identifier])
+        return cur.fetchone()
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES and len(request.META.get("QUERY_STRING", "")) <= 200)
+
+
+def cached_document_page(view):
+    """Serve ``view(request, doc_id, ...)`` from the cache for readers without a session (see module doc)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, doc_id: str, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, doc_id, *args, **kwargs)
+        state = document_state(doc_id)
+        if state is None:  # no such document: the view answers (404) as it always did
+            return view(request, doc_id, *args, **kwargs)
+        raw = "|".join(map(str, (view.__module__, view.__name__, doc_id, sorted(kwargs.items()), request.get_host(),
+                                 request.is_secure(), request.META.get("QUERY_STRING", ""), *state)))
+        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            status, headers, content = hit
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, doc_id, *args, **kwargs)
+        if (response.status_code in (200, 410) and not response.streaming and not response.cookies
+                and "Cookie" not in response.get("Vary", "") and "private" not in response.get("Cache-Control", "")
+                and len(response.content) <= MAX_BYTES):
+            headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
+            cache.set(key, (response.status_code, headers, response.content), SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper

@@ -1,0 +1,109 @@
+"""Document pages served from the shared cache are never stale (issue 12): after an edit, a publish, a
+withdrawal, a re-import, an admin edit of a related person, or a CLI write while serving, the next page
+shows the change. Editors (a session) never get a cached page."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from django.test import Client
+
+from readingroom.documents import services
+from readingroom.documents.models import Person
+from readingroom.ingest.pipeline import import_paths
+
+from tests.conftest import CLI, Served
+from tests.test_workflow import _admin_form_data
+
+RECORD = {
+    "id": "cache-1", "title": "Telegram on the harvest", "date": "1963-07-22", "original_languages": ["en"],
+    "archival_reference": {"repository": "Test Archive"}, "persons": ["Hoxha, Enver"],
+    "transcripts": [{"language": "en", "text": "The harvest was reported in full."}],
+}
+
+
+def write(tmp_path, **changes) -> str:
+    path = tmp_path / f"record-{len(list(tmp_path.iterdir()))}.jsonl"
+    path.write_text(json.dumps({**RECORD, **changes}) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def page(client: Client, path: str = "/documents/cache-1") -> tuple[int, str, str | None]:
+    r = client.get(path)
+    return r.status_code, r.content.decode(), r.headers.get("X-Page-Cache")
+
+
+@pytest.mark.django_db
+def test_the_cached_page_follows_every_change(tmp_path, django_user_model):
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in"
+    assert import_paths([write(src)]).imported == 1
+    reader = Client()
+    status, first, how = page(reader)
+    assert status == 200 and how == "miss" and "Telegram on the harvest" in first
+    status, again, how = page(reader)
+    assert how == "hit" and again == first
+    assert page(reader, "/documents/cache-1.json")[2] == "miss"
+    assert page(reader, "/documents/cache-1.json")[2] == "hit"
+
+    # a re-import that changes the title
+    assert import_paths([write(src, title="Telegram on the grain harvest")]).updated == 1
+    status, body, how = page(reader)
+    assert how == "miss" and "Telegram on the grain harvest" in body
+    assert "Telegram on the grain harvest" in page(reader, "/documents/cache-1.json")[1]
+
+    # an admin edit of a related record (the person), which does not touch the document row
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "correct horse battery staple")
+    editor = Client()
+    editor.force_login(admin)
+    person = Person.objects.get(name="Hoxha, Enver")
+    form = editor.get(f"/admin/documents/person/{person.pk}/change/")
+    data = {k: v for k, v in _admin_form_data_for(form, "person_form").items()}
+    data["name"] = "Hoxha, Enver (1908-1985)"
+    assert editor.post(f"/admin/documents/person/{person.pk}/change/", data).status_code == 302
+    assert "Hoxha, Enver (1908-1985)" in page(reader)[1]
+
+    # an editor (with a session) never gets the cached page
+    assert page(editor)[2] is None
+
+    # withdrawal: 410 at once
+    services.set_status("cache-1", "withdrawn", note="Duplicate of another record.", source="test")
+    status, body, _ = page(reader)
+    assert status == 410 and "Duplicate of another record." in body
+
+
+def _admin_form_data_for(response, form_id: str) -> dict:
+    html = response.content.decode().replace(f'id="{form_id}"', 'id="document_form"')
+    response.content = html.encode()
+    return _admin_form_data(response)
+
+
+def test_a_cli_write_while_serving_is_seen_by_every_worker(tmp_path):
+    cli = CLI(tmp_path / "data")
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in"
+    cli("import", write(src))
+    server = Served(cli)
+    try:
+        url = f"{server.base}/documents/cache-1"
+
+        def get() -> tuple[str, str | None]:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.read().decode(), r.headers.get("X-Page-Cache")
+
+        seen = {get()[1] for _ in range(6)}  # both workers have it cached
+        assert "hit" in seen
+        cli("import", write(src, title="Telegram on the rice harvest"))
+        for _ in range(6):
+            body, _ = get()
+            assert "Telegram on the rice harvest" in body
+        cli("withdraw", "cache-1", "--note", "Withdrawn for review.")
+        for _ in range(4):
+            with pytest.raises(urllib.error.HTTPError) as gone:
+                urllib.request.urlopen(url, timeout=10)
+            assert gone.value.code == 410
+    finally:
+        server.stop()
