@@ -149,3 +149,55 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# ---- web hardening (login throttle behind proxies, query/header limits, page size); see docs/limits-web.md ----
+# Failed logins per client address within READINGROOM_LOGIN_WINDOW_SECONDS before that address is refused
+READINGROOM_LOGIN_ADDRESS_FAILURES = int(os.environ.get("READINGROOM_LOGIN_ADDRESS_FAILURES",
+                                                        str(4 * READINGROOM_LOGIN_FAILURES)))
+# The client address behind a reverse proxy: a header name (e.g. X-Forwarded-For; unset = the socket's peer)
+# and the proxies trusted to set it: a count N (the N-th address from the right) or a list of IPs/networks
+READINGROOM_TRUSTED_PROXY_HEADER = os.environ.get("READINGROOM_TRUSTED_PROXY_HEADER", "").strip()
+READINGROOM_TRUSTED_PROXIES = os.environ.get("READINGROOM_TRUSTED_PROXIES", "1").strip() or "1"
+# Search: the longest query searched (longer ones are trimmed, with a notice)
+READINGROOM_MAX_QUERY_LENGTH = int(os.environ.get("READINGROOM_MAX_QUERY_LENGTH", "1000"))
+# The longest Link header a page sends (longer: none is sent)
+READINGROOM_MAX_LINK_HEADER = int(os.environ.get("READINGROOM_MAX_LINK_HEADER", "2048"))
+# Document page: characters of one text shown per part (longer texts: ?text=N&part=M and a .txt download)
+READINGROOM_PAGE_TEXT_CHARS = int(os.environ.get("READINGROOM_PAGE_TEXT_CHARS", "200000"))
+# ---- end web hardening ----
+
+# ---- scans hardening (IIIF budgets and cache, combined PDF limits); see docs/limits-scans.md ----
+# IIIF: pixels one request may handle (source region + output + rotated canvas), in megapixels
+READINGROOM_IIIF_MAX_MEGAPIXELS = float(os.environ.get("READINGROOM_IIIF_MAX_MEGAPIXELS", "250"))
+# IIIF: seconds one image may take (estimated up front: refused with 400; measured while rendering: 503)
+READINGROOM_IIIF_TIME_LIMIT = float(os.environ.get("READINGROOM_IIIF_TIME_LIMIT", "5"))
+# IIIF: renders estimated to take this long or more share READINGROOM_IIIF_HEAVY_SLOTS slots across processes
+READINGROOM_IIIF_HEAVY_SECONDS = float(os.environ.get("READINGROOM_IIIF_HEAVY_SECONDS", "0.5"))
+READINGROOM_IIIF_HEAVY_SLOTS = int(os.environ.get("READINGROOM_IIIF_HEAVY_SLOTS", "1"))
+# IIIF: the disk cache of derived images (least recently used go first), in MB
+READINGROOM_IIIF_CACHE_MB = float(os.environ.get("READINGROOM_IIIF_CACHE_MB", "2048"))
+# IIIF: pages up to this many megapixels are decoded in memory; larger ones are memory-mapped from a raw copy
+READINGROOM_IIIF_MEMORY_MP = float(os.environ.get("READINGROOM_IIIF_MEMORY_MP", "20"))
+# IIIF: decoded pages each worker keeps for the tiles that follow (at most 3), in MB
+READINGROOM_IIIF_DECODED_CACHE_MB = float(os.environ.get("READINGROOM_IIIF_DECODED_CACHE_MB", "128"))
+# Combined PDF (/documents/<id>.pdf): scanned pages and characters of text it holds (past them: a note)
+READINGROOM_COMBINED_PDF_MAX_PAGES = int(os.environ.get("READINGROOM_COMBINED_PDF_MAX_PAGES", "300"))
+READINGROOM_COMBINED_PDF_MAX_TEXT_CHARS = int(os.environ.get("READINGROOM_COMBINED_PDF_MAX_TEXT_CHARS", "1000000"))
+# Combined PDF: documents up to these sizes are made during the request; larger ones by the background worker
+READINGROOM_COMBINED_PDF_INLINE_PAGES = int(os.environ.get("READINGROOM_COMBINED_PDF_INLINE_PAGES", "10"))
+READINGROOM_COMBINED_PDF_INLINE_CHARS = int(os.environ.get("READINGROOM_COMBINED_PDF_INLINE_CHARS", "50000"))
+# ---- end scans hardening ----
+
+# ---- import limits (readingroom/ingest/limits.py; docs/limits-import.md) ----
+# A value over a limit rejects the record (or the file) with FILE:LINE: record ID: field 'F': message.
+READINGROOM_MAX_IMPORT_FILE_MB = int(os.environ.get("READINGROOM_MAX_IMPORT_FILE_MB", "4096"))
+READINGROOM_MAX_IMPORT_WHOLE_FILE_MB = int(os.environ.get("READINGROOM_MAX_IMPORT_WHOLE_FILE_MB", "200"))
+READINGROOM_MAX_IMPORT_RECORD_MB = int(os.environ.get("READINGROOM_MAX_IMPORT_RECORD_MB", "16"))
+READINGROOM_MAX_IMPORT_NESTING = int(os.environ.get("READINGROOM_MAX_IMPORT_NESTING", "64"))
+READINGROOM_MAX_IMPORT_TITLE_CHARS = int(os.environ.get("READINGROOM_MAX_IMPORT_TITLE_CHARS", "2000"))
+READINGROOM_MAX_IMPORT_SUMMARY_CHARS = int(os.environ.get("READINGROOM_MAX_IMPORT_SUMMARY_CHARS", "20000"))
+READINGROOM_MAX_IMPORT_TEXT_CHARS = int(os.environ.get("READINGROOM_MAX_IMPORT_TEXT_CHARS", "2000000"))
+READINGROOM_MAX_IMPORT_NOTE_CHARS = int(os.environ.get("READINGROOM_MAX_IMPORT_NOTE_CHARS", "20000"))
+READINGROOM_MAX_IMPORT_FIELD_CHARS = int(os.environ.get("READINGROOM_MAX_IMPORT_FIELD_CHARS", "1000"))
+READINGROOM_MAX_IMPORT_LIST_ITEMS = int(os.environ.get("READINGROOM_MAX_IMPORT_LIST_ITEMS", "10000"))
+# ---- end import limits ----

@@ -25,6 +25,8 @@ urlpatterns = [
             name="document-json"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.pdf$", scans.pdf, name="document-pdf"),
     # a document id never ends in /history or /versions/<n>
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/text/(?P<number>[0-9]+)\.txt$", documents.text_plain,
+            name="document-text"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/history$", history.history, name="document-history"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/versions/(?P<number>[0-9]+)$", history.version,
             name="document-version"),

@@ -8,6 +8,21 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
+        from readingroom.accounts import backends  # noqa: F401  (connects the failed-login receiver)
+        from readingroom.accounts.forms import ThrottledAdminAuthenticationForm
         from readingroom.accounts.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self)
+        from django.core.exceptions import ImproperlyConfigured
+
+        from readingroom.accounts.addresses import _trusted
+
+        try:
+            _trusted()
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"READINGROOM_TRUSTED_PROXIES: {exc} (a number, or IP addresses/networks "
+                                       "separated by commas)") from None
+        # the admin's login page says when a login is refused because of too many attempts
+        admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 
+from readingroom.accounts.addresses import client_address
 from readingroom.accounts.roles import is_restricted
 from readingroom.documents import services
 
@@ -146,7 +147,7 @@ class DocumentAdmin(admin.ModelAdmin):
                 continue
             try:
                 services.set_status(doc.identifier, status, actor=request.user.get_username(), source="admin",
-                                    address=request.META.get("REMOTE_ADDR", ""))
+                                    address=client_address(request))
                 done += 1
             except services.InvalidTransition as exc:
                 refused.append(str(exc))

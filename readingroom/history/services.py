@@ -7,6 +7,7 @@ import contextvars
 import getpass
 import socket
 
+from readingroom.accounts.addresses import client_address
 from readingroom.documents import models as dm
 from readingroom.history.models import AuditEvent, DocumentVersion
 
@@ -20,7 +21,7 @@ def _who() -> tuple[str, str, str]:
     if request is not None:
         user = getattr(request, "user", None)
         name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request)
         return name, "web", address
     try:
         user = getpass.getuser()

@@ -6,6 +6,8 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from readingroom.accounts.addresses import client_address
+
 ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 
 
@@ -19,5 +21,5 @@ def admin_write(sender, instance: LogEntry, created: bool, **kwargs) -> None:
     model = instance.content_type.model if instance.content_type_id else "object"
     audit(f"admin.{model}.{ACTIONS.get(instance.action_flag, 'change')}", instance.object_repr[:300],
           actor=instance.user.get_username(), source="admin",
-          address=request.META.get("REMOTE_ADDR", "") if request is not None else "",
+          address=client_address(request),
           details={"object_pk": instance.object_id, "message": instance.get_change_message()})

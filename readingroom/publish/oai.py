@@ -38,6 +38,7 @@ PAGE_SIZE = {"ListRecords": 100, "ListIdentifiers": 500, "ListSets": 500}
 TOKEN_SALT = "readingroom.oai.resumption"
 TOKEN_DAYS = 7
 EARLIEST_FALLBACK = "1970-01-01T00:00:00Z"
+NO_RECORDS = "no records match the request"
 
 METADATA_FORMATS = {
     "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/"),
@@ -122,9 +123,30 @@ def set_specs() -> dict[int, str]:
 _SETSPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
 
 
+def public_set_pks() -> set[int]:
+    """The collections that are sets for harvesters: those holding a published document, themselves or in
+    a collection below them. A collection whose documents are all drafts (or in review, or withdrawn) is
+    not a set: its name and identifier are not public."""
+    parents = dict(m.Collection.objects.values_list("pk", "parent_id"))
+    holding = set(m.Collection.objects.filter(documents__status=m.Document.Status.PUBLISHED)
+                  .values_list("pk", flat=True).distinct())
+    visible: set[int] = set()
+    for pk in holding:
+        depth = 0
+        while pk is not None and pk not in visible and depth < 50:
+            visible.add(pk)
+            pk, depth = parents.get(pk), depth + 1
+    return visible
+
+
 def _set_members(spec: str) -> list[int]:
-    """The collection pks a setSpec selects: the collection and every collection below it."""
-    return [pk for pk, s in set_specs().items() if s == spec or s.startswith(spec + ":")]
+    """The collection pks a setSpec selects: the collection and every collection below it; none when the
+    set is not public (see :func:`public_set_pks`)."""
+    specs = set_specs()
+    public = public_set_pks()
+    if not any(s == spec for pk, s in specs.items() if pk in public):
+        return []
+    return [pk for pk, s in specs.items() if s == spec or s.startswith(spec + ":")]
 
 
 # ---------------------------------------------------------------- metadata
@@ -282,9 +304,12 @@ class Provider:
         if "resumptionToken" in params:
             token = self._read_token(params["resumptionToken"], "ListSets")
             after = token["after"]
-        specs = set_specs()
-        total = len(specs)
-        rows = list(m.Collection.objects.filter(pk__gt=after).order_by("pk")[: PAGE_SIZE["ListSets"] + 1])
+        specs = self._specs()
+        public = sorted(self._public())
+        total = len(public)
+        if not total:
+            raise OAIError("noSetHierarchy", "this repository has no public sets")
+        rows = list(m.Collection.objects.filter(pk__in=public, pk__gt=after).order_by("pk")[: PAGE_SIZE["ListSets"] + 1])
         more = len(rows) > PAGE_SIZE["ListSets"]
         rows = rows[: PAGE_SIZE["ListSets"]]
         body = "".join(
@@ -293,7 +318,7 @@ class Provider:
             + "</set>"
             for c in rows
         )
-        cursor = m.Collection.objects.filter(pk__lte=after).count() if after else 0
+        cursor = sum(1 for pk in public if pk <= after) if after else 0
         if more:
             body += self._token_element({"verb": "ListSets", "after": rows[-1].pk}, total, cursor)
         elif after:
@@ -342,7 +367,7 @@ class Provider:
             state["total"] = docs.count() + tombs.count()
             state["total_known"] = True
             if state["total"] == 0:
-                raise OAIError("noRecordsMatch", "no records match the request")
+                raise OAIError("noRecordsMatch", NO_RECORDS)
         size = PAGE_SIZE[verb]
         parts: list[str] = []
         phase, after = state["phase"], state["after"]
@@ -393,7 +418,8 @@ class Provider:
         if "set" in state:
             members = _set_members(state["set"])
             if not members:
-                raise OAIError("noRecordsMatch", f"there is no set {state['set']!r}")
+                # the same answer as a set that matches nothing: whether a non-public set exists is not told
+                raise OAIError("noRecordsMatch", NO_RECORDS)
             docs = docs.filter(collections__in=members).distinct()
             identifiers = set(m.Collection.objects.filter(pk__in=members).values_list("identifier", flat=True))
             tomb_q = Q(pk__in=[])
@@ -420,8 +446,9 @@ class Provider:
         raise OAIError("idDoesNotExist", f"{identifier!r} is not an identifier in this repository")
 
     def _doc_header(self, doc: m.Document) -> str:
-        specs = self._specs()
-        sets = "".join(f"<setSpec>{xml_text(specs[c.pk])}</setSpec>" for c in doc.collections.all() if c.pk in specs)
+        specs, public = self._specs(), self._public()
+        sets = "".join(f"<setSpec>{xml_text(specs[c.pk])}</setSpec>" for c in doc.collections.all()
+                       if c.pk in specs and c.pk in public)
         return (f"<header><identifier>{xml_text(oai_identifier(self.base, doc.identifier))}</identifier>"
                 f"<datestamp>{_utc(doc.updated_at)}</datestamp>{sets}</header>")
 
@@ -452,11 +479,18 @@ class Provider:
             self._spec_cache = set_specs()
         return self._spec_cache
 
+    def _public(self) -> set[int]:
+        """The pks of the public sets (see :func:`public_set_pks`), computed once per request."""
+        if not hasattr(self, "_public_cache"):
+            self._public_cache = public_set_pks()
+        return self._public_cache
+
     def _specs_by_ident(self) -> dict[str, str]:
-        """Collection identifier -> setSpec, computed once per request."""
+        """Collection identifier -> setSpec of the public sets, computed once per request."""
         if not hasattr(self, "_ident_cache"):
             idents = dict(m.Collection.objects.values_list("pk", "identifier"))
-            self._ident_cache = {ident: self._specs()[pk] for pk, ident in idents.items()}
+            public = self._public()
+            self._ident_cache = {ident: self._specs()[pk] for pk, ident in idents.items() if pk in public}
         return self._ident_cache
 
     # -- resumption tokens: signed, so a forged or altered token is a badResumptionToken

@@ -1,7 +1,14 @@
-"""``/search`` (with its ``.json`` twin) and ``/api/search``."""
+"""``/search`` (with its ``.json`` twin) and ``/api/search``.
+
+A query longer than ``READINGROOM_MAX_QUERY_LENGTH`` characters (default 1,000) is trimmed to it (at a
+space when there is one near the end) and searched, with a notice saying so. No request input goes into a
+response header unbounded: the ``Link`` to the JSON twin is left out when it would be longer than
+``READINGROOM_MAX_LINK_HEADER``.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,13 +19,48 @@ from readingroom.search import services
 from readingroom.search.backends.base import SORTS
 
 
+def trim_query(q: str, limit: int | None = None) -> tuple[str, str | None]:
+    """``q`` cut to at most ``limit`` characters (READINGROOM_MAX_QUERY_LENGTH), at the last space in the
+    final tenth when there is one; and the notice to show when it was cut."""
+    limit = settings.READINGROOM_MAX_QUERY_LENGTH if limit is None else limit
+    if len(q) <= limit:
+        return q, None
+    cut = q[:limit]
+    space = cut.rfind(" ", limit * 9 // 10)
+    if space > 0:
+        cut = cut[:space]
+    cut = cut.rstrip()
+    return cut, (f"The query was {len(q):,} characters long; only its first {len(cut):,} were searched "
+                 f"(queries are limited to {limit:,} characters).")
+
+
+def bounded_params(request: HttpRequest):
+    """The request's parameters with ``q`` trimmed (see :func:`trim_query`), and the notice if it was."""
+    q, notice = trim_query(request.GET.get("q", ""))
+    if notice is None:
+        return request.GET, None
+    params = request.GET.copy()
+    params["q"] = q
+    return params, notice
+
+
+def link_header(response: HttpResponse, url: str) -> HttpResponse:
+    link = f'<{url}>; rel="alternate"; type="application/json"'
+    if len(link) <= settings.READINGROOM_MAX_LINK_HEADER:
+        response["Link"] = link
+    return response
+
+
 @api_view
 def api_search(request: HttpRequest) -> JsonResponse:
     facets = request.GET.get("facets", "1").lower() not in {"0", "false", "no"}
+    params, notice = bounded_params(request)
     try:
-        page = services.search(request.GET, facets=facets)
+        page = services.search(params, facets=facets)
     except InvalidQuery as exc:
         return error(400, str(exc))
+    if notice:
+        page.notices.insert(0, notice)
     return JsonResponse(page.as_json(), json_dumps_params={"ensure_ascii": False})
 
 
@@ -26,11 +68,14 @@ def api_search(request: HttpRequest) -> JsonResponse:
 def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse:
     if format == "json":
         return api_search(request)
+    params, notice = bounded_params(request)
     try:
-        page = services.search(request.GET)
+        page = services.search(params)
     except InvalidQuery as exc:
-        return render(request, "search/results.html", {"error": str(exc), "q": request.GET.get("q", "")}, status=400)
-    query = request.GET.copy()
+        return render(request, "search/results.html", {"error": str(exc), "q": params.get("q", "")}, status=400)
+    if notice:
+        page.notices.insert(0, notice)
+    query = params.copy()
     query.pop("page", None)
 
     def toggle(facet: str, value: str) -> str:
@@ -58,5 +103,4 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
         ],
     }
     response = render(request, "search/results.html", context)
-    response["Link"] = f'</search.json?{request.GET.urlencode()}>; rel="alternate"; type="application/json"'
-    return response
+    return link_header(response, f"/search.json?{params.urlencode()}")
