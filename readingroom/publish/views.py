@@ -53,18 +53,46 @@ def _attachment(response: HttpResponse, filename: str, download: bool) -> HttpRe
     return response
 
 
+def _preview_export(request: HttpRequest, doc_id: str, format_name: str | None, base: str):
+    """An unpublished document's export for a signed-in editor who may preview it (the rule of its page's
+    preview), else ``None``."""
+    from readingroom.documents import services as documents
+    from readingroom.documents.views import _preview
+    from readingroom.publish import formats
+
+    doc = _preview(request, doc_id)
+    if doc is None or doc.status not in {"draft", "review"}:
+        return None
+    fmt = formats.get_format(format_name)
+    record = documents.document_record(doc)
+    return fmt, formats.render_one(fmt, record, services.permanent_url(record, base))
+
+
 @api_view
 def export_document(request: HttpRequest, doc_id: str) -> HttpResponse:
+    preview = False
     try:
         download = _download(request)
         fmt, body = services.export_document(doc_id, request.GET.get("format"), services.base_url(request))
     except DocumentWithdrawn as exc:
         return error(410, str(exc))
     except DocumentNotFound as exc:
-        return error(404, str(exc))
+        try:
+            found = _preview_export(request, doc_id, request.GET.get("format"), services.base_url(request))
+        except UnknownFormat as bad:
+            return error(400, str(bad))
+        if found is None:
+            return error(404, str(exc))
+        (fmt, body), preview = found, True
     except (InvalidQuery, UnknownFormat) as exc:
         return error(400, str(exc))
     response = HttpResponse(body, content_type=fmt.media_type)
+    if preview:  # an editor's preview of an unpublished document: this user only, never a shared cache
+        response["Cache-Control"] = "private, no-store"
+        response["Vary"] = "Cookie"
+        if download:
+            response["Content-Disposition"] = f'attachment; filename="{bibtex_key(doc_id)}.{fmt.extension}"'
+        return response
     return _attachment(response, f"{bibtex_key(doc_id)}.{fmt.extension}", download)
 
 

@@ -158,7 +158,8 @@ def work(*, once: bool = False, poll: float = 2.0, parent_pid: int | None = None
             ok = run(job)
             done += 1
             if echo:
-                echo(f"worker: {job.kind} job {job.pk} (page {job.page_id}) {'done' if ok else 'failed'}")
+                what = f"page {job.page_id}" if job.page_id else f"document {job.document_id}"
+                echo(f"worker: {job.kind} job {job.pk} ({what}) {'done' if ok else 'failed'}")
     finally:
         stop.set()
         if follower is not None:

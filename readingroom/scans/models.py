@@ -85,8 +85,9 @@ class OcrText(models.Model):
 
 
 class Job(models.Model):
-    """A background job (OCR of a page). Survives restarts: a job left running by a process that died
-    is queued again."""
+    """A background job: OCR of a page (``kind`` "ocr", ``page``) or the combined PDF of a document
+    (``kind`` "pdf", ``document``; ``params`` holds the base URL, the version's cache key and the
+    progress). Survives restarts: a job left running by a process that died is queued again."""
 
     class State(models.TextChoices):
         QUEUED = "queued"
@@ -96,6 +97,8 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=20, default="ocr")
     page = models.ForeignKey(Page, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="scan_jobs")
+    params = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True, default="")
