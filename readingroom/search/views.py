@@ -8,6 +8,8 @@ response header unbounded: the ``Link`` to the JSON twin is left out when it wou
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -77,13 +79,14 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
         page.notices.insert(0, notice)
     query = params.copy()
     query.pop("page", None)
+    pairs = [(k, v) for k, vals in query.lists() for v in vals]  # encoded once; each facet link edits a copy
 
     def toggle(facet: str, value: str) -> str:
-        params = query.copy()
-        values = params.getlist(facet)
-        params.setlist(facet, [v for v in values if v != value] if value in values else [*values, value])
-        return "?" + params.urlencode()
+        if (facet, value) in chosen:
+            return "?" + urlencode([p for p in pairs if p != (facet, value)])
+        return "?" + urlencode([*pairs, (facet, value)])
 
+    chosen = set(pairs)
     facets = page.facet_list()
     names = services.language_names()
     for f in facets:
