@@ -122,6 +122,10 @@ def cmd_import(args) -> int:
             args.paths, format=args.format, batch_size=args.batch_size, parallel=not args.single_process,
             index=not args.no_index, progress=progress, draft=args.draft,
         )
+    except Exception as exc:  # a database or disk failure: one clear line; committed batches stay, the rest can be rerun
+        print(f"error: the import stopped: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}; the batches "
+              "committed before it are stored, and running the same import again finishes it", file=sys.stderr)
+        return 1
     finally:
         progress.close()
     for err in report.errors:

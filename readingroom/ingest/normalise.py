@@ -85,6 +85,8 @@ def normalise(data: dict) -> dict:
     display = _str(date, "display", "date.display")
     start, end = _str(date, "start", "date.start"), _str(date, "end", "date.end")
     certainty = _str(date, "certainty", "date.certainty")
+    if len(display) > 200:  # before parsing it (validate says the same; a huge date is not worth reading)
+        raise RecordError("the date as written is longer than 200 characters", field="date")
     if display and not start:
         try:
             parsed = parse_date(display)
@@ -131,6 +133,8 @@ def normalise(data: dict) -> dict:
         roles = c.get("roles") or []
         if isinstance(roles, str):
             roles = [r.strip() for r in roles.split(",") if r.strip()]
+        if not isinstance(roles, list) or not all(isinstance(r, (str, int, float)) for r in roles):
+            raise RecordError("expected a list of roles", field=f"contributors[{i}].roles")
         contributors.append({"name": _str(c, "name", f"contributors[{i}].name"), "roles": [nfc(str(r)) for r in roles]})
     rec["contributors"] = contributors
 
@@ -169,7 +173,11 @@ def normalise(data: dict) -> dict:
             texts.append(entry)
         rec[key] = texts
 
-    rec["subjects"] = [nfc(str(s)) for s in _list(data, "subjects")]
+    subjects = _list(data, "subjects")
+    for i, s in enumerate(subjects):
+        if not isinstance(s, (str, int, float)) or isinstance(s, bool):
+            raise RecordError(f"expected a subject name, got {type(s).__name__}", field=f"subjects[{i}]")
+    rec["subjects"] = [nfc(str(s)) for s in subjects]
     places = []
     for i, p in enumerate(_list(data, "places")):
         if isinstance(p, dict):
@@ -215,6 +223,11 @@ def normalise(data: dict) -> dict:
     return rec
 
 
+def canonical_json(record: dict) -> bytes:
+    """The canonical record as JSON with sorted keys (what :func:`content_hash` hashes)."""
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+
+
 def content_hash(record: dict) -> str:
     """SHA-256 of the canonical record: equal hashes mean an import would store nothing new."""
-    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(canonical_json(record)).hexdigest()

@@ -9,9 +9,11 @@ process stores: on two cores the two halves overlap. Both modes produce the same
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import queue
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +21,9 @@ from pathlib import Path
 
 from readingroom.ingest import readers
 from readingroom.ingest.errors import RecordError
-from readingroom.ingest.normalise import content_hash, normalise
-from readingroom.ingest.store import Lookups, store_batch
+from readingroom.ingest.limits import Limits, current
+from readingroom.ingest.normalise import canonical_json, normalise
+from readingroom.ingest.store import Lookups, refresh_statistics, store_batch
 from readingroom.ingest.validate import validate
 from readingroom.search.documents import search_document
 
@@ -95,38 +98,119 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
             yield path, True
 
 
-def prepare_file(path: Path, fmt: str) -> Iterator[Prepared | RecordError]:
-    """Read one file and run every record through normalise and validate (no database needed)."""
-    for position, item in enumerate(readers.read(path, fmt), start=1):
-        if isinstance(item, RecordError):
-            yield item.located(path=str(path))
-            continue
-        ident = item.data.get("id") if isinstance(item.data, dict) else None
+def _describe(exc: BaseException) -> str:
+    """An unexpected failure in plain words (for the error line; never a traceback)."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "it does not fit in memory"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def prepare_file(path: Path, fmt: str, limits: Limits | None = None) -> Iterator[Prepared | RecordError]:
+    """Read one file and run every record through normalise and validate (no database needed).
+
+    Whatever goes wrong comes out as a :class:`RecordError` naming the file (and the record and line where
+    known): a failure inside a reader ends the file with an error saying how many records were read before it.
+    """
+    limits = limits or current()
+    p = str(path)
+    records = iter(readers.read(path, fmt))
+    position = read_ok = 0
+    last_line: int | None = None
+    while True:
         try:
-            record = validate(normalise(item.data))
+            item = next(records)
+        except StopIteration:
+            return
+        except RecordError as exc:
+            exc.stops_file = True
+            item = exc
+        except Exception as exc:  # noqa: BLE001 - a reader must never end an import with a traceback
+            item = RecordError(f"the file could not be read further ({_describe(exc)}); nothing after this point was read",
+                               path=p, line=last_line, stops_file=True)
+        position += 1
+        if isinstance(item, RecordError):
+            if item.stops_file:  # say truthfully what of this file goes in: the valid records before the error
+                item.message += ("; nothing of this file is imported" if read_ok == 0 else
+                                 "; of this file, only the 1 record before it is imported" if read_ok == 1 else
+                                 f"; of this file, only the {read_ok:,} records before it are imported")
+                yield item.located(path=p)
+                return
+            yield item.located(path=p)
+            continue
+        last_line = item.line or last_line
+        ident = item.data.get("id") if isinstance(item.data, dict) else None
+        ident = ident if isinstance(ident, str) and ident.isprintable() and len(ident) <= 200 else None
+        try:
+            record = validate(normalise(item.data), limits)
+            blob = canonical_json(record)
+            if len(blob) > limits.record_bytes:
+                raise RecordError(
+                    f"the record is larger than {limits.record_bytes // 2**20} MB as JSON "
+                    "(setting READINGROOM_MAX_IMPORT_RECORD_MB)")
+            search = search_document(record)
         except RecordError as exc:
             yield exc.located(path=item.path, line=item.line_of(exc.field), record=ident or f"#{position}")
             continue
+        except Exception as exc:  # noqa: BLE001 - one bad record never stops the import
+            yield RecordError(f"the record could not be read ({_describe(exc)})", path=item.path, line=item.line,
+                              record=ident or f"#{position}")
+            continue
+        read_ok += 1
         where = f"{item.path}:{item.line}" if item.line else item.path
-        yield Prepared(record, content_hash(record), fmt, item.path, where, search_document(record))
+        yield Prepared(record, hashlib.sha256(blob).hexdigest(), fmt, item.path, where, search)
+
+
+def _reads_whole(path: Path, fmt: str) -> bool:
+    """Formats read whole into memory (the others are streamed record by record)."""
+    return fmt in {"seed", "un-speech"} or (fmt == "json" and path.suffix.lower() not in {".jsonl", ".ndjson"})
 
 
 def events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple]:
     """The import as a stream: ``("item", Prepared|RecordError)``, ``("file", path, size, status)``."""
+    limits = current()
+    mb = 2**20
     for path, explicit in files:
-        if not path.exists():
-            yield ("item", RecordError("no such file or folder", path=str(path)))
+        p = str(path)
+        try:
+            if not path.exists():
+                yield ("item", RecordError("no such file or folder", path=p))
+                yield ("file", p, 0, "rejected")
+                continue
+            st = path.stat()
+        except OSError as exc:
+            yield ("item", RecordError(f"cannot read the file ({exc.strerror or exc})", path=p))
+            yield ("file", p, 0, "rejected")
             continue
-        size = path.stat().st_size
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode):
+            yield ("item", RecordError("not a regular file (a device, pipe or socket); nothing of it was read", path=p))
+            yield ("file", p, 0, "rejected")
+            continue
         fmt = format or readers.detect(path)
         if fmt is None:
             if explicit:
-                yield ("item", RecordError("not a format Reading Room can import", path=str(path)))
-            yield ("file", str(path), size, "rejected" if explicit else "skipped")
+                yield ("item", RecordError("not a format Reading Room can import", path=p))
+            yield ("file", p, size, "rejected" if explicit else "skipped")
             continue
-        for item in prepare_file(path, fmt):
+        if size > limits.file_bytes:
+            yield ("item", RecordError(
+                f"the file is larger than the import limit of {limits.file_bytes // mb} MB (READINGROOM_MAX_IMPORT_FILE_MB):"
+                f" {size / mb:,.1f} MB; nothing of it was read", path=p))
+            yield ("file", p, size, "rejected")
+            continue
+        if _reads_whole(path, fmt) and size > limits.whole_file_bytes:
+            yield ("item", RecordError(
+                f"the file is larger than the import limit of {limits.whole_file_bytes // mb} MB for files read whole"
+                f" (READINGROOM_MAX_IMPORT_WHOLE_FILE_MB): {size / mb:,.1f} MB; nothing of it was read"
+                " (JSON Lines is read line by line: use .jsonl for larger imports)", path=p))
+            yield ("file", p, size, "rejected")
+            continue
+        for item in prepare_file(path, fmt, limits):
             yield ("item", item)
-        yield ("file", str(path), size, "read")
+        yield ("file", p, size, "read")
 
 
 def _watch_parent(parent: int) -> None:
@@ -161,7 +245,7 @@ def _reader_process(files, format, out, parent: int, chunk: int = 100) -> None:
                 buffer = []
         send(buffer + [("done",)])
     except BaseException as exc:  # an unexpected failure in a reader: surface it in the parent
-        send(buffer + [("crash", f"{type(exc).__name__}: {exc}")])
+        send(buffer + [("crash", _describe(exc))])
 
 
 def parallel_events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple]:
@@ -169,19 +253,29 @@ def parallel_events(files: list[tuple[Path, bool]], format: str | None) -> Itera
     channel = ctx.Queue(maxsize=64)
     proc = ctx.Process(target=_reader_process, args=(files, format, channel, os.getpid()), daemon=True)
     proc.start()
+    done = 0  # files finished: the one after them is the one being read
+
+    def stopped(why: str) -> tuple:
+        path = str(files[done][0]) if done < len(files) else None
+        return ("item", RecordError(f"the import stopped: {why}; nothing after this point was read", path=path))
+
     try:
         while True:
             try:
                 chunk = channel.get(timeout=5.0)
             except queue.Empty:
                 if not proc.is_alive():
-                    raise RuntimeError(f"the reader process died (exit code {proc.exitcode})") from None
+                    yield stopped(f"the reader process died (exit code {proc.exitcode})")
+                    return
                 continue
             for event in chunk:
                 if event[0] == "done":
                     return
                 if event[0] == "crash":
-                    raise RuntimeError(f"the reader process failed: {event[1]}")
+                    yield stopped(f"reading failed ({event[1]})")
+                    return
+                if event[0] == "file":
+                    done += 1
                 yield event
     finally:
         if proc.is_alive():
@@ -236,44 +330,49 @@ def import_paths(
         after_batch(outcomes, [p.path for p in batch])
         for outcome in outcomes:
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
-        if indexer is not None:
+        if indexer is not None and indexer.active:
             t0 = time.monotonic()
             indexer.add(_with_ocr([(p.search, o.status) for p, o in zip(batch, outcomes) if o.status != "unchanged"]))
             index_time += time.monotonic() - t0
         batch.clear()
 
-    stream = parallel_events(files, format) if parallel else events(files, format)
-    for event in stream:
-        if event[0] == "file":
-            _, path, size, status = event
-            report.bytes_done += size
-            if status == "read":
-                report.files += 1
-            elif status == "skipped":
-                report.skipped_files.append(path)
-            if progress:
-                progress(report, path)
-            continue
-        item = event[1]
-        if isinstance(item, RecordError):
-            report.errors.append(item)
-            report.rejected += 1
-            continue
-        ident = item.record["id"]
-        if ident in seen:
-            report.errors.append(
-                RecordError(f"the id {ident!r} appears a second time in this import ({item.where})",
-                            path=item.path, line=None, record=ident, field="id")
-            )
-            report.rejected += 1
-            continue
-        seen.add(ident)
-        batch.append(item)
-        if len(batch) >= batch_size:
-            flush()
-            if progress:
-                progress(report, item.path)
-    flush()
+    try:
+        stream = parallel_events(files, format) if parallel else events(files, format)
+        for event in stream:
+            if event[0] == "file":
+                _, path, size, status = event
+                report.bytes_done += size
+                if status == "read":
+                    report.files += 1
+                elif status == "skipped":
+                    report.skipped_files.append(path)
+                if progress:
+                    progress(report, path)
+                continue
+            item = event[1]
+            if isinstance(item, RecordError):
+                report.errors.append(item)
+                report.rejected += 1
+                continue
+            ident = item.record["id"]
+            if ident in seen:
+                report.errors.append(
+                    RecordError(f"the id {ident!r} appears a second time in this import ({item.where})",
+                                path=item.path, line=None, record=ident, field="id")
+                )
+                report.rejected += 1
+                continue
+            seen.add(ident)
+            batch.append(item)
+            if len(batch) >= batch_size:
+                flush()
+                if progress:
+                    progress(report, item.path)
+        flush()
+    except BaseException:
+        if indexer is not None:
+            indexer.close()  # give the index writer back at once (an error, ^C): nothing else is lost
+        raise
     if indexer is not None:
         from readingroom.search.indexing import process_queue
 
@@ -282,6 +381,8 @@ def import_paths(
         process_queue(indexer.backend)  # anything queued before this import, or by others meanwhile
         report.indexed = indexer.indexed
         report.index_seconds = index_time + time.monotonic() - t0
+    if report.imported or report.updated:
+        refresh_statistics()
     report.finished = time.monotonic()
     if progress:
         progress(report, "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
@@ -11,6 +13,14 @@ from readingroom.documents.services import related, with_relations
 from readingroom.publish.services import base_url
 
 FEED_SIZE = 50
+#: Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). Imports refuse
+#: them now, but records stored before may hold them; the feed drops them rather than answer 500.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str | None) -> str | None:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _XML_ILLEGAL.sub("", text) if text else text
 
 
 class NewDocumentsFeed(Feed):
@@ -21,7 +31,7 @@ class NewDocumentsFeed(Feed):
         return super().__call__(request, *args, **kwargs)
 
     def title(self) -> str:
-        return f"{settings.READINGROOM_SITE_NAME}: newly published documents"
+        return xml_safe(f"{settings.READINGROOM_SITE_NAME}: newly published documents")
 
     def subtitle(self) -> str:
         return "The documents most recently published in the archive."
@@ -38,11 +48,11 @@ class NewDocumentsFeed(Feed):
         return with_relations(qs)[:FEED_SIZE]
 
     def item_title(self, doc: m.Document) -> str:
-        return doc.title
+        return xml_safe(doc.title)
 
     def item_description(self, doc: m.Document) -> str:
         parts = [doc.date_display, doc.summary]
-        return " — ".join(p for p in parts if p)
+        return xml_safe(" — ".join(p for p in parts if p))
 
     def item_link(self, doc: m.Document) -> str:
         return self.base + doc.get_absolute_url()
@@ -58,7 +68,7 @@ class NewDocumentsFeed(Feed):
 
     def item_author_name(self, doc: m.Document) -> str | None:
         names = [c.name for c in related(doc, "contributors")]
-        return ", ".join(names) or doc.archive or None
+        return xml_safe(", ".join(names) or doc.archive) or None
 
     def item_categories(self, doc: m.Document) -> list[str]:
-        return [ds.subject.name for ds in related(doc, "documentsubject_set")]
+        return [xml_safe(ds.subject.name) for ds in related(doc, "documentsubject_set")]

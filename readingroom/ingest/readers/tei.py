@@ -19,6 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from readingroom.ingest.errors import RecordError
+from readingroom.ingest.limits import current
 from readingroom.ingest.readers import SourceRecord
 
 FORMAT = "tei"
@@ -234,8 +235,19 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
     start_pages: dict[int, str] = {}
     volume_title = bib.get("title", "")
     context = etree.iterparse(p, events=("start", "end"), huge_tree=True, remove_comments=True)
+    max_depth = current().nesting
+    depth = 0
     try:
         for event, elem in context:
+            if event == "start":
+                depth += 1
+                if depth > max_depth:
+                    yield RecordError(
+                        f"XML elements nested deeper than {max_depth} levels (setting READINGROOM_MAX_IMPORT_NESTING);"
+                        " nothing after this point was read", path=p, line=elem.sourceline, field="xml", stops_file=True)
+                    return
+            else:
+                depth -= 1
             if not isinstance(elem.tag, str):
                 continue
             tag = elem.tag
@@ -269,11 +281,11 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
         yield RecordError(
-            f"malformed XML: {exc.msg}; the documents after this point were not read",
-            path=p, line=exc.lineno, field="xml",
+            f"malformed XML: {exc.msg}; nothing after this point was read",
+            path=p, line=exc.lineno, field="xml", stops_file=True,
         )
     except OSError as exc:
-        yield RecordError(f"cannot read the file: {exc}", path=p)
+        yield RecordError(f"cannot read the file: {exc}", path=p, stops_file=True)
 
 
 def _document(div, path: Path, volume, volume_title, persons, terms, people, start_page) -> SourceRecord:
