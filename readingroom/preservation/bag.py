@@ -4,7 +4,7 @@
 its workflow state and timestamps, its version history, its pages and their machine OCR; ``/`` in an id
 is written ``~``), ``files/<sha256>`` (every stored file, originals and derived page images),
 ``files.json``, ``collections.json``, ``tombstones.json`` and ``audit.jsonl``; the tag files carry SHA-256
-and SHA-512 manifests. ``restore_bag`` validates a bag and rebuilds an archive from it into an empty data
+and SHA-512 manifests. ``restore_bag`` validates a bag (BagIt, then every field and path: ``bagcheck``) and rebuilds an archive from it into an empty data
 directory, on SQLite or PostgreSQL alike: the restored archive exports the same records, files,
 checksums, identifiers and URLs. This is also the way to move between the two databases.
 """
@@ -12,9 +12,11 @@ checksums, identifiers and URLs. This is also the way to move between the two da
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,14 +28,13 @@ from django.utils.dateparse import parse_datetime
 from readingroom.documents import models as dm
 from readingroom.documents.services import document_record, with_relations
 from readingroom.history.models import AuditEvent, DocumentVersion
+from readingroom.preservation.bagcheck import BagError, check_bag, scan_tree
 from readingroom.scans import storage
 from readingroom.scans.models import OcrText, Page, StoredFile
 
 FORMAT_VERSION = "1"
 
 
-class BagError(Exception):
-    pass
 
 
 def _iso(value) -> str | None:
@@ -151,98 +152,153 @@ def export_bag(directory: Path, collection: str | None = None, progress: Callabl
     return {"documents": n, "files": len(stored)}
 
 
+def _clear_stale_staging() -> None:
+    """Remove what a restore that was killed (kill -9, power loss) left in its staging folders."""
+    for stale in Path(settings.DATA_DIR).glob(".restore-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _copy_checked(src: Path, dest: Path, sha256: str) -> None:
+    """Copy a bag file (never through a link) into the staging folder, checking the copy's SHA-256."""
+    digest = hashlib.sha256()
+    fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh, dest.open("xb") as out:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    if digest.hexdigest() != sha256:
+        raise BagError(f"{src}: changed while it was being restored (its SHA-256 no longer matches)")
+
+
 def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = None) -> dict:
     """Validate a bag and rebuild the archive it holds into this (empty) data directory.
 
-    :raises BagError: for an invalid bag or an archive that is not empty
+    Nothing is copied or written before the whole bag has been checked (``bagcheck``): no symbolic link
+    out of the bag, BagIt checksums, then every field of every record, file, collection, tombstone and
+    audit event, and every payload file's SHA-256. The files are copied into a staging folder in the data
+    directory, moved into place at the end of the database transaction, and removed again if anything fails,
+    so a failed restore leaves the data directory as it was.
+
+    :raises BagError: (one line) for an invalid bag or an archive that is not empty
     """
     from readingroom.ingest.normalise import content_hash, normalise
     from readingroom.ingest.readers.jsonl import DERIVED
     from readingroom.ingest.store import Lookups, store_batch
     from readingroom.ingest.validate import validate
 
+    root = Path(directory)
+    scan_tree(root)  # before bagit opens anything: no link may lead out of the bag
     try:
-        bag = bagit.Bag(str(directory))
+        bag = bagit.Bag(str(root))
         bag.validate(processes=1)
     except (bagit.BagError, bagit.BagValidationError) as exc:
         raise BagError(f"{directory} is not a valid bag: {exc}") from None
     if dm.Document.objects.exists() or StoredFile.objects.exists():
         raise BagError("this archive is not empty; restore into a new data directory")
-    data = Path(directory) / "data"
-    entries = sorted((data / "records").glob("*.json"))
-    files = json.loads((data / "files.json").read_text(encoding="utf-8"))
-    for f in files:  # into the content-addressed store first (each checked against its name)
-        src = data / "files" / f["sha256"]
-        if storage.sha256_of(src) != f["sha256"]:
-            raise BagError(f"{src}: its SHA-256 does not match")
-        target = storage.file_path(f["sha256"])
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, target)
-            os.chmod(target, 0o444)
-    from django.contrib.auth import get_user_model
+    plan = check_bag(root, bag.info, FORMAT_VERSION)
+    data = root / "data"
+    files, entries = plan.files, plan.records
 
-    users = {u.get_username(): u for u in get_user_model().objects.all()}
-    with transaction.atomic():
-        by_sha: dict[str, StoredFile] = {}
+    _clear_stale_staging()
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=settings.DATA_DIR, prefix=".restore-"))
+    placed: list[Path] = []
+    made_dirs: list[Path] = []
+    try:
         for f in files:
-            by_sha[f["sha256"]] = StoredFile.objects.create(sha256=f["sha256"], size=f["size"], media_type=f["media_type"],
-                                                            original_name=f["original_name"])
-        for f in files:
-            if f["derived_from"]:
-                StoredFile.objects.filter(pk=by_sha[f["sha256"]].pk).update(derived_from=by_sha[f["derived_from"]])
-            StoredFile.objects.filter(pk=by_sha[f["sha256"]].pk).update(created_at=_when(f["created_at"]))
-        parents = {}
-        for c in json.loads((data / "collections.json").read_text(encoding="utf-8")):
-            obj, _ = dm.Collection.objects.update_or_create(identifier=c["identifier"], defaults={
-                "title": c["title"], "description": c["description"]})
-            parents[obj.pk] = c["parent"]
-        for pk, parent in parents.items():
-            if parent:
-                dm.Collection.objects.filter(pk=pk).update(parent=dm.Collection.objects.get(identifier=parent))
-        lookups = Lookups()
-        for n, path in enumerate(entries, start=1):
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            rec = validate(normalise({k: v for k, v in entry["record"].items() if k not in DERIVED}))
-            wf = entry["workflow"]
-            store_batch([(rec, wf["source_format"] or "json", wf["source_path"], content_hash(rec))], lookups)
-            doc = dm.Document.objects.get(identifier=rec["id"])
-            dm.Document.objects.filter(pk=doc.pk).update(
-                status=wf["status"], withdrawn_at=_when(wf["withdrawn_at"]), withdrawal_note=wf["withdrawal_note"],
-                created_at=_when(wf["created_at"]), updated_at=_when(wf["updated_at"]),
-                published_at=_when(wf["published_at"]), source_path=wf["source_path"],
-                created_by=users.get(wf["created_by"]) if wf.get("created_by") else None)
-            for p in entry["pages"]:
-                page = Page.objects.create(document=doc, position=p["position"], label=p["label"],
-                                           source=by_sha[p["source"]], source_page=p["source_page"],
-                                           image=by_sha[p["image"]], iiif_id=p["iiif_id"], width=p["width"],
-                                           height=p["height"])
-                Page.objects.filter(pk=page.pk).update(created_at=_when(p["created_at"]))
-                page.languages.set(dm.Language.objects.filter(code__in=p["languages"]))
-                if p["ocr"]:
-                    o = p["ocr"]
-                    made = OcrText.objects.create(page=page, languages=o["languages"], engine=o["engine"], text=o["text"],
-                                                  hocr=o["hocr"], words=o["words"], mean_confidence=o["mean_confidence"])
-                    OcrText.objects.filter(pk=made.pk).update(created_at=_when(o["created_at"]))
-            DocumentVersion.objects.bulk_create([
-                DocumentVersion(document=doc, number=v["number"], created_at=_when(v["created_at"]), actor=v["actor"],
-                                snapshot=v["snapshot"], changes=v["changes"], note=v["note"], erratum=v["erratum"])
-                for v in entry["versions"]])
-            if progress:
-                progress(n, len(entries))
-        for t in json.loads((data / "tombstones.json").read_text(encoding="utf-8")):
-            dm.Tombstone.objects.create(identifier=t["identifier"], title=t["title"], collections=t["collections"],
-                                        deleted_at=_when(t["deleted_at"]))
-        events = []
-        with (data / "audit.jsonl").open(encoding="utf-8") as fh:
-            for line in fh:
-                e = json.loads(line)
-                events.append(AuditEvent(at=_when(e["at"]), actor=e["actor"], source=e["source"], address=e["address"],
-                                         action=e["action"], object_id=e["object_id"], details=e["details"]))
-        AuditEvent.objects.bulk_create(events, batch_size=2000)
-        from readingroom.search.models import IndexQueue
+            _copy_checked(data / "files" / f["sha256"], staging / f["sha256"], f["sha256"])
+        from django.contrib.auth import get_user_model
 
-        IndexQueue.objects.all().delete()  # the index is rebuilt from the restored records below
+        users = {u.get_username(): u for u in get_user_model().objects.all()}
+        with transaction.atomic():
+            by_sha: dict[str, StoredFile] = {}
+            for f in files:
+                by_sha[f["sha256"]] = StoredFile.objects.create(sha256=f["sha256"], size=f["size"],
+                                                                media_type=f["media_type"],
+                                                                original_name=f["original_name"])
+            for f in files:
+                if f["derived_from"]:
+                    StoredFile.objects.filter(pk=by_sha[f["sha256"]].pk).update(derived_from=by_sha[f["derived_from"]])
+                StoredFile.objects.filter(pk=by_sha[f["sha256"]].pk).update(created_at=f["created_at"])
+            parents = {}
+            for c in plan.collections:
+                obj, _ = dm.Collection.objects.update_or_create(identifier=c["identifier"], defaults={
+                    "title": c["title"], "description": c["description"]})
+                parents[obj.pk] = c["parent"]
+            for pk, parent in parents.items():
+                if parent:
+                    dm.Collection.objects.filter(pk=pk).update(parent=dm.Collection.objects.get(identifier=parent))
+            lookups = Lookups()
+            for n, (path, digest) in enumerate(entries, start=1):
+                raw = path.read_bytes()
+                if hashlib.sha256(raw).hexdigest() != digest:
+                    raise BagError(f"{path}: changed while it was being restored")
+                entry = json.loads(raw)
+                rec = validate(normalise({k: v for k, v in entry["record"].items() if k not in DERIVED}))
+                wf = entry["workflow"]
+                store_batch([(rec, wf["source_format"] or "json", wf["source_path"], content_hash(rec))], lookups)
+                doc = dm.Document.objects.get(identifier=rec["id"])
+                dm.Document.objects.filter(pk=doc.pk).update(
+                    status=wf["status"], withdrawn_at=_when(wf["withdrawn_at"]), withdrawal_note=wf["withdrawal_note"],
+                    created_at=_when(wf["created_at"]), updated_at=_when(wf["updated_at"]),
+                    published_at=_when(wf["published_at"]), source_path=wf["source_path"],
+                    created_by=users.get(wf["created_by"]) if wf.get("created_by") else None)
+                for p in entry["pages"]:
+                    page = Page.objects.create(document=doc, position=p["position"], label=p["label"],
+                                               source=by_sha[p["source"]], source_page=p["source_page"],
+                                               image=by_sha[p["image"]], iiif_id=p["iiif_id"], width=p["width"],
+                                               height=p["height"])
+                    Page.objects.filter(pk=page.pk).update(created_at=_when(p["created_at"]))
+                    page.languages.set(dm.Language.objects.filter(code__in=p["languages"]))
+                    if p["ocr"]:
+                        o = p["ocr"]
+                        made = OcrText.objects.create(page=page, languages=o["languages"], engine=o["engine"],
+                                                      text=o["text"], hocr=o["hocr"], words=o["words"],
+                                                      mean_confidence=o["mean_confidence"])
+                        OcrText.objects.filter(pk=made.pk).update(created_at=_when(o["created_at"]))
+                DocumentVersion.objects.bulk_create([
+                    DocumentVersion(document=doc, number=v["number"], created_at=_when(v["created_at"]),
+                                    actor=v["actor"], snapshot=v["snapshot"], changes=v["changes"], note=v["note"],
+                                    erratum=v["erratum"])
+                    for v in entry["versions"]])
+                if progress:
+                    progress(n, len(entries))
+            for t in plan.tombstones:
+                dm.Tombstone.objects.create(identifier=t["identifier"], title=t["title"], collections=t["collections"],
+                                            deleted_at=t["deleted_at"])
+            AuditEvent.objects.bulk_create([AuditEvent(**e) for e in plan.audit], batch_size=2000)
+            from readingroom.search.models import IndexQueue
+
+            IndexQueue.objects.all().delete()  # the index is rebuilt from the restored records below
+            # Last in the transaction: the files into their places (undone below if the commit fails).
+            for f in files:
+                target = storage.file_path(f["sha256"])
+                if target.is_file() and not target.is_symlink() and storage.sha256_of(target) == f["sha256"]:
+                    continue  # left by a restore that was killed after this move: the same bytes
+                if target.exists() or target.is_symlink():
+                    raise BagError(f"{target} is in the way (not the file {f['sha256']}); nothing was restored")
+                for parent in reversed(target.parents):
+                    if not parent.exists() and Path(settings.DATA_DIR).resolve() in parent.resolve().parents:
+                        parent.mkdir()
+                        made_dirs.append(parent)
+                os.replace(staging / f["sha256"], target)
+                placed.append(target)
+                os.chmod(target, 0o444)
+    except BaseException as exc:
+        for target in placed:
+            target.unlink(missing_ok=True)
+        for folder in reversed(made_dirs):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        if isinstance(exc, BagError) or not isinstance(exc, Exception):
+            raise
+        raise BagError(f"{directory}: the restore failed and nothing was restored: {type(exc).__name__}: {exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     from readingroom.history.services import audit
 
     audit("bag.restore", str(directory), details={"documents": len(entries), "files": len(files)})
