@@ -36,3 +36,7 @@ test: test-deps setup
 
 clean:
 	rm -rf $(VENV) build *.egg-info test-output node_modules readingroom/web/static/vendor
+
+.PHONY: bench-quick
+bench-quick: setup
+	$(BIN)/python bench/quick.py

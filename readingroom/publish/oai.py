@@ -19,11 +19,12 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from readingroom.documents import models as m
-from readingroom.documents.services import document_record, with_relations
+from readingroom.documents.services import document_record, in_states_by_row, with_relations
 from readingroom.publish.formats import XML_DECL, authors, to_dc, with_role, xml_text
 
 VERBS = {
@@ -97,10 +98,13 @@ def _parse_date(value: str, name: str, end: bool) -> tuple[dt.datetime, str]:
     return moment, granularity
 
 
+HARVESTABLE = (m.Document.Status.PUBLISHED, m.Document.Status.WITHDRAWN)
+
+
 def _harvestable():
     """What harvesters see: published documents, and withdrawn ones (as deleted records). Drafts and
     documents in review do not exist for them."""
-    return m.Document.objects.filter(status__in=[m.Document.Status.PUBLISHED, m.Document.Status.WITHDRAWN])
+    return m.Document.objects.filter(status__in=HARVESTABLE)
 
 
 # ---------------------------------------------------------------- sets
@@ -128,8 +132,10 @@ def public_set_pks() -> set[int]:
     a collection below them. A collection whose documents are all drafts (or in review, or withdrawn) is
     not a set: its name and identifier are not public."""
     parents = dict(m.Collection.objects.values_list("pk", "parent_id"))
-    holding = set(m.Collection.objects.filter(documents__status=m.Document.Status.PUBLISHED)
-                  .values_list("pk", flat=True).distinct())
+    # per collection, its documents until a published one (a join on "published" would read them all)
+    published_member = (m.DocumentCollection.objects.filter(collection=OuterRef("pk"))
+                        .alias(state=Lower("document__status")).filter(state=m.Document.Status.PUBLISHED))
+    holding = set(m.Collection.objects.filter(Exists(published_member)).values_list("pk", flat=True))
     visible: set[int] = set()
     for pk in holding:
         depth = 0
@@ -362,7 +368,7 @@ class Provider:
                 if not _SETSPEC.fullmatch(params["set"]):
                     raise OAIError("badArgument", f"{params['set']!r} is not a setSpec")
                 state["set"] = params["set"]
-        docs, tombs = self._querysets(state)
+        docs, tombs = self._querysets(state, _harvestable())
         if not state.get("total_known"):
             state["total"] = docs.count() + tombs.count()
             state["total_known"] = True
@@ -373,7 +379,9 @@ class Provider:
         phase, after = state["phase"], state["after"]
         next_position = None  # (phase, after) where the next page starts, when there is one
         if phase == "d":
-            qs = docs.filter(pk__gt=after).order_by("pk")
+            # the page walks the primary key and tests each row's state (see in_states_by_row)
+            walk, _ = self._querysets(state, in_states_by_row(m.Document.objects.all(), *HARVESTABLE))
+            qs = walk.filter(pk__gt=after).order_by("pk")
             qs = with_relations(qs) if verb == "ListRecords" else qs.prefetch_related("collections")
             rows = list(qs[: size + 1])
             for doc in rows[:size]:
@@ -406,8 +414,7 @@ class Provider:
             body += f'<resumptionToken completeListSize="{state["total"]}" cursor="{cursor}"/>'
         return body
 
-    def _querysets(self, state: dict):
-        docs = _harvestable()
+    def _querysets(self, state: dict, docs):
         tombs = m.Tombstone.objects.exclude(identifier__in=m.Document.objects.values("identifier"))
         if "from" in state:
             moment = _parse_date(state["from"], "from", False)[0]

@@ -6,9 +6,10 @@ from urllib.parse import urlparse
 
 from django.contrib.sitemaps import Sitemap
 from django.conf import settings
-from django.db.models import Max
+from django.core.paginator import Paginator
 
 from readingroom.documents import models as m
+from readingroom.documents.services import in_states_by_row, public_documents
 
 
 class BaseURLSitemap(Sitemap):
@@ -27,7 +28,15 @@ class DocumentSitemap(BaseURLSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return m.Document.objects.filter(status=m.Document.Status.PUBLISHED).order_by("pk").only("identifier", "updated_at")
+        # a page walks the primary key and tests each row's state (see in_states_by_row)
+        return (in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED).order_by("pk")
+                .only("identifier", "updated_at"))
+
+    @property
+    def paginator(self):
+        pages = Paginator(self.items(), self.limit)
+        pages.count = public_documents().count()  # counted on the state index, not by testing every row
+        return pages
 
     def location(self, doc: m.Document) -> str:
         return doc.get_absolute_url()
@@ -37,7 +46,9 @@ class DocumentSitemap(BaseURLSitemap):
 
     def get_latest_lastmod(self):
         # Django's default calls lastmod() on every item; one aggregate does it at any size
-        return m.Document.objects.filter(status=m.Document.Status.PUBLISHED).aggregate(latest=Max("updated_at"))["latest"]
+        # the newest change first along doc_by_updated, stopping at the first published document
+        return (in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED).order_by("-updated_at")
+                .values_list("updated_at", flat=True).first())
 
 
 class PageSitemap(BaseURLSitemap):
