@@ -62,7 +62,8 @@ def cached_document_page(view):
         if state is None:  # no such document: the view answers (404) as it always did
             return view(request, doc_id, *args, **kwargs)
         raw = "|".join(map(str, (view.__module__, view.__name__, doc_id, sorted(kwargs.items()), request.get_host(),
-                                 request.is_secure(), request.META.get("QUERY_STRING", ""), *state)))
+                                 request.is_secure(), getattr(request, "LANGUAGE_CODE", ""),
+                                 request.META.get("QUERY_STRING", ""), *state)))
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
