@@ -58,3 +58,45 @@ def build(records: list[dict], n: int = 300, seed: int = 2026) -> list[tuple[str
 
 def reciprocal_rank(ids: list[str], expected: str) -> float:
     return 1 / (ids.index(expected) + 1) if expected in ids else 0.0
+
+
+def build_unquoted(records: list[dict], n: int = 200, seed: int = 14) -> list[tuple[str, dict, str]]:
+    """Queries nobody tuned for: ``words``: six consecutive words of four or more letters from a random
+    paragraph, unquoted; ``title``: the words of the title (no number, no stop words), unquoted."""
+    rng = random.Random(seed)
+    candidates = [r for r in records if r["transcripts"] and len(r["transcripts"][0]["text"]) > 400]
+    out = []
+    for i, rec in enumerate(rng.sample(candidates, min(n, len(candidates)))):
+        if i % 2 == 0:
+            paras = [p for p in rec["transcripts"][0]["text"].split("\n\n") if len(_words(p)) >= 20]
+            words = [w for w in _words(rng.choice(paras)) if len(w) >= 4 and not w.isdigit()] if paras else []
+            if len(words) >= 6:
+                start = rng.randrange(0, len(words) - 5)
+                out.append(("words", {"q": " ".join(words[start : start + 6])}, rec["id"]))
+                continue
+        words = [w for w in _words(re.sub(r"^\d+\.\s*", "", rec["title"])) if w.lower() not in STOP]
+        if words:
+            out.append(("title", {"q": " ".join(words)}, rec["id"]))
+    return out
+
+
+class Fts5Baseline:
+    """A plain SQLite FTS5 table of title + text (unicode61, diacritics removed), ranked by BM25, no stemming:
+    what any developer gets in ten lines, the baseline the archive's search must not fall below."""
+
+    def __init__(self, records: list[dict]) -> None:
+        import sqlite3
+
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')")
+        self.db.executemany(
+            "INSERT INTO t VALUES (?, ?, ?)",
+            [(r["id"], r["title"], "\n\n".join(x["text"] for x in r["translations"] + r["transcripts"])) for r in records],
+        )
+
+    def ids(self, q: str, limit: int = 20) -> list[str]:
+        words = re.findall(r"\w+", q)
+        if not words:
+            return []
+        match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        return [row[0] for row in self.db.execute("SELECT id FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?", (match, limit))]

@@ -34,3 +34,69 @@ CRAFTED = [
         "transcripts": [{"language": "en", "text": "A note about the test of time."}],
     },
 ]
+
+#: Short passages in the archive's languages, with inflected forms (search.analysis): each base-form query in
+#: tests/test_search_contract.py must find the forms written here, on both backends.
+MULTILINGUAL = [
+    {
+        "id": "ml-ru", "title": "Запись беседы", "date": "1962-11-02", "original_languages": ["ru"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "ru", "text": "Хрущёв заявил, что переговоров в Москве на этой неделе не будет."}],
+    },
+    {
+        "id": "ml-ru2", "title": "Телеграмма", "date": "1962-11-03", "original_languages": ["ru"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "ru", "text": "Переговоры о разоружении продолжатся осенью в Женеве."}],
+    },
+    {
+        "id": "ml-sq", "title": "Procesverbal", "date": "1961-02-14", "original_languages": ["sq"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "sq", "text": "Takimi i parë u zhvillua në Tiranë. Takimet e delegacionit vazhduan tre ditë."}],
+    },
+    {
+        "id": "ml-zh-hant", "title": "毛澤東接見阿爾巴尼亞代表團", "date": "1961-03-01", "original_languages": ["zh"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "zh", "text": "毛澤東主席談到中國對阿爾巴尼亞的援助和兩黨的友誼。"}],
+    },
+    {
+        "id": "ml-zh-hans", "title": "关于经济援助问题的报告", "date": "1961-03-05", "original_languages": ["zh"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "zh", "text": "中国政府决定继续向阿尔巴尼亚提供经济援助。毛泽东同志同意这个方案。"}],
+    },
+    {
+        "id": "ml-de", "title": "Vermerk", "date": "1961-08-20", "original_languages": ["de"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "de", "text": "Die Verhandlungen in Berlin wurden fortgesetzt. Der Botschafter übergab die Straßenkarte."}],
+    },
+    {
+        "id": "ml-pl", "title": "Notatka", "date": "1963-05-10", "original_languages": ["pl"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "pl", "text": "Rozmowy w Warszawie trwały trzy dni. Delegacja polska przedstawiła propozycje rozbrojenia."}],
+    },
+    {
+        "id": "ml-cs", "title": "Záznam", "date": "1963-06-11", "original_languages": ["cs"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "cs", "text": "Jednání v Praze pokračovala. Československá vláda podepsala smlouvy o spolupráci."}],
+    },
+    {
+        "id": "ml-hu", "title": "Feljegyzés", "date": "1963-07-12", "original_languages": ["hu"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "hu", "text": "A tárgyalások Budapesten folytatódtak. A magyar küldöttség javaslatait elfogadták."}],
+    },
+    {
+        "id": "ml-fr", "title": "Note", "date": "1963-08-13", "original_languages": ["fr"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "fr", "text": "Les négociations à Paris ont repris. Le ministre a présenté ses propositions."}],
+    },
+    {
+        "id": "ml-mixed", "title": "Mixed scripts: Хрущёв, 毛泽东, Hoxhë", "date": "1963-09-14",
+        "original_languages": ["en"], "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "en", "text": "Хрущёв и 毛泽东 met; Hoxhë wrote «takimet» — 阿尔巴尼亚 ẞ straße "
+                                                   "ﬁnal 🙂 \u200b zero\u00adwidth."}],
+    },
+    {
+        "id": "ml-detected", "title": "Spotkanie", "date": "1963-10-15", "original_languages": ["pl"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "", "text": "Spotkania delegacji odbyły się w Krakowie, gdzie omawiano współpracę gospodarczą."}],
+    },
+]

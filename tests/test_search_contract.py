@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import CLI, free_port, CORPUS, need
-from tests.search_fixtures import CRAFTED
+from tests.search_fixtures import CRAFTED, MULTILINGUAL
 
 VOLUME = CORPUS / "frus" / "volumes" / "frus1961-63v06.xml"
 
@@ -56,7 +56,7 @@ def server(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(request.param)
     cli = CLI(tmp / "data", env=env)
     crafted = tmp / "crafted.jsonl"
-    crafted.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED) + "\n", encoding="utf-8")
+    crafted.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED + MULTILINGUAL) + "\n", encoding="utf-8")
     cli("import", str(VOLUME), str(CORPUS / "seed"), str(crafted))
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
@@ -178,11 +178,11 @@ def test_sorting(server):
 def test_pagination(server):
     first = server.search(q="", per_page=10, page=1, sort="date")
     second = server.search(q="", per_page=10, page=2, sort="date")
-    assert first["total"] == second["total"] == 126 and first["pages"] == 13
+    assert first["total"] == second["total"] == 126 + len(MULTILINGUAL) and first["pages"] == 14
     a, b = [r["id"] for r in first["results"]], [r["id"] for r in second["results"]]
     assert len(a) == len(b) == 10 and not set(a) & set(b)
-    last = server.search(q="", per_page=10, page=13, sort="date")
-    assert len(last["results"]) == 6
+    last = server.search(q="", per_page=10, page=14, sort="date")
+    assert len(last["results"]) == (126 + len(MULTILINGUAL)) % 10
 
 
 def test_results_show_title_date_archive_and_escaped_snippet(server):
@@ -215,7 +215,7 @@ def test_request_line_is_bounded(server):
 
 def test_helpful_notices(server):
     assert any("not closed" in n for n in server.search(q='"test ban')["notices"])
-    assert any("1000 characters" in n for n in server.search(q="x" * 5000)["notices"])
+    assert any("1000 characters" in n or "1,000 characters" in n for n in server.search(q="x" * 5000)["notices"])
 
 
 def test_bad_parameters_are_400(server):
@@ -244,3 +244,80 @@ def test_cli_search_matches_api(server):
     assert [r["id"] for r in out["results"]] == ["rr-2"]
     text = server.cli("search", "title:cuba").stdout
     assert "Memorandum on Cuba" in text and "rr-4" in text
+
+
+# -- every language (issue #14) ------------------------------------------------------------------------
+
+
+def _ml(server, **params) -> list[str]:
+    return server.ids(collection="Multilingual collection", **params)
+
+
+def test_russian_yo_is_folded(server):
+    assert set(_ml(server, q="Хрущев")) == {"ml-ru", "ml-mixed"}
+    assert set(_ml(server, q="хрущёв")) == {"ml-ru", "ml-mixed"}
+
+
+def test_russian_morphology(server):
+    assert _ml(server, q="Москва") == ["ml-ru"]  # "в Москве"
+    assert set(_ml(server, q="переговоры")) == {"ml-ru", "ml-ru2"}  # "переговоров", "Переговоры"
+
+
+def test_exact_form_ranks_first_and_is_a_quoted_phrase(server):
+    assert _ml(server, q="переговоров")[0] == "ml-ru"
+    assert _ml(server, q="переговоры")[0] == "ml-ru2"
+    assert _ml(server, q='"переговоров"') == ["ml-ru"]
+
+
+def test_chinese_words_in_a_run_and_traditional_matches_simplified(server):
+    assert set(_ml(server, q="毛泽东")) == {"ml-zh-hant", "ml-zh-hans", "ml-mixed"}
+    assert set(_ml(server, q="毛澤東")) == {"ml-zh-hant", "ml-zh-hans", "ml-mixed"}
+    assert set(_ml(server, q="援助")) == {"ml-zh-hant", "ml-zh-hans"}
+    assert set(_ml(server, q="阿尔巴尼亚")) == {"ml-zh-hant", "ml-zh-hans", "ml-mixed"}
+    assert _ml(server, q="title:援助") == ["ml-zh-hans"]
+    assert _ml(server, q="毛泽东援助 -经济") == ["ml-zh-hant"]  # an unquoted run is cut into words
+    assert _ml(server, q='"援助问题"') == ["ml-zh-hans"]
+
+
+def test_albanian_forms(server):
+    assert _ml(server, q="takim") == ["ml-sq"]  # "Takimi", "Takimet"
+    assert set(_ml(server, q="takimet")) == {"ml-sq", "ml-mixed"}
+    assert _ml(server, q="Tirana") == ["ml-sq"]
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("Verhandlung", "ml-de"), ("Strassenkarte", "ml-de"), ("rozmowa", "ml-pl"), ("Warszawa", "ml-pl"),
+    ("smlouva", "ml-cs"), ("jednani", "ml-cs"), ("tárgyalás", "ml-hu"), ("négociation", "ml-fr"),
+    ("negociation", "ml-fr"), ("spotkanie", "ml-detected"),
+])
+def test_stemming_per_language(server, q, expected):
+    assert expected in _ml(server, q=q)
+
+
+def test_snippets_mark_inflected_forms_in_every_script(server):
+    def snippet(q, ident):
+        [hit] = [r for r in server.search(q=q, collection="Multilingual collection")["results"] if r["id"] == ident]
+        return hit["snippet"]
+
+    assert "<b>переговоров</b>" in snippet("переговоры", "ml-ru")
+    assert "<b>Москве</b>" in snippet("Москва", "ml-ru")
+    assert "<b>Хрущёв</b>" in snippet("Хрущев", "ml-ru")
+    assert "<b>Takimi</b>" in snippet("takim", "ml-sq") and "<b>Takimet</b>" in snippet("takim", "ml-sq")
+    assert "<b>援助</b>" in snippet("援助", "ml-zh-hans")
+    assert "<b>毛澤東</b>" in snippet("毛泽东", "ml-zh-hant")
+    assert "<b>Verhandlungen</b>" in snippet("Verhandlung", "ml-de")
+
+
+def test_mixed_scripts_and_huge_queries_never_fail(server):
+    assert "ml-mixed" in _ml(server, q="Хрущёв 毛泽东 hoxhe")
+    for q in ["Хрущёв" * 17_000, ("毛泽东 Хрущёв takim ẞ 🙂 " * 5_000)[:100_000], "阿" * 100_000]:  # 100 KB
+        url = f"{server.base}/api/search?{urllib.parse.urlencode({'q': q})}"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r:
+                status, body = r.status, json.loads(r.read())
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, None
+        assert 200 <= status < 500 and (status >= 400 or isinstance(body["results"], list)), status
+    for q in ["Хрущёв" * 170, "毛泽东援助阿尔巴尼亚" * 80, ("毛泽东 Хрущёв takim ẞ 🙂 " * 50)[:600]]:  # under 8 KB encoded
+        status, body = server.get("/api/search", q=q)
+        assert status == 200 and isinstance(body["results"], list), body

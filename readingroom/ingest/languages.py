@@ -72,3 +72,30 @@ def resolve(value: str | dict) -> tuple[str, str]:
         except UnknownLanguage:
             pass
     return by_name(text)
+
+
+#: The languages detection chooses between: the archive's languages (what the search analyses).
+DETECTABLE = ("en", "ru", "de", "fr", "es", "it", "pt", "hu", "ro", "pl", "cs", "sk", "sq", "zh", "sr", "hr", "bg",
+              "uk", "nl", "sv", "da", "no", "fi", "tr", "el", "ar", "ja", "ko", "lt", "et", "ca", "sl")
+#: below this many letters a guess is not worth recording
+MIN_LETTERS = 12
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # the model ships in the wheel
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(DETECTABLE))
+    return ident
+
+
+def detect(text: str, min_confidence: float = 0.5) -> str | None:
+    """The language of ``text`` (an ISO 639-1 code among :data:`DETECTABLE`), or None when the text is too
+    short or the guess is weak. py3langid (a small naive Bayes model shipped in its wheel), limited to the
+    archive's languages; the first 2,000 characters are enough."""
+    sample = (text or "")[:2000]
+    if sum(c.isalpha() for c in sample) < MIN_LETTERS:
+        return None
+    code, confidence = _identifier().classify(sample)
+    return code if confidence >= min_confidence else None

@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from readingroom.search import analysis
+
+#: the language the archive writes its own metadata in (summaries, citations, titles unless the record says otherwise)
+ARCHIVE_LANGUAGE = "en"
+
 
 def title_key(text: str) -> str:
     """A title in lower case without diacritics, for sorting (and folding query words for PostgreSQL)."""
@@ -44,12 +49,19 @@ def search_document(record: dict) -> dict:
     places = [" ".join(path) for path in paths]
     start = record["date"]["start"]
     repository = ref["repository"] or record["archive"]
+    bodies = [_text(t) for t in texts]
+    texts_by_lang, detected = _texts_by_language(record, texts, bodies)
+    original = [analysis.analysis_key(lang["code"] if isinstance(lang, dict) else lang) for lang in record["original_languages"]]
+    title_langs = sorted({ARCHIVE_LANGUAGE, *(k for k in original if k)})
+    langs = set(texts_by_lang) | set(title_langs)
+    if analysis.has_cjk(record["title"]) or any(analysis.has_cjk(t) for t in texts_by_lang.values()):
+        langs.add("zh")
     return {
         "id": record["id"],
         "title": record["title"],
         "body": "\n\n".join(
             part
-            for part in [record["summary"], *(_text(t) for t in texts), record["citation"],
+            for part in [record["summary"], *bodies, record["citation"],
                          *(o["text"] for o in record.get("ocr", []))]
             if part
         ),
@@ -69,4 +81,36 @@ def search_document(record: dict) -> dict:
         "date_key": _date_key(start),
         "date_end_key": _date_key(record["date"]["end"]),
         "title_sort": title_key(record["title"])[:200],
+        # Per-language analysis (search.analysis): the body's texts by analysis key, the languages the
+        # title is analysed in, every language key present, and the codes detected for undeclared texts.
+        "texts": texts_by_lang,
+        "title_langs": title_langs,
+        "langs": sorted(langs),
+        "detected": detected,
     }
+
+
+def _texts_by_language(record: dict, texts: list[dict], bodies: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The body's texts grouped by analysis key (texts of a language without a stemmer are searched through
+    the exact field only); a text without a declared language gets a detected one."""
+    out: dict[str, list[str]] = {}
+    detected: list[str] = []
+    if record["summary"] or record["citation"]:
+        out.setdefault(ARCHIVE_LANGUAGE, []).extend(x for x in (record["summary"], record["citation"]) if x)
+    for t, text in zip(texts, bodies):
+        key, was_detected = analysis.block_language(t.get("language"), text)
+        if was_detected and key:
+            detected.append(key)
+        if key:
+            out.setdefault(key, []).append(text)
+    for page in record.get("ocr", []):
+        langs = [analysis.analysis_key(c) for c in re.split(r"[+,\s]+", str(page.get("languages") or "")) if c]
+        langs = [k for k in langs if k]
+        if not langs:
+            key, was_detected = analysis.block_language(None, page["text"])
+            if was_detected and key:
+                detected.append(key)
+            langs = [key] if key else []
+        for key in dict.fromkeys(langs):  # a page in "sqi+eng" is analysed as both
+            out.setdefault(key, []).append(page["text"])
+    return {k: "\n\n".join(v) for k, v in out.items()}, sorted(set(detected))

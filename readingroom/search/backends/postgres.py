@@ -1,54 +1,116 @@
 """PostgreSQL full text, for deployments that keep everything in one shared PostgreSQL.
 
-One table, ``rr_search``, beside the records: generated ``tsvector`` columns (all text weighted title A /
-people B / places and archive C / body D, and one per searchable field) with GIN indexes, facet values as
-``text[]``. The text search configuration ``rr`` is English stemming over ``unaccent``, so case and
-diacritics never matter, as with the embedded engine. Queries are built from the parsed query tree with
-bound parameters only.
+One table, ``rr_search``, beside the records: ``tsvector`` columns (all text weighted title A / people B /
+places and archive C / body D, and one per searchable field) with GIN indexes, facet values as ``text[]``.
+Text is analysed per language (``search.analysis``, docs/search.md): every text goes in folded only
+through ``rr_simple`` (``simple`` over ``unaccent``: the exact forms), and again stemmed in its own language
+through ``rr_<lang>`` (the built-in Snowball configuration over ``unaccent``: english, russian, german,
+french, hungarian, romanian, ...). Languages PostgreSQL cannot stem (Polish, Czech, Albanian, ...) are
+stemmed in Python and given to ``rr_simple`` as stems; Chinese is given as Simplified characters (one per
+word) and jieba words. The vectors are computed by ``rr_tsv`` at insert time. A query word is analysed with
+``rr_simple`` and with every language the index holds, OR-ed; an exact form matches both, so it ranks
+higher. Queries are built from the parsed query tree with bound parameters only.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 
 from django.db import connection
 
-from readingroom.search import snippets
+from readingroom.search import analysis, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.documents import title_key
-from readingroom.search.query import Clause, Phrase, Term, prefix_stems
+from readingroom.search.query import Clause, Phrase, Term
 
+SCHEMA_VERSION = "2"
 # "text:" searches the weighted whole: a body-only tsvector would analyse the longest text twice.
 FIELD_COLUMNS = {None: "tsv", "title": "tsv_title", "people": "tsv_people", "places": "tsv_places", "archive": "tsv_archive", "body": "tsv"}
+VECTORS = ["tsv_title", "tsv_people", "tsv_places", "tsv_archive", "tsv_body"]
+
+
+def _config_ddl(lang: str, snowball: str) -> str:
+    return f"""DO $$ BEGIN
+         IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'rr_{lang}') THEN
+           CREATE TEXT SEARCH CONFIGURATION rr_{lang} (COPY = {snowball});
+           ALTER TEXT SEARCH CONFIGURATION rr_{lang} ALTER MAPPING FOR hword, hword_part, word WITH unaccent, {snowball}_stem;
+         END IF;
+       END $$"""
+
 
 DDL = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     """DO $$ BEGIN
-         IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'rr') THEN
-           CREATE TEXT SEARCH CONFIGURATION rr (COPY = english);
-           ALTER TEXT SEARCH CONFIGURATION rr ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+         IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'rr_simple') THEN
+           CREATE TEXT SEARCH CONFIGURATION rr_simple (COPY = simple);
+           ALTER TEXT SEARCH CONFIGURATION rr_simple ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
          END IF;
        END $$""",
+    *[_config_ddl(lang, name) for lang, name in analysis.ENGINE_STEMMERS.items()],
+    """CREATE OR REPLACE FUNCTION rr_tsv(cfgs text[], texts text[]) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE AS $$
+       DECLARE v tsvector := ''; i int;
+       BEGIN
+         FOR i IN 1 .. coalesce(array_length(cfgs, 1), 0) LOOP
+           v := v || to_tsvector(cfgs[i]::regconfig, coalesce(texts[i], ''));
+         END LOOP;
+         RETURN v;
+       END $$""",
+    "CREATE TABLE IF NOT EXISTS rr_search_meta (key text PRIMARY KEY, value text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS rr_search_langs (lang text PRIMARY KEY)",
     f"""CREATE TABLE IF NOT EXISTS rr_search (
         id text PRIMARY KEY,
         title text NOT NULL, body text NOT NULL, people text NOT NULL, places text NOT NULL, archive text NOT NULL,
         {", ".join(f"{f} text[] NOT NULL DEFAULT '{{}}'" for f in FACETS)},
         year integer, date_key integer NOT NULL, date_end_key integer NOT NULL, title_sort text NOT NULL,
-        tsv tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('rr', title), 'A') || setweight(to_tsvector('rr', people), 'B')
-            || setweight(to_tsvector('rr', places || ' ' || archive), 'C') || setweight(to_tsvector('rr', body), 'D')) STORED,
-        tsv_title tsvector GENERATED ALWAYS AS (to_tsvector('rr', title)) STORED,
-        tsv_people tsvector GENERATED ALWAYS AS (to_tsvector('rr', people)) STORED,
-        tsv_places tsvector GENERATED ALWAYS AS (to_tsvector('rr', places)) STORED,
-        tsv_archive tsvector GENERATED ALWAYS AS (to_tsvector('rr', archive)) STORED
+        langs text[] NOT NULL DEFAULT '{{}}',
+        tsv tsvector NOT NULL, tsv_title tsvector NOT NULL, tsv_people tsvector NOT NULL,
+        tsv_places tsvector NOT NULL, tsv_archive tsvector NOT NULL
     )""",
     *[f"CREATE INDEX IF NOT EXISTS rr_search_{c} ON rr_search USING gin ({c})" for c in sorted(set(FIELD_COLUMNS.values()))],
     *[f"CREATE INDEX IF NOT EXISTS rr_search_f_{f} ON rr_search USING gin ({f})" for f in FACETS],
     "CREATE INDEX IF NOT EXISTS rr_search_date ON rr_search (date_key, id)",
     "CREATE INDEX IF NOT EXISTS rr_search_title_sort ON rr_search (title_sort, id)",
+    f"INSERT INTO rr_search_meta VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING",
 ]
-COLUMNS = ["id", "title", "body", "people", "places", "archive", *FACETS, "year", "date_key", "date_end_key", "title_sort"]
+COLUMNS = ["id", "title", "body", "people", "places", "archive", *FACETS, "year", "date_key", "date_end_key", "title_sort", "langs"]
+
+
+COLUMN_TYPES = {**{f: "text[]" for f in FACETS}, "langs": "text[]", "year": "integer", "date_key": "integer",
+                "date_end_key": "integer"}
+
+
+def _config(lang: str) -> str:
+    return f"rr_{lang}" if lang in analysis.ENGINE_STEMMERS else "rr_simple"
+
+
+def _vectors(d: dict) -> list:
+    """(configs, texts) for each of VECTORS: the exact forms, then each language's stemmed forms."""
+    title, body = analysis.prefold(d["title"]), analysis.prefold(d["body"])
+    title_cfgs, title_texts = ["rr_simple"], [title]
+    for lang in d.get("title_langs", ()):
+        if lang in analysis.ENGINE_STEMMERS:
+            title_cfgs.append(_config(lang)), title_texts.append(title)
+        elif lang in analysis.PY_STEMMERS:
+            title_cfgs.append("rr_simple"), title_texts.append(analysis.py_stemmed_text(lang, title))
+    body_cfgs, body_texts = ["rr_simple"], [body]
+    for lang, text in d.get("texts", {}).items():
+        if lang in analysis.ENGINE_STEMMERS:
+            body_cfgs.append(_config(lang)), body_texts.append(analysis.prefold(text))
+        elif lang in analysis.PY_STEMMERS:
+            body_cfgs.append("rr_simple"), body_texts.append(analysis.py_stemmed_text(lang, text))
+    if "zh" in d.get("langs", ()):
+        title_cfgs += ["rr_simple"] * 2
+        title_texts += [analysis.cjk_chars_text(title), analysis.cjk_words_text(title)]
+        body_cfgs += ["rr_simple"] * 2
+        body_texts += [analysis.cjk_chars_text(body), analysis.cjk_words_text(body)]
+    names = [(["rr_simple", "rr_en"], [analysis.prefold(d[f])] * 2) for f in ("people", "places", "archive")]
+    return [(title_cfgs, title_texts), *names, (body_cfgs, body_texts)]
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 class PostgresBackend(SearchBackend):
@@ -57,6 +119,7 @@ class PostgresBackend(SearchBackend):
     def __init__(self) -> None:
         self._ready = False
         self._lock = threading.Lock()
+        self._langs: tuple[float, tuple[str, ...]] | None = None
 
     def _ensure(self) -> None:
         if self._ready:
@@ -66,6 +129,18 @@ class PostgresBackend(SearchBackend):
         with self._lock, connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(74201)")  # several app servers may start at once
             try:
+                cur.execute("SELECT to_regclass('rr_search_meta') IS NOT NULL, to_regclass('rr_search') IS NOT NULL")
+                has_meta, has_table = cur.fetchone()
+                version = None
+                if has_meta:
+                    cur.execute("SELECT value FROM rr_search_meta WHERE key = 'schema_version'")
+                    row = cur.fetchone()
+                    version = row[0] if row else None
+                if has_table and version != SCHEMA_VERSION:
+                    # Another analysis: start empty; ``serve`` (or ``readingroom reindex``) refills it from the records.
+                    cur.execute("DROP TABLE rr_search")
+                    cur.execute("DROP TABLE IF EXISTS rr_search_langs")
+                    cur.execute("DELETE FROM rr_search_meta WHERE key = 'schema_version'" if has_meta else "SELECT 1")
                 for statement in DDL:
                     cur.execute(statement)
             finally:
@@ -76,12 +151,29 @@ class PostgresBackend(SearchBackend):
         self._ensure()
         # The same text must not be in two rows of one statement; the last version wins.
         latest = {d["id"]: d for d in docs}
-        rows = [tuple(d[c] if c not in FACETS else list(d[c]) for c in COLUMNS) for d in latest.values()]
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
-        sql = (f"INSERT INTO rr_search ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-               f"ON CONFLICT (id) DO UPDATE SET {updates}")
+        rows = []
+        langs: set[str] = set()
+        for d in latest.values():
+            row = [d.get(c, []) if c == "langs" else (list(d[c]) if c in FACETS else d[c]) for c in COLUMNS]
+            for cfgs, texts in _vectors(d):
+                row += [cfgs, texts]
+            rows.append(row)
+            langs.update(d.get("langs", ()))
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*COLUMNS[1:], "tsv", *VECTORS[:-1]])
+        sql = (
+            f"INSERT INTO rr_search ({', '.join(COLUMNS)}, tsv, {', '.join(VECTORS[:-1])}) "
+            f"SELECT {', '.join(f'v.{c}' for c in COLUMNS)}, "
+            "setweight(v.tsv_title, 'A') || setweight(v.tsv_people, 'B') || setweight(v.tsv_places || v.tsv_archive, 'C') "
+            f"|| setweight(v.tsv_body, 'D'), {', '.join(f'v.{c}' for c in VECTORS[:-1])} "
+            f"FROM (SELECT {', '.join('%s::' + COLUMN_TYPES.get(c, 'text') + ' AS ' + c for c in COLUMNS)}, "
+            f"{', '.join(f'rr_tsv(%s::text[], %s::text[]) AS {v}' for v in VECTORS)}) AS v "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        )
         with connection.cursor() as cur:
             cur.executemany(sql, rows)
+            if langs:
+                cur.execute("INSERT INTO rr_search_langs SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", [sorted(langs)])
+        self._langs = None
 
     def delete(self, ids: list[str]) -> None:
         self._ensure()
@@ -91,7 +183,8 @@ class PostgresBackend(SearchBackend):
     def reset(self) -> None:
         self._ensure()
         with connection.cursor() as cur:
-            cur.execute("TRUNCATE rr_search")
+            cur.execute("TRUNCATE rr_search, rr_search_langs")
+        self._langs = None
 
     def count(self) -> int:
         self._ensure()
@@ -100,17 +193,61 @@ class PostgresBackend(SearchBackend):
             return cur.fetchone()[0]
 
     # -- queries -----------------------------------------------------------------------------------
+    def languages(self) -> tuple[str, ...]:
+        """The analysis languages the index holds (re-read every few seconds: other nodes add documents)."""
+        if self._langs is None or time.monotonic() - self._langs[0] > 5:
+            with connection.cursor() as cur:
+                cur.execute("SELECT lang FROM rr_search_langs ORDER BY lang")
+                self._langs = (time.monotonic(), tuple(r[0] for r in cur.fetchall()))
+        return self._langs[1]
+
+    def _words(self, words: str, phrase: bool) -> tuple[str, list]:
+        """A word (no CJK) analysed exactly and in every language of the index, OR-ed; a quoted phrase
+        matches the exact forms only."""
+        fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
+        parts, params = [f"{fn}('rr_simple', %s)"], [words]
+        for lang in () if phrase else self.languages():
+            if lang in analysis.ENGINE_STEMMERS:
+                parts.append(f"{fn}('{_config(lang)}', %s)")
+                params.append(words)
+            elif lang in analysis.PY_STEMMERS:
+                stems = analysis.query_stems(lang, words)
+                if stems:
+                    parts.append("to_tsquery('rr_simple', %s)")
+                    params.append(" <-> ".join(_lexeme(t) for t in stems) if phrase else " & ".join(_lexeme(t) for t in stems))
+        return "(" + " || ".join(parts) + ")", params
+
     @staticmethod
-    def _tsquery(alt: Term | Phrase) -> tuple[str, list] | None:
-        if isinstance(alt, Term) and alt.prefix:
-            word = re.sub(r"[^\w]", "", title_key(alt.text))
+    def _cjk(run: str) -> tuple[str, list]:
+        chars = [c for c in analysis.simplified(run) if not c.isspace()]
+        q = " <-> ".join(_lexeme(c) for c in chars)
+        if len(chars) > 1:
+            q = f"({q}) | {_lexeme(''.join(chars))}"
+        return "to_tsquery('rr_simple', %s)", [q]
+
+    def _tsquery(self, alt: Term | Phrase) -> tuple[str, list] | None:
+        text = analysis.prefold_word(alt.text if isinstance(alt, Term) else alt.words)
+        if isinstance(alt, Term) and alt.prefix and not analysis.has_cjk(text):
+            word = re.sub(r"[^\w]", "", title_key(text))
             if not word:
                 return None
-            # Lexemes are folded and stemmed; match them exactly ('simple'), see query.prefix_stems.
-            return "to_tsquery('simple', %s)", [" | ".join([f"{word}:*", *prefix_stems(word)])]
-        if isinstance(alt, Term):
-            return "plainto_tsquery('rr', %s)", [alt.text]
-        return "phraseto_tsquery('rr', %s)", [alt.words]
+            # Exact forms are indexed folded, not stemmed: a prefix matches them (and the stems) directly.
+            return "to_tsquery('rr_simple', %s)", [f"{_lexeme(word)}:*"]
+        if not analysis.has_cjk(text):
+            return self._words(text, isinstance(alt, Phrase))
+        parts: list[tuple[str, list]] = []
+        for run in analysis.CJK_RUN.findall(text):
+            pieces = analysis.segment(run) if isinstance(alt, Term) else [run]
+            parts += [self._cjk(p) for p in pieces or [run]]
+        rest = analysis.CJK_RUN.sub(" ", text)
+        if isinstance(alt, Phrase):
+            parts += [self._words(c, True) for c in rest.split("  ") if c.strip()]
+        else:
+            parts += [self._words(w, False) for w in rest.split()]
+        parts = parts[: analysis.MAX_QUERY_PIECES]
+        if not parts:
+            return None
+        return "(" + " && ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
     def _clause(self, clause: Clause) -> tuple[str, list, list[tuple[str, list]]] | None:
         parts, params, queries = [], [], []
@@ -119,7 +256,6 @@ class PostgresBackend(SearchBackend):
             if q is None:
                 continue
             sql, p = q
-            # numnode() = 0: the words were all stop words; such an alternative matches nothing.
             parts.append(f"({FIELD_COLUMNS[alt.field]} @@ {sql})")
             params += p
             queries.append(q)
@@ -180,9 +316,11 @@ class PostgresBackend(SearchBackend):
                             params + [request.limit, request.offset])
             rows = cur.fetchall()
             texts: dict[str, str] = {}
+            langs: dict[str, list[str]] = {}
             if request.snippets and rows:
-                cur.execute("SELECT id, body FROM rr_search WHERE id = ANY(%s)", [[r[0] for r in rows]])
-                texts = dict(cur.fetchall())
+                cur.execute("SELECT id, body, langs FROM rr_search WHERE id = ANY(%s)", [[r[0] for r in rows]])
+                for ident, body, doc_langs in cur.fetchall():
+                    texts[ident], langs[ident] = body, doc_langs
             facets: dict[str, list[tuple[str, int]]] = {}
             years: list[tuple[int, int]] = []
             if request.facets:
@@ -201,7 +339,8 @@ class PostgresBackend(SearchBackend):
                     else:
                         facets.setdefault(facet, []).append((value, n))
                 years.sort()
-        regex = snippets.pattern(request.query) if request.snippets else None
-        hits = [Hit(id=r[0], score=float(r[1]), snippet=snippets.snippet(texts.get(r[0], ""), regex) if request.snippets else "")
+        patterns = snippets.Patterns(request.query)
+        hits = [Hit(id=r[0], score=float(r[1]),
+                    snippet=snippets.snippet(texts.get(r[0], ""), patterns.get(langs.get(r[0]))) if request.snippets else "")
                 for r in rows]
         return SearchResults(total=total, hits=hits, facets=facets, years=years)

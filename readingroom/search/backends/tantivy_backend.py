@@ -1,12 +1,17 @@
 """The embedded default: tantivy (a Lucene-like engine in Rust), its index under ``<data dir>/search``.
 
-Text is analysed the same way for indexing and querying: Unicode-aware words, lower case, folded to
-ASCII ("Mëhilli" -> "mehilli"), English stemming ("negotiations" -> "negoti"). Facets are raw-string fast
-fields counted with aggregations. Web workers only read; one process at a time writes (tantivy's lock).
+Text is analysed per language (``search.analysis``, docs/search.md): ``title`` and ``body`` hold every text
+folded only (Unicode words, lower case, ASCII-folded: the exact form, weighted higher); ``title_<lang>`` and
+``body_<lang>`` hold the texts of one language stemmed with tantivy's Snowball stemmer (en, ru, de, fr, es,
+it, pt, hu, ro, ...) or pre-stemmed in Python (pl, cs, sq, ...); ``title_zh``/``body_zh`` hold Chinese
+characters (Simplified) one per token and ``zhw`` jieba words. A query word is analysed with each field's
+analysis and searched in the fields of the languages the index holds. Facets are raw-string fast fields
+counted with aggregations. Web workers only read; one process at a time writes (tantivy's lock).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -14,40 +19,62 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
-from readingroom.search import snippets
+from readingroom.search import analysis, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.query import Clause, Phrase, Term, prefix_stems
 
-SCHEMA_VERSION = "1"
-TEXT_FIELDS = ("title", "body", "people", "places", "archive")
-TITLE_BOOST = 3.0
+SCHEMA_VERSION = "2"
+TITLE_BOOST = 1.0
+#: the exact (folded, unstemmed) fields weigh more than the stemmed ones: an exact form ranks first
+EXACT_BOOST = 2.5
+TIE_BREAKER = 0.3
+#: people, places, archive: short fields, where BM25 would make any word weigh a lot
+NAME_BOOST = 1.0
+ENGINE_LANGS = tuple(analysis.ENGINE_STEMMERS)
+PY_LANGS = tuple(analysis.PY_STEMMERS)
+STEM_LANGS = ENGINE_LANGS + PY_LANGS
+NAME_FIELDS = ("people", "places", "archive")
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    sb.add_text_field("title", stored=True, tokenizer_name="rr")
-    sb.add_text_field("body", stored=True, tokenizer_name="rr")
-    for name in ("people", "places", "archive"):
-        sb.add_text_field(name, tokenizer_name="rr")
+    sb.add_text_field("title", stored=True, tokenizer_name="rr_fold")
+    sb.add_text_field("body", tokenizer_name="rr_fold")
+    sb.add_bytes_field("text", stored=True)  # the body as written (UTF-8), for snippets
+    for lang in STEM_LANGS:
+        tok = f"rr_{lang}" if lang in analysis.ENGINE_STEMMERS else "rr_ws"
+        sb.add_text_field(f"title_{lang}", tokenizer_name=tok)
+        sb.add_text_field(f"body_{lang}", tokenizer_name=tok)
+    for name in ("title_zh", "body_zh", "zhw"):
+        sb.add_text_field(name, tokenizer_name="rr_ws")
+    for name in NAME_FIELDS:
+        sb.add_text_field(name, tokenizer_name="rr_en")
     for facet in FACETS:
         sb.add_text_field(f"f_{facet}", fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("langs", stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("year", "date_key", "date_end_key"):
         sb.add_integer_field(name, fast=True, indexed=True)
     sb.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
-def analyzer(stem: bool = True) -> tantivy.TextAnalyzer:
+def analyzer(stem: bool | str = True) -> tantivy.TextAnalyzer:
+    """Unicode words, lower case, then (``stem``: True = English, or a Snowball name) stemmed, then folded
+    to ASCII. Stemming comes before folding, so the stemmers see the letters their rules are written for."""
     builder = (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(60))
         .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
     )
     if stem:
-        builder = builder.filter(tantivy.Filter.stemmer("english"))
-    return builder.build()
+        builder = builder.filter(tantivy.Filter.stemmer("english" if stem is True else stem))
+    return builder.filter(tantivy.Filter.ascii_fold()).build()
+
+
+def whitespace_analyzer() -> tantivy.TextAnalyzer:
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+            .filter(tantivy.Filter.remove_long(60)).filter(tantivy.Filter.lowercase()).build())
 
 
 class TantivyBackend(SearchBackend):
@@ -56,11 +83,13 @@ class TantivyBackend(SearchBackend):
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path or Path(settings.DATA_DIR) / "search" / "tantivy")
         self.schema = build_schema()
-        self.stemmed = analyzer(stem=True)
         self.folded = analyzer(stem=False)
+        self.stemmed = analyzer(stem=True)
+        self.analyzers = {lang: analyzer(name) for lang, name in analysis.ENGINE_STEMMERS.items()}
         self._writer = None
         self._lock = threading.Lock()
         self._meta_mtime = 0.0
+        self._langs: tuple[float, tuple[str, ...]] | None = None
         self.index = self._open()
 
     # -- index lifecycle -------------------------------------------------------------------------
@@ -71,7 +100,10 @@ class TantivyBackend(SearchBackend):
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
         index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
-        index.register_tokenizer("rr", self.stemmed)
+        index.register_tokenizer("rr_fold", self.folded)
+        index.register_tokenizer("rr_ws", whitespace_analyzer())
+        for lang, a in self.analyzers.items():
+            index.register_tokenizer(f"rr_{lang}", a)
         version.write_text(SCHEMA_VERSION)
         return index
 
@@ -84,23 +116,46 @@ class TantivyBackend(SearchBackend):
         writer = self._get_writer()
         for d in docs:
             writer.delete_documents_by_term("id", d["id"])
-            fields = {
-                "id": [d["id"]],
-                "title": [d["title"]],
-                "body": [d["body"]],
-                "people": [d["people"]],
-                "places": [d["places"]],
-                "archive": [d["archive"]],
-                "date_key": [d["date_key"]],
-                "date_end_key": [d["date_end_key"]],
-                "title_sort": [d["title_sort"]],
-            }
-            if d["year"] is not None:
-                fields["year"] = [d["year"]]
-            for facet in FACETS:
-                if d[facet]:
-                    fields[f"f_{facet}"] = list(d[facet])
-            writer.add_document(tantivy.Document(**fields))
+            writer.add_document(tantivy.Document(**self.fields(d)))
+
+    @staticmethod
+    def fields(d: dict) -> dict:
+        """The tantivy fields of a search document (``search.documents.search_document``)."""
+        title, body = analysis.prefold(d["title"]), analysis.prefold(d["body"])
+        fields = {
+            "id": [d["id"]],
+            "title": [title],
+            "body": [body],
+            "text": [d["body"].encode()],
+            "people": [d["people"]],
+            "places": [d["places"]],
+            "archive": [d["archive"]],
+            "date_key": [d["date_key"]],
+            "date_end_key": [d["date_end_key"]],
+            "title_sort": [d["title_sort"]],
+        }
+        for lang, text in d.get("texts", {}).items():
+            if lang in analysis.ENGINE_STEMMERS:
+                fields[f"body_{lang}"] = [analysis.prefold(text)]
+            elif lang in analysis.PY_STEMMERS:
+                fields[f"body_{lang}"] = [analysis.py_stemmed_text(lang, text)]
+        for lang in d.get("title_langs", ()):
+            if lang in analysis.ENGINE_STEMMERS:
+                fields[f"title_{lang}"] = [title]
+            elif lang in analysis.PY_STEMMERS:
+                fields[f"title_{lang}"] = [analysis.py_stemmed_text(lang, title)]
+        if "zh" in d.get("langs", ()):
+            fields["title_zh"] = [analysis.cjk_chars_text(title)]
+            fields["body_zh"] = [analysis.cjk_chars_text(body)]
+            fields["zhw"] = [analysis.cjk_words_text(title + "\n" + body)]
+        if d.get("langs"):
+            fields["langs"] = list(d["langs"])
+        if d["year"] is not None:
+            fields["year"] = [d["year"]]
+        for facet in FACETS:
+            if d[facet]:
+                fields[f"f_{facet}"] = list(d[facet])
+        return fields
 
     def delete(self, ids: list[str]) -> None:
         writer = self._get_writer()
@@ -111,12 +166,14 @@ class TantivyBackend(SearchBackend):
         if self._writer is not None:
             self._writer.commit()
             self.index.reload()
+            self._langs = None
 
     def reset(self) -> None:
         writer = self._get_writer()
         writer.delete_all_documents()
         writer.commit()
         self.index.reload()
+        self._langs = None
 
     def close(self) -> None:
         if self._writer is not None:
@@ -140,35 +197,130 @@ class TantivyBackend(SearchBackend):
                 self._meta_mtime = mtime
 
     # -- queries -----------------------------------------------------------------------------------
+    def languages(self) -> tuple[str, ...]:
+        """The analysis languages the index holds (counted once per index version)."""
+        if self._langs is None or self._langs[0] != self._meta_mtime:  # reset on commit and on reload
+            searcher = self.index.searcher()
+            langs: tuple[str, ...] = ()
+            if searcher.num_docs:
+                out = searcher.aggregate(tantivy.Query.all_query(), {"l": {"terms": {"field": "langs", "size": 200}}})
+                langs = tuple(sorted(b["key"] for b in out.get("l", {}).get("buckets", [])))
+            self._langs = (self._meta_mtime, langs)
+        return self._langs[1]
+
     def _tokens(self, text: str, stem: bool = True) -> list[str]:
-        return [t for t in (self.stemmed if stem else self.folded).analyze(text)]
+        return list((self.stemmed if stem else self.folded).analyze(analysis.prefold_word(text)))
 
-    def _field_query(self, alt: Term | Phrase, field: str) -> tantivy.Query | None:
-        if isinstance(alt, Term) and alt.prefix:
-            folded = self._tokens(alt.text, stem=False)
-            if len(folded) != 1:
-                return None
-            pattern = "|".join([folded[0] + ".*", *prefix_stems(folded[0])])
-            q = tantivy.Query.regex_query(self.schema, field, pattern)
+    def _terms(self, field: str, words: str) -> list[str]:
+        """``words`` analysed as ``field`` analyses its text."""
+        if field in ("title", "body"):
+            return list(self.folded.analyze(words))
+        if field in NAME_FIELDS:
+            return list(self.stemmed.analyze(words))
+        lang = field.split("_", 1)[1]
+        if lang in self.analyzers:
+            return list(self.analyzers[lang].analyze(words))
+        return analysis.query_stems(lang, words)
+
+    def _match(self, field: str, tokens: list[str], boost: float) -> tantivy.Query | None:
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            q = tantivy.Query.term_query(self.schema, field, tokens[0])
         else:
-            words = alt.text if isinstance(alt, Term) else alt.words
-            tokens = self._tokens(words)
-            if not tokens:
-                return None
-            if len(tokens) == 1:
-                q = tantivy.Query.term_query(self.schema, field, tokens[0])
-            else:
-                q = tantivy.Query.phrase_query(self.schema, field, tokens)
-        if field == "title":
-            q = tantivy.Query.boost_query(q, TITLE_BOOST)
-        return q
+            q = tantivy.Query.phrase_query(self.schema, field, tokens)
+        return tantivy.Query.boost_query(q, boost) if boost != 1.0 else q
 
-    def _alternative(self, alt: Term | Phrase) -> tantivy.Query | None:
-        fields = [alt.field] if alt.field else list(TEXT_FIELDS)
-        queries = [q for q in (self._field_query(alt, f) for f in fields) if q is not None]
+    def _text_fields(self, target: str | None) -> list[tuple[str, float]]:
+        """(field, boost) a word is looked for in: the exact fields, then the stemmed fields of every language
+        the index holds."""
+        langs = [lang for lang in self.languages() if lang in STEM_LANGS] or ["en"]
+        out: list[tuple[str, float]] = []
+        if target in (None, "title"):
+            out.append(("title", TITLE_BOOST * EXACT_BOOST))
+            out += [(f"title_{lang}", TITLE_BOOST) for lang in langs]
+        if target in (None, "body"):
+            out.append(("body", EXACT_BOOST))
+            out += [(f"body_{lang}", 1.0) for lang in langs]
+        if target is None:
+            out += [(name, NAME_BOOST) for name in NAME_FIELDS]
+        elif target in NAME_FIELDS:
+            out.append((target, 1.0))
+        return out
+
+    def _words_query(self, words: str, target: str | None, exact: bool = False) -> tantivy.Query | None:
+        """Non-CJK words (one word, or a phrase) over the fields of ``target``: the best field counts. A quoted
+        phrase (``exact``) matches the exact forms only (folded, not stemmed)."""
+        words = analysis.prefold_word(words)
+        seen: dict[tuple[str, tuple[str, ...]], bool] = {}
+        queries = []
+        for field, boost in self._text_fields(target):
+            if exact and field.startswith(("title_", "body_")):
+                continue
+            tokens = self._terms(field, words)
+            if field.startswith(("title_", "body_")) and (field, tuple(tokens)) in seen:
+                continue
+            seen[(field, tuple(tokens))] = True
+            q = self._match(field, tokens, boost)
+            if q is not None:
+                queries.append(q)
         if not queries:
             return None
-        return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=0.1)
+        return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+
+    def _cjk_query(self, run: str, target: str | None) -> tantivy.Query | None:
+        """A Chinese word or phrase: its characters in a row (so every occurrence is found); a whole jieba
+        word ranks higher."""
+        chars = [c for c in analysis.simplified(run) if not c.isspace()]
+        if not chars or target in NAME_FIELDS:
+            return None
+        queries = []
+        if target in (None, "title"):
+            queries.append(self._match("title_zh", chars, TITLE_BOOST))
+        if target in (None, "body"):
+            queries.append(self._match("body_zh", chars, 1.0))
+        q = queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+        word = tantivy.Query.term_query(self.schema, "zhw", "".join(chars))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Should, word)])
+
+    def _prefix_query(self, alt: Term) -> tantivy.Query | None:
+        folded = self._tokens(alt.text, stem=False)
+        if len(folded) != 1:
+            return None
+        exact = re.escape(folded[0]) + ".*"
+        stemmed = "|".join([exact, *(re.escape(p) for p in prefix_stems(folded[0]))])
+        queries = []
+        for field, boost in self._text_fields(alt.field):
+            if field in ("title", "body"):
+                queries.append(tantivy.Query.boost_query(tantivy.Query.regex_query(self.schema, field, exact), boost))
+            elif field in NAME_FIELDS:
+                queries.append(tantivy.Query.regex_query(self.schema, field, stemmed))
+        if not queries:
+            return None
+        return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+
+    def _alternative(self, alt: Term | Phrase) -> tantivy.Query | None:
+        text = alt.text if isinstance(alt, Term) else alt.words
+        if not analysis.has_cjk(text):
+            if isinstance(alt, Term) and alt.prefix:
+                return self._prefix_query(alt)
+            return self._words_query(text, alt.field, exact=isinstance(alt, Phrase))
+        # Mixed or CJK text: every CJK piece and the rest must each match. An unquoted run is cut into words.
+        parts: list[tantivy.Query | None] = []
+        for run in analysis.CJK_RUN.findall(text):
+            pieces = analysis.segment(run) if isinstance(alt, Term) else [run]
+            parts += [self._cjk_query(p, alt.field) for p in pieces or [run]]
+        rest = analysis.CJK_RUN.sub(" ", text)
+        if isinstance(alt, Phrase):
+            chunks = [c for c in rest.split("  ") if c.strip()] if rest.strip() else []
+            parts += [self._words_query(c, alt.field, exact=True) for c in chunks]
+        else:
+            parts += [self._words_query(w, alt.field) for w in rest.split()]
+        parts = parts[: analysis.MAX_QUERY_PIECES]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
 
     def _clause(self, clause: Clause) -> tantivy.Query | None:
         queries = [q for q in (self._alternative(a) for a in clause.alternatives) if q is not None]
@@ -223,10 +375,11 @@ class TantivyBackend(SearchBackend):
             kwargs["order"] = tantivy.Order.Desc if sort.startswith("-") else tantivy.Order.Asc
         result = searcher.search(query, limit=max(1, request.limit), count=True, offset=request.offset, **kwargs)
         hits = []
-        regex = snippets.pattern(request.query) if request.snippets else None
+        patterns = snippets.Patterns(request.query)
         for key, address in result.hits[: request.limit] if request.limit else []:
             doc = searcher.doc(address)
-            text = snippets.snippet(doc["body"][0] if doc["body"] else "", regex) if request.snippets else ""
+            text = (snippets.snippet(doc["text"][0].decode() if doc["text"] else "", patterns.get(doc["langs"]))
+                    if request.snippets else "")
             hits.append(Hit(id=doc["id"][0], score=float(key) if sort == "relevance" else 0.0, snippet=text))
         facets, years = {}, []
         if request.facets:

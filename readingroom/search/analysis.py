@@ -1,0 +1,242 @@
+"""Text analysis per language, shared by every search backend (see docs/search.md).
+
+A search document is made of *blocks*, each a text with a language. Every block is indexed twice:
+
+* **exact** (every language): Unicode words, lower case, diacritics folded (``Mëhilli`` -> ``mehilli``,
+  ``Хрущёв`` -> ``хрущев``, ``Straße`` -> ``strasse``); no stemming. This is the field an exact form
+  scores higher in, and the one every language without a stemmer is searched through.
+* **stemmed** in its own language: Snowball stemmers. For the languages tantivy and PostgreSQL stem
+  themselves (:data:`ENGINE_STEMMERS`: English, Russian, German, French, Spanish, Italian, Portuguese,
+  Hungarian, Romanian, Dutch, Swedish, ...) the engine does it; for the others (:data:`PY_STEMMERS`:
+  Polish, Czech, and the rest of Snowball through PyStemmer; Albanian through :func:`albanian_stem`) the
+  text is stemmed here, token by token, and handed to the engine as space-separated stems.
+
+Chinese (and Japanese kanji/kana) is written without spaces: any run of CJK characters, whatever the
+block's language, is converted to Simplified characters (OpenCC ``t2s``, so 毛澤東 and 毛泽东 are the same)
+and indexed as single characters (a query word is a phrase of its characters: every occurrence is found)
+and as jieba words (which rank a whole-word match higher). An unquoted run of CJK characters in a query is
+cut into jieba words, each of which must occur.
+
+A text without a declared language gets one from :func:`readingroom.ingest.languages.detect`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: language code -> Snowball stemmer name, for the languages the engines stem themselves
+#: (tantivy's ``Filter.stemmer`` and PostgreSQL's built-in text search configurations share these names).
+ENGINE_STEMMERS = {
+    "en": "english", "ru": "russian", "de": "german", "fr": "french", "es": "spanish", "it": "italian",
+    "pt": "portuguese", "hu": "hungarian", "ro": "romanian", "nl": "dutch", "sv": "swedish", "da": "danish",
+    "no": "norwegian", "fi": "finnish", "tr": "turkish", "el": "greek", "ar": "arabic", "ta": "tamil",
+}
+#: language code -> PyStemmer (Snowball 3) algorithm, stemmed in Python; "sq" is :func:`albanian_stem`.
+PY_STEMMERS = {
+    "pl": "polish", "cs": "czech", "ca": "catalan", "eu": "basque", "lt": "lithuanian", "sr": "serbian",
+    "hy": "armenian", "id": "indonesian", "ga": "irish", "et": "estonian", "eo": "esperanto", "fa": "persian",
+    "hi": "hindi", "ne": "nepali", "yi": "yiddish", "sq": "albanian",
+}
+#: codes that mean the same analysis
+CODE_ALIASES = {"nb": "no", "nn": "no", "mo": "ro", "sh": "sr", "hr": "sr", "bs": "sr", "cmn": "zh", "yue": "zh"}
+CJK_LANGS = {"zh", "ja"}
+#: at most this many required pieces from one query word (a long unquoted run of Chinese is cut into words)
+MAX_QUERY_PIECES = 32
+
+# -- folding ----------------------------------------------------------------------------------------
+
+#: characters mapped before anything else, in every field (and in queries): the same length out as in.
+_PRE = str.maketrans({
+    "ё": "е", "Ё": "Е", "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-",
+    "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00ad": "",
+})
+_PRE_CHARS = re.compile("[ёЁ\u2018\u2019\u201a\u201b\u2032\u02bc\u201c\u201d\u201e\u00ab\u00bb\u2010-\u2015\u2212\u00ad]")
+
+
+def prefold(text: str) -> str:
+    """What the engines' own folding misses, for whole texts: ``ё`` -> ``е`` and soft hyphens out (``str.replace``
+    only: a translate table over a long text cost more than the indexing). The engines split words at
+    quotes and dashes themselves."""
+    if text.isascii():
+        return text
+    for a, b in (("ё", "е"), ("Ё", "Е"), ("\u00ad", "")):
+        if a in text:
+            text = text.replace(a, b)
+    return text
+
+
+def prefold_word(text: str) -> str:
+    """``ё`` -> ``е``, typographic quotes and dashes to ASCII, soft hyphens out: for words and queries."""
+    if text.isascii() or not _PRE_CHARS.search(text):
+        return text
+    return text.translate(_PRE)
+
+
+_SPECIAL = {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "đ": "d",
+            "Đ": "d", "ł": "l", "Ł": "l", "ı": "i", "þ": "th", "ð": "d", "ŀ": "l"}
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """One word (or a short text) in lower case without diacritics, ``ё`` as ``е``, ``ß`` as ``ss``."""
+    word = prefold_word(word)
+    if word.isascii():
+        return word.lower()
+    word = "".join(_SPECIAL.get(c, c) for c in word)
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+
+
+# -- languages ----------------------------------------------------------------------------------------
+
+
+def analysis_key(code: str | None) -> str | None:
+    """The analysis a language code gets: a key of ENGINE_STEMMERS or PY_STEMMERS, "zh", or None (exact only)."""
+    if not code:
+        return None
+    code = code.strip().lower().replace("_", "-").split("-")[0]
+    code = CODE_ALIASES.get(code, code)
+    if len(code) == 3:  # ISO 639-2/3 (tesseract names its packs so: sqi, rus, deu, chi)
+        code = _THREE.get(code, code)
+    if code in ENGINE_STEMMERS or code in PY_STEMMERS or code in CJK_LANGS:
+        return code
+    return None
+
+
+_THREE = {"sqi": "sq", "alb": "sq", "rus": "ru", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "eng": "en",
+          "pol": "pl", "ces": "cs", "cze": "cs", "hun": "hu", "chi": "zh", "zho": "zh", "spa": "es", "ita": "it",
+          "por": "pt", "ron": "ro", "rum": "ro", "nld": "nl", "dut": "nl", "srp": "sr", "hrv": "sr", "jpn": "ja",
+          "swe": "sv", "dan": "da", "nor": "no", "fin": "fi", "tur": "tr", "ell": "el", "gre": "el", "ara": "ar",
+          "cat": "ca", "lit": "lt", "est": "et", "fas": "fa", "per": "fa", "hin": "hi"}
+
+
+# -- stemming in Python ----------------------------------------------------------------------------
+
+#: Albanian endings (folded: ë as e), longest first: definite article, case and plural endings.
+_ALBANIAN_SUFFIXES = ["eve", "ave", "ive", "ise", "ve", "et", "at", "it", "ut", "in", "un", "es", "en", "ja", "ia",
+                      "i", "u", "a", "e"]
+
+
+def albanian_stem(word: str) -> str:
+    """A light stemmer for Albanian (folded input): strips one inflectional ending (definite article,
+    case and plural endings: -i/-u/-in/-un/-it/-ut/-et/-ve/-eve/-ës/-a/-ja/-në/-të ...) while at least four
+    letters stay. "takimi", "takimet", "takimin", "takimeve" -> "takim"; "Tiranës", "Tiranë" -> "tiran".
+
+    No Snowball stemmer exists for Albanian. Hunspell's sq_AL dictionary (Debian ``myspell-sq``) read through
+    spylls, the one Hunspell binding that installs here, stems the same words but takes about 5 s to load in
+    every process and leaves proper names unstemmed, so it is not used (docs/search.md).
+    """
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _ALBANIAN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=64)
+def _stemmer(algorithm: str):
+    import Stemmer  # PyStemmer: Snowball in C
+
+    return Stemmer.Stemmer(algorithm, 10000)
+
+
+@lru_cache(maxsize=262144)
+def py_stem(lang: str, word: str) -> str:
+    """Stem one lower-case word with the Python-side stemmer of ``lang`` (a PY_STEMMERS key), then fold."""
+    if lang == "sq":
+        return albanian_stem(fold(word))
+    return fold(_stemmer(PY_STEMMERS[lang]).stemWord(prefold_word(word).lower()))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def py_stemmed_text(lang: str, text: str) -> str:
+    """``text`` as space-separated stems (one per word, so phrase positions hold), for a PY_STEMMERS language."""
+    return " ".join(py_stem(lang, w) for w in _WORD.findall(text) if not _is_cjk(w[0]))
+
+
+def query_stems(lang: str, text: str) -> list[str]:
+    return [py_stem(lang, w) for w in _WORD.findall(prefold_word(text)) if not _is_cjk(w[0])]
+
+
+# -- Chinese -------------------------------------------------------------------------------------------
+
+CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(CJK_RUN.match(ch))
+
+
+def has_cjk(text: str) -> bool:
+    return not text.isascii() and CJK_RUN.search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese characters as Simplified (OpenCC t2s); other text unchanged."""
+    return _opencc().convert(text)
+
+
+def cjk_runs(text: str) -> list[str]:
+    """The runs of CJK characters in ``text``, in Simplified characters."""
+    return [simplified(m) for m in CJK_RUN.findall(text)]
+
+
+#: between two runs in the character field, so a phrase never matches across punctuation or other words
+RUN_BREAK = "|"
+
+
+def cjk_chars_text(text: str) -> str:
+    """The CJK characters of ``text`` one per token (Simplified), runs separated by a break token."""
+    runs = cjk_runs(text)
+    return f" {RUN_BREAK} ".join(" ".join(run) for run in runs)
+
+
+def segment(run: str) -> list[str]:
+    """A run of Chinese characters cut into words (jieba, via rjieba)."""
+    import rjieba
+
+    return [w for w in rjieba.cut(simplified(run)) if w.strip() and CJK_RUN.fullmatch(w)]
+
+
+def cjk_words_text(text: str) -> str:
+    """The CJK runs of ``text`` cut into jieba words (Simplified), space-separated."""
+    import rjieba
+
+    return " ".join(w for run in cjk_runs(text) for w in rjieba.cut(run) if w.strip())
+
+
+# -- documents ---------------------------------------------------------------------------------------
+
+
+def block_language(code: str | None, text: str) -> tuple[str | None, bool]:
+    """``(analysis key, detected?)`` for a text block: its declared language, else a detected one."""
+    key = analysis_key(code)
+    if key or code:
+        return key, False
+    from readingroom.ingest.languages import detect
+
+    found = detect(text)
+    return analysis_key(found), found is not None
+
+
+@lru_cache(maxsize=65536)
+def stem(lang: str, word: str) -> str | None:
+    """One word's folded stem in ``lang`` (any key of ENGINE_STEMMERS or PY_STEMMERS), else None. Uses the
+    same Snowball algorithms as the engines (through PyStemmer), for highlighting and evaluation."""
+    if lang in PY_STEMMERS:
+        return py_stem(lang, word)
+    if lang in ENGINE_STEMMERS:
+        return fold(_stemmer(ENGINE_STEMMERS[lang]).stemWord(prefold_word(word).lower()))
+    return None
