@@ -254,7 +254,7 @@ def cmd_attach(args) -> int:
 def cmd_status(args) -> int:
     from readingroom.documents import services
 
-    target = {"publish": "published", "withdraw": "withdrawn", "submit": "review", "unpublish": "draft"}[args.command]
+    target = {"publish": "published", "withdraw": "withdrawn", "submit": "review"}[args.command]
     status = 0
     for ident in args.ids:
         try:
@@ -592,6 +592,8 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--note", default="", help="why: shown on the withdrawn document's page")
         if name == "publish":
             s.add_argument("--note", default="", help="a public note for the version history")
+        if name == "submit":
+            s.add_argument("--note", default="", help="a note for the reviewers (kept in the audit log)")
         s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("worker", help="run background jobs (OCR); readingroom serve runs one itself")

@@ -141,7 +141,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # OAI-PMH Identify: who to write to about the repository
 READINGROOM_ADMIN_EMAIL = os.environ.get("READINGROOM_ADMIN_EMAIL", "archivist@localhost")
-READINGROOM_PAGE_SIZE = 50
 
 LOGGING = {
     "version": 1,
