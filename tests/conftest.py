@@ -36,6 +36,12 @@ def _fresh_search_and_cache(request):
 
         get_backend().reset()
         cache.clear()
+        import shutil
+
+        from django.conf import settings
+
+        for derived in ("pdf", "iiif"):  # files made from records of an earlier test
+            shutil.rmtree(Path(settings.DATA_DIR) / "cache" / derived, ignore_errors=True)
     yield
 
 
