@@ -18,6 +18,8 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-liberation)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
   ls /usr/lib/x86_64-linux-gnu/libmagic.so.1 /usr/lib/*/libmagic.so.1 >/dev/null 2>&1 || need+=(libmagic1)
+  command -v xgettext >/dev/null 2>&1 || need+=(gettext)  # makemessages: the catalogue-completeness test
+  command -v ab >/dev/null 2>&1 || need+=(apache2-utils)  # bench/load.py
 fi
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

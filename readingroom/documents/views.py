@@ -6,14 +6,24 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from readingroom.api.views import error, list_params, page_json
+from readingroom.archives.services import archival_context
 from readingroom.documents import services
 from readingroom.documents.text import blocks
 from readingroom.publish import metadata
 from readingroom.publish import services as publish
 
 FORMAT_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "dc": "Dublin Core XML", "json": "JSON"}
+#: how the kinds of text are called on the page (a text's own label, as the archive wrote it, comes first)
+KIND_LABELS = {"translation": gettext_lazy("Translation"), "transcript": gettext_lazy("Transcript"),
+               "ocr": gettext_lazy("Machine OCR"), "scan": gettext_lazy("Original scan")}
+CONTENT_KINDS = {"scan": gettext_lazy("scan"), "translation": gettext_lazy("translation"),
+                 "transcript": gettext_lazy("transcript")}
+CERTAINTY = {"approximate": gettext_lazy("approximate"), "inferred": gettext_lazy("inferred"),
+             "uncertain": gettext_lazy("uncertain"), "unknown": gettext_lazy("unknown")}
 
 
 def _alternate(response: HttpResponse, url: str) -> HttpResponse:
@@ -42,7 +52,8 @@ def browse(request: HttpRequest, format: str | None = None) -> HttpResponse:
         "params": params,
         "overview": services.archive_overview(),
         "query": query.urlencode(),
-        "sorts": [("date", "Date, oldest first"), ("-date", "Date, newest first"), ("title", "Title, A–Z"), ("-title", "Title, Z–A")],
+        "sorts": [("date", _("Date, oldest first")), ("-date", _("Date, newest first")), ("title", _("Title, A–Z")),
+                  ("-title", _("Title, Z–A"))],
     }
     json_url = "/documents.json" + (f"?{request.GET.urlencode()}" if request.GET else "")
     return _alternate(render(request, "documents/browse.html", context), json_url)
@@ -96,6 +107,7 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
             (i for i, t in enumerate(texts, 1) if t["kind"] == item["kind"] and t["language"] == item["language"]), None
         )
         item["anchor"] = f"text-{index}" if item["available"] and index else None
+        item["kind_label"] = CONTENT_KINDS.get(item["kind"], item["kind"])
     context = {
         "doc": record,
         "texts": texts,
@@ -113,8 +125,145 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
         "errata": _errata(doc),
         "versions": doc.versions.count(),
         "json_ld": metadata.json_ld_script(record, url),
+        "certainty": CERTAINTY.get(record["date"]["certainty"], record["date"]["certainty"]),
+        "compare": _compare_links(doc.identifier, _compare_sources(record)),
+        # the archival context (authorities, hierarchy, neighbours, relations) the archives app will provide;
+        # documents/includes/context_panel.html renders nothing while this is None
+        "archival_context": archival_context(doc),
     }
     return _alternate(render(request, "documents/detail.html", context), f"/documents/{doc.identifier}.json")
+
+
+def _get_readable(request: HttpRequest, doc_id: str):
+    """(document, preview?) for a page of the document: published, or an editor's preview; 404/410 otherwise."""
+    try:
+        return services.get_document(doc_id), False
+    except services.DocumentWithdrawn:
+        raise
+    except services.DocumentNotFound as exc:
+        doc = _preview(request, doc_id)
+        if doc is None:
+            raise Http404(str(exc)) from None
+        return doc, True
+
+
+def _compare_sources(record: dict) -> dict[str, dict]:
+    """What a document offers to read side by side, by the key its URL names it with: its texts numbered
+    as on the document page ("1", "2", ...), its machine OCR ("ocr") and its scan ("scan")."""
+    out: dict[str, dict] = {}
+    all_texts = [(kind, t) for kind, key in (("translation", "translations"), ("transcript", "transcripts"))
+                 for t in record[key]]
+    for number, (kind, t) in enumerate(all_texts, start=1):
+        out[str(number)] = {"key": str(number), "kind": kind, "label": t["label"] or str(KIND_LABELS[kind]),
+                            "language": t["language"] or "", "language_name": t.get("language_name") or "",
+                            "title": t.get("title") or "", "body": t["text"] or ""}
+    first_language = record["original_languages"][0]["code"] if record["original_languages"] else ""
+    if record["ocr"]:
+        out["ocr"] = {"key": "ocr", "kind": "ocr", "label": str(KIND_LABELS["ocr"]), "language": first_language,
+                      "language_name": "", "title": "", "pages": {o["page"]: o["text"] for o in record["ocr"]},
+                      "body": "\n\n".join(o["text"] for o in record["ocr"])}
+    if record["pages"]:
+        out["scan"] = {"key": "scan", "kind": "scan", "label": str(KIND_LABELS["scan"]), "language": first_language,
+                       "language_name": "", "title": "", "body": ""}
+    return out
+
+
+def _default_pair(sources: dict[str, dict]) -> tuple[str, str]:
+    """The original on the left (the scan, else a transcript), a translation on the right."""
+    keys = list(sources)
+    left = next((k for k in keys if sources[k]["kind"] == "scan"), None) \
+        or next((k for k in keys if sources[k]["kind"] == "transcript"), None) or keys[0]
+    right = next((k for k in keys if sources[k]["kind"] == "translation" and k != left), None) \
+        or next(k for k in keys if k != left)
+    return left, right
+
+
+def _compare_links(doc_id: str, sources: dict[str, dict]) -> dict | None:
+    if len(sources) < 2:
+        return None
+    left, right = _default_pair(sources)
+    return {"url": f"/documents/{doc_id}/compare?left={left}&right={right}",
+            "choices": [{"key": k, "label": v["label"], "language": v["language"]} for k, v in sources.items()]}
+
+
+def _text_dir(code: str) -> str:
+    from django.utils.translation import get_language_info
+
+    base = (code or "").split("-")[0].lower()
+    if base in {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "syr"}:
+        return "rtl"
+    try:
+        return "rtl" if get_language_info(code)["bidi"] else "ltr"
+    except KeyError:
+        return "ltr"
+
+
+def _side(source: dict, body: str) -> dict:
+    return {"key": source["key"], "kind": source["kind"], "label": source["label"],
+            "language": source["language"] or "und", "dir": _text_dir(source["language"]),
+            "language_name": source["language_name"], "title": source["title"], "length": len(body)}
+
+
+def compare(request: HttpRequest, doc_id: str) -> HttpResponse:
+    """``/documents/<id>/compare?left=A&right=B``: two texts of a document (numbered as on its page, or
+    ``ocr``, or ``scan``) in parallel columns, aligned paragraph by paragraph (``readingroom.web.align``)."""
+    from readingroom.web.align import align_texts
+
+    try:
+        doc, preview = _get_readable(request, doc_id)
+    except services.DocumentWithdrawn as exc:
+        return withdrawn(request, exc)
+    record = services.document_record(doc)
+    sources = _compare_sources(record)
+    if len(sources) < 2:
+        raise Http404(_("The document %(id)s has only one text: there is nothing to read beside it.") % {"id": doc_id})
+    default_left, default_right = _default_pair(sources)
+    left_key = request.GET.get("left", default_left)[:20]
+    right_key = request.GET.get("right", default_right)[:20]
+    for key in (left_key, right_key):
+        if key not in sources:
+            raise Http404(_("The document %(id)s has no text “%(key)s”. It has: %(keys)s.")
+                          % {"id": doc_id, "key": key, "keys": ", ".join(f"{k} ({v['label']})" for k, v in sources.items())})
+    left, right = sources[left_key], sources[right_key]
+    size = max(1000, settings.READINGROOM_PAGE_TEXT_CHARS)
+    # Long texts are read in parts: both texts cut into the same number of parts, part N beside part N.
+    parts = max(1, -(-len(left["body"]) // size), -(-len(right["body"]) // size))
+    try:
+        part = min(max(1, int(request.GET.get("part", "1"))), parts)
+    except ValueError:
+        part = 1
+
+    def piece(body: str) -> str:
+        if parts == 1:
+            return body
+        bounds = part_bounds(body, max(1, -(-len(body) // parts)))
+        if part > len(bounds):
+            return ""
+        start, end = bounds[part - 1] if part < parts else (bounds[part - 1][0], len(body))
+        return body[start:end]
+
+    left_body, right_body = piece(left["body"]), piece(right["body"])
+    context = {
+        "doc": record, "preview": preview, "sources": list(sources.values()),
+        "left": _side(left, left_body), "right": _side(right, right_body),
+        "part": part, "parts": parts, "rows": None, "pages": None,
+        "permanent_url": publish.permanent_url(record, publish.base_url(request)),
+    }
+    scan_side = "left" if left["kind"] == "scan" else "right" if right["kind"] == "scan" else None
+    if scan_side:
+        other = right if scan_side == "left" else left
+        ocr_pages = other.get("pages") or {}
+        context["scan_side"] = scan_side
+        context["pages"] = [{**p, "src": f"{p['iiif_image']}/full/800,/0/default.jpg",
+                             "height_800": max(1, round(p["height"] * 800 / p["width"])),
+                             "ocr": ocr_pages.get(p["position"], "") if other["kind"] == "ocr" else None}
+                            for p in record["pages"]]
+        context["other_blocks"] = blocks(right_body if scan_side == "left" else left_body)
+    else:
+        context["rows"] = align_texts(left_body, right_body)
+    response = render(request, "documents/compare.html", context)
+    response["Link"] = f'<{context["permanent_url"]}>; rel="canonical"'
+    return response
 
 
 def _wanted_part(request: HttpRequest) -> tuple[int, int]:
@@ -168,7 +317,7 @@ def _page_texts(request: HttpRequest, doc, record: dict) -> list[dict]:
     for number, (kind, t) in enumerate(all_texts, start=1):
         body = t["text"] or ""
         footnotes = (t.get("extra") or {}).get("footnotes", []) or []
-        entry = {**t, "kind": kind, "note_prefix": f"text-{number}-note", "number": number, "length": len(body),
+        entry = {**t, "kind": kind, "kind_label": KIND_LABELS[kind], "note_prefix": f"text-{number}-note", "number": number, "length": len(body),
                  "txt_url": _text_url(doc.identifier, number)}
         del entry["text"]
         if len(body) > size or budget <= 0:
@@ -241,7 +390,8 @@ def _errata(doc) -> list[dict]:
 
     out = []
     for v in errata(doc):
-        parts = [f"{c['field'].replace('_', ' ').replace('.', ' ')} was “{c['before']}”, is “{c['after']}”"
+        parts = [_("%(field)s was “%(before)s”, is “%(after)s”") % {
+                     "field": c["field"].replace("_", " ").replace(".", " "), "before": c["before"], "after": c["after"]}
                  for c in v.changes if len(str(c["before"])) <= 200 and len(str(c["after"])) <= 200][:5]
         out.append({"date": v.created_at, "changes": parts, "note": v.note, "number": v.number})
     return out
@@ -257,5 +407,6 @@ def _ocr_progress(request: HttpRequest, doc) -> dict | None:
 
 
 def _reference_parts(ref: dict) -> list[tuple[str, str]]:
-    labels = [("repository", "Repository"), ("fonds", "Fonds"), ("series", "Series"), ("volume", "Volume"), ("file", "File"), ("folios", "Folios")]
+    labels = [("repository", _("Repository")), ("fonds", _("Fonds")), ("series", _("Series")), ("volume", _("Volume")),
+              ("file", _("File")), ("folios", _("Folios"))]
     return [(label, ref[key]) for key, label in labels if ref.get(key)]

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from readingroom.api.views import api_view, error
@@ -32,8 +34,14 @@ def trim_query(q: str, limit: int | None = None) -> tuple[str, str | None]:
     if space > 0:
         cut = cut[:space]
     cut = cut.rstrip()
-    return cut, (f"The query was {len(q):,} characters long; only its first {len(cut):,} were searched "
-                 f"(queries are limited to {limit:,} characters).")
+    from django.utils.formats import number_format
+
+    def n(x: int) -> str:
+        return number_format(x, force_grouping=True)
+
+    return cut, _("The query was %(length)s characters long; only its first %(searched)s were searched "
+                  "(queries are limited to %(limit)s characters).") % {
+        "length": n(len(q)), "searched": n(len(cut)), "limit": n(limit)}
 
 
 def bounded_params(request: HttpRequest):
@@ -66,6 +74,30 @@ def api_search(request: HttpRequest) -> JsonResponse:
     return JsonResponse(page.as_json(), json_dumps_params={"ensure_ascii": False})
 
 
+#: the facets' names for readers, in the interface language
+FACET_LABELS = {
+    "language": gettext_lazy("Original language"), "translation": gettext_lazy("Translation"),
+    "repository": gettext_lazy("Archive"), "collection": gettext_lazy("Collection"), "subject": gettext_lazy("Subject"),
+    "person": gettext_lazy("Person"), "place": gettext_lazy("Place"), "type": gettext_lazy("Document type"),
+    "classification": gettext_lazy("Classification"),
+}
+
+
+def _year_chart(page, pairs: list[tuple[str, str]]) -> dict | None:
+    """The results by year as bars; a bar links to the same search narrowed to its years."""
+    from readingroom.web.charts import year_bars
+
+    kept = [(k, v) for k, v in pairs if k not in {"date_from", "date_to", "year", "decade", "page"}]
+
+    def href(first: int, last: int) -> str:
+        return "?" + urlencode([*kept, ("date_from", str(first)), ("date_to", str(last))])
+
+    selected = None
+    if page.date_from[:4].isdigit() and page.date_to[:4].isdigit():
+        selected = (int(page.date_from[:4]), int(page.date_to[:4]))
+    return year_bars(page.results.years, href, selected)
+
+
 @require_GET
 def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse:
     if format == "json":
@@ -89,18 +121,25 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
     chosen = set(pairs)
     facets = page.facet_list()
     names = services.language_names()
+    from readingroom.web.templatetags.reading import language_name
+
     for f in facets:
+        f["label"] = FACET_LABELS.get(f["name"], f["label"])
         for v in f["values"]:
             v["href"] = toggle(f["name"], v["value"])
+            if f["name"] in {"language", "translation"}:
+                v["label"] = language_name(v["value"], v["label"])
     context = {
         "page": page,
         "q": page.q,
         "facets": facets,
         "query": query.urlencode(),
         "export_formats": [("bibtex", "BibTeX"), ("ris", "RIS"), ("csl-json", "CSL-JSON"), ("dc", "Dublin Core"), ("json", "JSON")],
-        "sorts": [(s, label) for s, label in zip(SORTS, ["Relevance", "Date, oldest first", "Date, newest first", "Title, A–Z", "Title, Z–A"])],
+        "sorts": [(s, label) for s, label in zip(SORTS, [_("Relevance"), _("Date, oldest first"), _("Date, newest first"),
+                                                         _("Title, A–Z"), _("Title, Z–A")])],
+        "year_chart": _year_chart(page, pairs),
         "selected": [
-            (f, v, toggle(f, v), names.get(v, v) if f in {"language", "translation"} else v)
+            (f, v, toggle(f, v), language_name(v, names.get(v, v)) if f in {"language", "translation"} else v)
             for f, vals in page.filters.items()
             for v in vals
         ],

@@ -13,7 +13,11 @@ def home(request: HttpRequest, format: str | None = None) -> HttpResponse:
     recent = services.recent_documents(10)
     if format == "json":
         return JsonResponse({**overview, "recent": recent}, json_dumps_params={"ensure_ascii": False})
-    response = render(request, "web/home.html", {"overview": overview, "recent": recent})
+    from readingroom.web.charts import year_bars
+
+    chart = year_bars(((y["year"], y["count"]) for y in overview.get("years") or []),
+                      lambda first, last: f"/search?date_from={first}&date_to={last}")
+    response = render(request, "web/home.html", {"overview": overview, "recent": recent, "holdings_chart": chart})
     response["Link"] = '</.json>; rel="alternate"; type="application/json"'
     return response
 
@@ -33,3 +37,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.views.defaults import server_error as default
 
     return default(request)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """``/language?language=sq&next=/documents/x``: remember the reader's interface language (the only view that
+    sets the language cookie) and go back. A language the site does not speak falls back to English."""
+    from django.conf import settings
+    from django.http import HttpResponseRedirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    code = (request.GET.get("language") or request.POST.get("language") or "").strip().lower()
+    known = {c for c, _ in settings.LANGUAGES}
+    if code not in known:
+        code = settings.LANGUAGE_CODE
+    next_url = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()) or not next_url.startswith("/"):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE, path="/",
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=request.is_secure())
+    response["Cache-Control"] = "no-store"
+    return response

@@ -16,7 +16,7 @@ document.addEventListener("click", async (event) => {
     document.execCommand("copy");
   }
   const label = button.textContent;
-  button.textContent = "Copied";
+  button.textContent = button.dataset.copied || "Copied";
   button.setAttribute("aria-live", "polite");
   setTimeout(() => { button.textContent = label; }, 1500);
 });

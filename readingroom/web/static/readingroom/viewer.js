@@ -35,7 +35,7 @@
     if (!besideText) return;
     if (choice === "ocr") {
       const text = ocr[String(current() + 1)];
-      besideText.textContent = text || "No OCR text for this page yet.";
+      besideText.textContent = text || el.dataset.noOcr || "No OCR text for this page yet.";
       besideText.classList.add("ocr");
     } else if (choice) {
       const section = document.getElementById(choice);
@@ -44,6 +44,7 @@
       if (section) {
         const copy = section.cloneNode(true);
         copy.removeAttribute("id");
+        copy.removeAttribute("aria-label");  // the copy is no second landmark of the same name
         copy.querySelectorAll("[id]").forEach((n) => n.removeAttribute("id"));
         besideText.appendChild(copy);
       }
@@ -66,7 +67,7 @@
 
   function onPage() {
     const n = current();
-    if (status) status.textContent = `Page ${n + 1} of ${sources.length}`;
+    if (status) status.textContent = (el.dataset.pageLabel || "Page %(n)s of %(total)s").replace("%(n)s", n + 1).replace("%(total)s", sources.length);
     thumbs.forEach((t, i) => t.setAttribute("aria-current", i === n ? "page" : "false"));
     showBeside();
   }
