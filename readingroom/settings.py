@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "readingroom.accounts",
     "readingroom.preservation",
     "readingroom.web",
+    "readingroom.names",
+    "readingroom.archives",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +43,7 @@ MIDDLEWARE = [
     "readingroom.history.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -74,6 +77,13 @@ DATABASES = {"default": config.database_settings(DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
+# The interface's languages (catalogues in readingroom/locale, compiled by readingroom.web.msgfmt at setup):
+# chosen from the reader's switch (a cookie set only by /language), else Accept-Language, else English
+LANGUAGES = [("en", "English"), ("sq", "Shqip"), ("ru", "Русский"), ("zh-hans", "简体中文"), ("de", "Deutsch"),
+             ("fr", "Français")]
+LOCALE_PATHS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

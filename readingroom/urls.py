@@ -24,18 +24,23 @@ urlpatterns = [
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.json$", cached_document_page(documents.detail), {"format": "json"},
             name="document-json"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})\.pdf$", scans.pdf, name="document-pdf"),
-    # a document id never ends in /history or /versions/<n>
+    # a document id never ends in /history, /compare or /versions/<n>
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/text/(?P<number>[0-9]+)\.txt$", documents.text_plain,
             name="document-text"),
+    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/compare$", cached_document_page(documents.compare),
+            name="document-compare"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/history$", history.history, name="document-history"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/versions/(?P<number>[0-9]+)$", history.version,
             name="document-version"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", cached_document_page(documents.detail), name="document"),
+    path("language", web.set_language, name="set-language"),
     path("search", search.search_page, name="search"),
     path("search.json", search.search_page, {"format": "json"}, name="search-json"),
     path("api/search", search.api_search, name="api-search"),
     path("api/", include("readingroom.api.urls")),
+    path("", include("readingroom.names.urls")),  # /persons/<id> and /persons/<id>.json
     path("oai", publish.oai, name="oai"),
+    path("", include("readingroom.archives.urls")),
     re_path(rf"^iiif/image/(?P<iiif_id>{IIIF_ID})$", scans.image_base, name="iiif-image-base"),
     re_path(rf"^iiif/image/(?P<iiif_id>{IIIF_ID})/info\.json$", scans.image_info, name="iiif-info"),
     re_path(rf"^iiif/image/(?P<iiif_id>{IIIF_ID})/(?P<region>[^/]+)/(?P<size>[^/]+)/(?P<rotation>[^/]+)/"

@@ -77,4 +77,9 @@ def test_schemathesis_finds_nothing_against_a_live_server(served, tmp_path):
         capture_output=True, text=True, timeout=600, cwd=tmp_path,  # its cache stays out of the repository
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "No issues found" in result.stdout
+    # No failure of any check. The one warning allowed: the person route answered 404 for every identifier
+    # schemathesis made up (no operation lists persons, so it cannot find a real one; tests/test_names.py
+    # covers that route with real identifiers).
+    assert "❌" not in result.stdout, result.stdout[-6000:]
+    warned = re.findall(r"^\s+- (GET|HEAD) (\S+)$", result.stdout.split("WARNINGS", 1)[1], re.M) if "WARNINGS" in result.stdout else []
+    assert "No issues found" in result.stdout or {path for _, path in warned} == {"/api/persons/{id}"}, result.stdout[-6000:]

@@ -54,7 +54,10 @@ def records() -> list[dict]:
             "summary": f"Summary of document {i}.",
             "archive": "Query plan archive",
             "original_languages": [LANGUAGES[i % len(LANGUAGES)]],
-            "archival_reference": {"repository": f"Repository {i % 7}"},
+            # every other one at the Department of State (an authority: the archives' hierarchy pages)
+            "archival_reference": ({"repository": "Department of State", "series": "Central Files", "file": f"POL {i % 10}",
+                                    "folios": str(i)} if i % 2 else {"repository": f"Repository {i % 7}"}),
+            **({"relations": [{"type": "reply-to", "target": f"qp-{i - 2}"}]} if i % 2 and i > 2 else {}),
             "classification": "Secret" if i % 3 else "Confidential",
             "subjects": [f"Subject {i % 11}"],
             "collections": [{"id": f"series-{i % 9}", "title": f"Series {i % 9}"}],
@@ -92,7 +95,11 @@ def build_archive(work: Path) -> dict:
     ImageDraw.Draw(image).rectangle((50, 50, 300, 200), fill="black")
     image.save(scan)
     pages = attach_paths("qp-1", [scan], ocr=False)
-    return {"doc": "qp-2", "scanned": "qp-1", "iiif_id": pages[0].iiif_id}
+    from readingroom.documents.models import Document
+
+    node = Document.objects.get(identifier="qp-11").archive_node
+    return {"doc": "qp-2", "scanned": "qp-1", "iiif_id": pages[0].iiif_id, "archive": node.archive.identifier,
+            "node": node.pk, "series": node.parent.pk, "filed": "qp-11"}
 
 
 # ---------------------------------------------------------------- the hot paths
@@ -163,6 +170,16 @@ SCENARIOS: dict[str, Callable] = {
     "IIIF manifest": _url("/iiif/presentation/{scanned}/manifest"),
     "IIIF image info (by image id)": _url("/iiif/image/{iiif_id}/info.json"),
     "full export (every record)": _full_export,
+    # archives (readingroom/archives): authorities, the hierarchy, the chronology, a document's context
+    "archives list": _url("/archives"),
+    "archives API": _url("/api/archives"),
+    "archive page": _url("/archives/{archive}"),
+    "hierarchy level (series)": _url("/archives/{archive}/n/{series}"),
+    "hierarchy level (file) API": _url("/api/levels/{node}"),
+    "document context (breadcrumb, neighbours, links)": _url("/api/documents/{filed}/context"),
+    "chronology week": _url("/chronology?span=week&date=1956-12-12"),
+    "chronology month API, filtered": _url("/api/chronology?span=month&date=1956-12-01&language=ru"),
+    "OAI ListRecords with dc:relation": _url("/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{filed}"),
 }
 
 #: scenario -> why it reads every (published) document; its statements may walk the whole table, but in

@@ -109,6 +109,10 @@ DOCUMENT = {
         "persons": {"type": "array", "items": {"type": "object", "properties": {
             "id": _STR, "name": _STR, "description": _STR}}},
         "related": {"type": "array", "items": _STR},
+        "holding_archive": {"type": ["object", "null"], "description": "The archive authority the document is held by",
+                            "properties": {"id": _STR, "name": _STR, "url": _STR}},
+        "relations": {"type": "array", "description": "Typed links to other documents",
+                      "items": {"type": "object", "properties": {"type": _STR, "target": _STR}}},
         "extra": {"type": "object"},
         "created_at": _NSTR, "updated_at": _NSTR, "published_at": _NSTR,
         "citations": {"type": "object", "description": "Plain-text citation per style",
@@ -157,11 +161,127 @@ ERROR = {
     "required": ["error"],
 }
 
+_PERSON_DOCS = {"type": "object", "properties": {"total": _INT, "results": {"type": "array", "items": {
+    "type": "object", "properties": {"id": _STR, "url": _STR, "title": _STR, "date": _ref("Date"), "snippet": _STR},
+    "required": ["id", "url", "title"]}}}, "required": ["total", "results"]}
+PERSON = {
+    "type": "object",
+    "description": "A person and every form of the name: as the sources give it, editors' forms, curated forms and "
+                   "automatic ones (pinyin, Wade-Giles, Palladius Cyrillic, BGN/PCGN and other romanisations). "
+                   "`documents`: published documents whose persons list names the person; `mentions`: others whose "
+                   "text has a form of the name.",
+    "properties": {
+        "id": _STR, "url": _STR, "name": _STR, "description": _STR,
+        "variants": {"type": "array", "items": {"type": "object", "properties": {
+            "name": _STR, "script": {"type": "string", "description": "ISO 15924: Latn, Cyrl, Hani, Zyyy"},
+            "kind": {"type": "string", "enum": ["source", "editor", "automatic", "seed"]},
+            "scheme": _STR}, "required": ["name", "script", "kind"]}},
+        "documents": _PERSON_DOCS, "mentions": _PERSON_DOCS,
+    },
+    "required": ["id", "url", "name", "variants", "documents", "mentions"],
+}
+
 _EXPORT_CONTENT = {
     FORMATS[name].media_type.split(";")[0]: {"schema": _STR if name not in {"json", "csl-json"} else {"type": "array"}}
     for name in FORMATS
 }
 _EXPORT_CONTENT["application/json"] = {"schema": {}}
+
+
+# ---------------------------------------------------------------- archives, hierarchy, chronology, links
+_ARCHIVE_ID = _param("id", "Archive identifier, e.g. `al-aqsh`", {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+                     where="path", required=True)
+_RANGE = {"type": "object", "properties": {"from": _NSTR, "to": _NSTR}}
+_PAGE_INFO = {"type": "object", "properties": {"total": _INT, "page": _INT, "per_page": _INT, "pages": _INT}}
+_ARCHIVE_DOC = {"type": "object", "properties": {"id": _STR, "url": _STR, "title": _STR, "date": _ref("Date"),
+                                                 "folios": _STR, "reference": _STR}, "required": ["id", "url", "title"]}
+_LEVEL = {"type": "object", "properties": {"id": _INT, "level": _STR, "level_name": _STR, "label": _STR, "url": _STR,
+                                           "documents": _INT, "date_range": _RANGE}, "required": ["id", "level", "label", "url"]}
+_ARCHIVE_FIELDS = {"id": _STR, "name": _STR, "url": _STR, "place": _STR, "isil": _STR, "identifiers": {"type": "object"},
+                   "description": _STR, "documents": _INT}
+_RELATION = {"type": "object", "properties": {
+    "type": {"type": "string", "description": "as read from this document: same-event, reply-to / replied-by, "
+                                              "enclosure-of / encloses, translation-of / translated-as, cited-in / cites"},
+    "label": _STR, "id": _STR, "url": _STR, "title": _STR, "date": _STR, "note": _STR}, "required": ["type", "id", "url"]}
+ARCHIVE_SCHEMAS = {
+    "Archive": {"type": "object", "properties": {**_ARCHIVE_FIELDS, "date_range": _RANGE,
+                "other_names": {"type": "array", "items": {"type": "object", "properties": {
+                    "name": _STR, "kind": _STR, "language": _STR, "subunit": _STR}}},
+                "levels": {"type": "array", "items": _LEVEL}, "levels_page": _PAGE_INFO,
+                "documents_here": {"type": "array", "items": _ARCHIVE_DOC}, "documents_here_page": _PAGE_INFO},
+                "required": ["id", "name", "url", "documents", "levels"]},
+    "ArchiveList": {"type": "object", "properties": {"total": _INT, "archives": {"type": "array", "items": {
+        "type": "object", "properties": _ARCHIVE_FIELDS, "required": ["id", "name", "url", "documents"]}}},
+        "required": ["total", "archives"]},
+    "ArchiveLevel": {"type": "object", "properties": {
+        **{k: v for k, v in _LEVEL["properties"].items() if k != "documents"}, "total_documents": _INT,
+        "archive": {"type": "object"}, "breadcrumb": {"type": "array", "items": {"type": "object"}},
+        "levels": {"type": "array", "items": _LEVEL}, "levels_page": _PAGE_INFO,
+        "documents": {"type": "array", "items": _ARCHIVE_DOC}, "documents_page": _PAGE_INFO},
+        "required": ["id", "level", "label", "breadcrumb", "documents"]},
+    "Chronology": {"type": "object", "properties": {
+        "span": _STR, "date": _NSTR, "from": _STR, "to": _STR, "previous": _STR, "next": _STR, "total": _INT,
+        "page": _INT, "per_page": _INT, "pages": _INT, "filters": {"type": "object"},
+        "facets": {"type": "object", "additionalProperties": {"type": "array", "items": _ref("FacetValue")}},
+        "days": {"type": "array", "items": {"type": "object", "properties": {"date": _STR, "documents": {
+            "type": "array", "items": {"type": "object", "properties": {
+                "id": _STR, "url": _STR, "title": _STR, "date": _ref("Date"), "holding_archive": _STR,
+                "range": {"type": "boolean", "description": "dated as a range or not exactly: see date.certainty"}}}}}}}},
+        "required": ["span", "from", "to", "total", "days"]},
+    "DocumentContext": {"type": "object", "properties": {
+        "id": _STR, "archive": {"type": ["object", "null"]}, "repository_as_written": _STR,
+        "breadcrumb": {"type": "array", "items": {"type": "object"}}, "folios": _STR,
+        "neighbours": {"type": ["object", "null"]}, "this_day": {"type": ["object", "null"]},
+        "relations": {"type": "array", "items": _RELATION}},
+        "required": ["id", "archive", "breadcrumb", "relations"]},
+}
+#: a day (YYYY-MM-DD); sent empty (as HTML forms do) it counts as absent
+_DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+_PER_PAGE_200 = _param("per_page", "Items per page", _int_or_empty(1, 200))
+_LEVEL_PAGE = _param("page", "Page number, from 1 (levels and documents page together)", _int_or_empty(1, 1_000_000))
+ARCHIVE_PATHS = {
+    "/api/archives": {"get": {
+        "operationId": "listArchives", "summary": "The holding archives (authority records) with their document counts",
+        "responses": {"200": {"description": "The archives", "content": {"application/json": {"schema": _ref("ArchiveList")}}}},
+    }},
+    "/api/archives/{id}": {"get": {
+        "operationId": "getArchive", "summary": "An archive: its record, other names, top levels and counts",
+        "parameters": [_ARCHIVE_ID, _LEVEL_PAGE, _PER_PAGE_200],
+        "responses": {"200": {"description": "The archive", "content": {"application/json": {"schema": _ref("Archive")}}},
+                      "400": _error("A parameter out of range"), "404": _error("No such archive")},
+    }},
+    "/api/levels/{id}": {"get": {
+        "operationId": "getArchiveLevel",
+        "summary": "A level of the hierarchy (fonds, series, volume, file): sub-levels, documents in folio order",
+        "parameters": [_param("id", "Level id (from an archive's or level's `levels[].id`)",
+                              {"type": "integer", "minimum": 1, "maximum": 2147483647}, where="path", required=True),
+                       _LEVEL_PAGE, _PER_PAGE_200],
+        "responses": {"200": {"description": "The level", "content": {"application/json": {"schema": _ref("ArchiveLevel")}}},
+                      "400": _error("A parameter out of range"), "404": _error("No such archive or level")},
+    }},
+    "/api/chronology": {"get": {
+        "operationId": "chronology",
+        "summary": "Everything dated in a day, week or month across all archives (the search's filters apply)",
+        "parameters": [
+            _param("span", "day, week (default) or month", {"type": "string", "enum": ["day", "week", "month"]}),
+            _param("date", "A day in the span (YYYY-MM-DD); default: the earliest dated document", _DATE_OR_EMPTY),
+            _param("from", "Instead of span/date: first day (YYYY-MM-DD); the range is cut to 93 days", _DATE_OR_EMPTY),
+            _param("to", "Last day (YYYY-MM-DD)", _DATE_OR_EMPTY),
+            *[p for p in SEARCH_PARAMS if p["name"] not in {"date_from", "date_to", "year", "decade", "sort"}],
+            _param("page", "Page (100 documents each)", _int_or_empty(1, 1000)),
+        ],
+        "responses": {"200": {"description": "The span", "content": {"application/json": {"schema": _ref("Chronology")}}},
+                      "400": _error("A bad span, date or filter")},
+    }},
+    "/api/documents/{id}/context": {"get": {
+        "operationId": "getDocumentContext",
+        "summary": "Where a document is kept (archive > fonds > series > volume > file, folios), its neighbours "
+                   "in the file, the documents of its days, and its typed links",
+        "parameters": [DOC_ID],
+        "responses": {"200": {"description": "The context", "content": {"application/json": {"schema": _ref("DocumentContext")}}},
+                      "404": _error("No such document"), "410": _error("The document was withdrawn")},
+    }},
+}
 
 
 def spec() -> dict:
@@ -256,6 +376,18 @@ def spec() -> dict:
                     "400": _error("Unknown format or a parameter out of range"),
                 },
             }},
+            "/api/persons/{id}": {"get": {
+                "operationId": "getPerson",
+                "summary": "A person: every form of the name (scripts, transliterations) and the published documents",
+                "parameters": [_param("id", "Person identifier, e.g. `hsg-123` or `frus1961-63v06/p_KNS1` (from a "
+                                      "document's `persons[].id`)", {"type": "string", "minLength": 1, "maxLength": 200},
+                                      where="path", required=True)],
+                "responses": {
+                    "200": {"description": "The person", "content": {"application/json": {"schema": _ref("Person")}}},
+                    "404": _error("No such person"),
+                },
+            }},
+            **ARCHIVE_PATHS,
             "/api/openapi.json": {"get": {
                 "operationId": "openapi", "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}},
@@ -264,6 +396,6 @@ def spec() -> dict:
         "components": {"schemas": {
             "Date": DATE, "Language": LANGUAGE, "Text": TEXT, "DocumentSummary": SUMMARY, "Document": DOCUMENT,
             "DocumentPage": LIST_PAGE, "SearchPage": SEARCH_PAGE, "FacetValue": FACET_VALUE, "Citation": CITATION,
-            "Error": ERROR,
+            "Error": ERROR, "Person": PERSON, **ARCHIVE_SCHEMAS,
         }},
     }

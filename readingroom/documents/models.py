@@ -160,6 +160,19 @@ class Document(models.Model):
     repository = models.ForeignKey(
         Repository, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
     )
+    #: The authority record of the holding archive (readingroom.archives), resolved from ``ref_repository``
+    #: when the import stores the document (or by an editor's decision on the review list).
+    holding_archive = models.ForeignKey(
+        "archives.Archive", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents", editable=False
+    )
+    #: The deepest level of the archival hierarchy the reference names (fonds > series > volume > file).
+    archive_node = models.ForeignKey(
+        "archives.Node", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents", editable=False
+    )
+    #: The node's materialised path (``archives.Node.tree``), so a level's whole subtree is one index range.
+    archive_tree = models.CharField(max_length=400, blank=True, default="", editable=False)
+    #: The first folio / page of ``ref_folios`` (or of the source's pages), for "in folio order".
+    folio_sort = models.IntegerField(null=True, blank=True, editable=False)
 
     doc_type = models.CharField("type", max_length=100, blank=True, default="")
     classification = models.CharField(max_length=200, blank=True, default="")
@@ -203,6 +216,10 @@ class Document(models.Model):
             models.Index(fields=["status", "published_at"], name="doc_by_status_published"),
             # OAI-PMH selective harvesting (from/until)
             models.Index(fields=["updated_at"], name="doc_by_updated"),
+            # archives: counts per holding archive; a level's documents in folio order, and their neighbours
+            models.Index(fields=["holding_archive", "status"], name="doc_by_archive"),
+            models.Index(fields=["archive_node", "folio_sort", "identifier"], name="doc_by_node"),
+            models.Index(fields=["archive_tree", "status", "date_sort"], name="doc_by_archive_tree"),
         ]
 
     def __str__(self) -> str:

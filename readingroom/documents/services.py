@@ -53,12 +53,13 @@ def with_relations(qs: QuerySet) -> QuerySet:
     """``qs`` with everything a record needs, prefetched into plain lists (``related(doc, name)`` reads
     them). Lists, not managers: Django clones a queryset per document and relation otherwise, which cost
     more than the queries themselves when records are built by the thousand (exports, OAI-PMH)."""
+    from readingroom.archives.models import DocumentLink
     from readingroom.scans.models import Page
 
     def pf(name: str, queryset: QuerySet) -> Prefetch:
         return Prefetch(name, queryset=queryset, to_attr=f"pf_{name}")
 
-    return qs.select_related("repository").prefetch_related(
+    return qs.select_related("repository", "holding_archive").prefetch_related(
         pf("pages", Page.objects.select_related("image", "source", "ocr").order_by("position")),
         pf("documentlanguage_set", m.DocumentLanguage.objects.select_related("language")),
         pf("contributors", m.Contributor.objects.all()),
@@ -69,6 +70,7 @@ def with_relations(qs: QuerySet) -> QuerySet:
         pf("documentcollection_set", m.DocumentCollection.objects.select_related("collection")),
         pf("documentperson_set", m.DocumentPerson.objects.select_related("person")),
         pf("relations", m.Relation.objects.all()),
+        pf("links_out", DocumentLink.objects.order_by("type", "target")),
     )
 
 
@@ -224,6 +226,9 @@ def document_record(doc: m.Document) -> dict:
             for dp in related(doc, "documentperson_set")
         ],
         "related": [r.target for r in related(doc, "relations")],
+        "holding_archive": ({"id": doc.holding_archive.identifier, "name": doc.holding_archive.name,
+                             "url": doc.holding_archive.get_absolute_url()} if doc.holding_archive_id else None),
+        "relations": [{"type": link.type, "target": link.target} for link in related(doc, "links_out")],
         "pages": [_page(p) for p in pages],
         "ocr": [_ocr(p) for p in pages if _has_ocr(p)],
         "extra": doc.extra,

@@ -216,11 +216,54 @@ def normalise(data: dict) -> dict:
             r = r.get("id", "")
         related.append(nfc(str(r)))
     rec["related"] = related
+    # Typed relations (readingroom.archives): [{"type": "enclosure-of", "target": id}]; the key is present only
+    # when the source gives some, so records without any keep the content hash they had.
+    relations = _relations(data, rec["id"])
+    if relations:
+        rec["relations"] = relations
     extra = data.get("extra") or {}
     if not isinstance(extra, dict):
         raise RecordError("expected an object", field="extra")
     rec["extra"] = nfc(extra)
     return rec
+
+
+def _relations(data: dict, own_id: str) -> list[dict]:
+    from readingroom.archives.linktypes import NAMES, type_name
+
+    from readingroom.documents.models import IDENTIFIER_PATTERN
+    from readingroom.ingest.limits import check_chars, current
+
+    items = _list(data, "relations")
+    limit = current().list_items
+    if len(items) > limit:
+        raise RecordError(f"more than {limit:,} entries (setting READINGROOM_MAX_IMPORT_LIST_ITEMS)", field="relations")
+    out: list[dict] = []
+    for i, r in enumerate(items):
+        if isinstance(r, str) and ":" in r:  # "enclosure-of:wilson-300023"
+            type_, _, target = r.partition(":")
+            r = {"type": type_, "target": target}
+        if not isinstance(r, dict):
+            raise RecordError('expected an object {"type": ..., "target": id}', field=f"relations[{i}]")
+        type_ = type_name(_str(r, "type", f"relations[{i}].type"))
+        target = _str(r, "target", f"relations[{i}].target").strip() or _str(r, "id", f"relations[{i}].target").strip()
+        if type_ not in NAMES:
+            raise RecordError(f"{type_[:100]!r} is not a relation type (one of {', '.join(NAMES)})",
+                              field=f"relations[{i}].type")
+        if not target:
+            raise RecordError("the relation names no target document", field=f"relations[{i}].target")
+        if len(target) > 200 or not re.fullmatch(IDENTIFIER_PATTERN, target):
+            if not target.isprintable():
+                check_chars(target, f"relations[{i}].target", multiline=False)
+            raise RecordError(f"{target[:200]!r} is not a valid document id", field=f"relations[{i}].target")
+        if target == own_id:
+            raise RecordError("a document cannot be related to itself", field=f"relations[{i}].target")
+        entry = {"type": type_, "target": target}
+        if entry not in out:
+            out.append(entry)
+    # one canonical order (the record's JSON lists them so), so that a record read back from an export or a
+    # bag has the content hash of the record as first imported
+    return sorted(out, key=lambda e: (e["type"], e["target"]))
 
 
 def canonical_json(record: dict) -> bytes:

@@ -16,6 +16,7 @@ from readingroom.documents import models as m
 from readingroom.ingest.dates import sort_key
 from readingroom.ingest.normalise import content_hash
 from readingroom.search.documents import title_key
+from readingroom.search.indexing import current_origin
 from readingroom.search.models import IndexQueue
 
 
@@ -35,6 +36,16 @@ class Lookups:
         self.places: dict[tuple[str, ...], m.Place] = {}
         self.collections: dict[str, m.Collection] = {}
         self.persons: dict[str, m.Person] = {}
+        self._placer = None
+
+    @property
+    def placer(self):
+        """Resolves holding archives and hierarchy nodes (readingroom.archives), loaded on first use."""
+        if self._placer is None:
+            from readingroom.archives.hierarchy import Placer
+
+            self._placer = Placer()
+        return self._placer
 
     def language(self, code: str | None, name: str = "") -> m.Language | None:
         if not code:
@@ -121,6 +132,63 @@ def _document_fields(rec: dict, source_format: str, source_path: str, digest: st
         "source_path": source_path,
         "content_hash": digest,
     }
+
+
+def _place(rec: dict, fields: dict, lookups: Lookups) -> None:
+    """The holding archive's authority, the deepest hierarchy level and the folio order (readingroom.archives)."""
+    archive_id, node_id, folio = lookups.placer.place(rec)
+    fields["holding_archive_id"] = archive_id
+    fields["archive_node_id"] = node_id
+    fields["archive_tree"] = lookups.placer.trees.get(node_id, "") if node_id else ""
+    fields["folio_sort"] = folio
+
+
+def _store_links(placed: list[tuple[dict, str, str]], pks: dict[str, int], new_ids: list[str]) -> None:
+    """The typed relations the stored records carry (``relations``), replacing those an earlier import of
+    the same records made; links waiting for a document stored now are connected to it.
+
+    :raises RecordError: a relation to a document that is neither stored nor in this batch (formats other
+        than FRUS TEI, whose cross-references may point forward in the volume), or one that closes a cycle
+        of a type that forbids cycles (enclosure of, reply to, translation of); the batch is not stored
+    """
+    from readingroom.archives import linktypes
+    from readingroom.archives.models import DocumentLink
+    from readingroom.ingest.errors import RecordError
+
+    DocumentLink.objects.filter(source_id__in=[pks[rec["id"]] for rec, _, _ in placed], origin="import").delete()
+    wanted = [(rec, fmt, path, i, r) for rec, fmt, path in placed for i, r in enumerate(rec.get("relations") or [])]
+    for chunk in range(0, len(new_ids), 500):
+        waiting = DocumentLink.objects.filter(target__in=new_ids[chunk:chunk + 500], target_doc__isnull=True)
+        for link_pk, target in waiting.values_list("pk", "target"):
+            DocumentLink.objects.filter(pk=link_pk).update(target_doc_id=pks[target])
+    if not wanted:
+        return
+    targets = {r["target"] for *_, r in wanted}
+    known = dict(m.Document.objects.filter(identifier__in=targets).values_list("identifier", "pk"))
+    known.update({t: pks[t] for t in targets if t in pks})
+    # the acyclic links already stored around these documents, as canonical edges
+    involved = {rec["id"] for rec, *_ in wanted} | targets
+    edges = [linktypes.canonical_edge(s, t, g) for s, t, g in DocumentLink.objects.filter(
+        type__in=[n for n, (c, _) in linktypes.NAMES.items() if c in linktypes.ACYCLIC]
+    ).filter(source__identifier__in=involved).values_list("source__identifier", "type", "target")]
+    edges += [linktypes.canonical_edge(s, t, g) for s, t, g in DocumentLink.objects.filter(
+        type__in=[n for n, (c, _) in linktypes.NAMES.items() if c in linktypes.ACYCLIC], target__in=involved
+    ).values_list("source__identifier", "type", "target")]
+    links = []
+    for rec, fmt, path, i, r in wanted:
+        field = f"relations[{i}]"
+        if r["target"] not in known and fmt != "tei":
+            raise RecordError(f"no document with id {r['target']!r} (import it first, or in the same batch)",
+                              path=path, record=rec["id"], field=f"{field}.target")
+        edge = linktypes.canonical_edge(rec["id"], r["type"], r["target"])
+        cycle = linktypes.find_cycle(edges, edge)
+        if cycle:
+            raise RecordError(f"'{r['type']}' {r['target']!r} closes a cycle ({' -> '.join(cycle)}), which a "
+                              f"{edge[1].replace('-', ' ')} link cannot", path=path, record=rec["id"], field=field)
+        edges.append(edge)
+        links.append(DocumentLink(source_id=pks[rec["id"]], type=r["type"], target=r["target"],
+                                  target_doc_id=known.get(r["target"]), origin="import"))
+    DocumentLink.objects.bulk_create(links, ignore_conflicts=True)
 
 
 def _pk(obj) -> int | str | None:
@@ -257,12 +325,17 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: s
                     if old == digest:
                         outcomes.append(Outcome(rec["id"], "unchanged"))
                         continue
+                _place(rec, fields, lookups)
+                if rec["id"] in existing:
                     changed.append((m.Document(pk=pk, identifier=rec["id"], **fields), rec))
                     update_fields = list(fields)
                     outcomes.append(Outcome(rec["id"], "updated"))
                 else:
                     new_docs.append((rec, fields))
                     outcomes.append(Outcome(rec["id"], "imported"))
+            stored_ids = {r["id"] for r, _ in new_docs} | {r["id"] for _, r in changed}
+            placed = [(rec, fmt, path) for rec, fmt, path, *_ in items if rec["id"] in stored_ids]
+            pks: dict[str, int] = {}
             with connection.cursor() as cursor:
                 if new_docs:
                     columns = ["identifier", *new_docs[0][1].keys(), "status", "created_at", "updated_at", "published_at"]
@@ -271,7 +344,7 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: s
                     for rec, fields in new_docs:
                         docs.add(rec["id"], *fields.values(), status, now_db, now_db, published)
                     docs.insert(cursor)
-                    pks = dict(
+                    pks.update(
                         m.Document.objects.filter(identifier__in=[rec["id"] for rec, _ in new_docs]).values_list("identifier", "pk")
                     )
                 if changed:
@@ -288,12 +361,16 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: s
                     _children(doc.pk, rec, lookups, rows)
                 for table in rows.values():
                     table.insert(cursor)
+                pks.update({doc.identifier: doc.pk for doc, _ in changed})
+                _store_links(placed, pks, [rec["id"] for rec, _ in new_docs])
+                lookups.placer.flush_reviews()
                 # The search index follows the records: queue the change in this same transaction.
-                queue = Rows(IndexQueue, ["identifier", "action", "created_at"], ready=("created_at",))
+                queue = Rows(IndexQueue, ["identifier", "action", "created_at", "origin"], ready=("created_at",))
+                origin = current_origin()  # an import that indexes its records itself marks their rows
                 for rec, _ in new_docs:
-                    queue.add(rec["id"], "index", now_db)
+                    queue.add(rec["id"], "index", now_db, origin)
                 for doc, _ in changed:
-                    queue.add(doc.identifier, "index", now_db)
+                    queue.add(doc.identifier, "index", now_db, origin)
                 queue.insert(cursor)
     except BaseException:
         lookups.reset()

@@ -23,6 +23,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from readingroom.archives.linktypes import label as link_label
+from readingroom.archives.services import relations_for
 from readingroom.documents import models as m
 from readingroom.documents.services import document_record, in_states_by_row, with_relations
 from readingroom.publish.formats import XML_DECL, authors, to_dc, with_role, xml_text
@@ -338,6 +340,7 @@ class Provider:
             return f"<record>{self._tomb_header(item)}</record>"
         if item.status == m.Document.Status.WITHDRAWN:
             return f"<record>{self._withdrawn_header(item)}</record>"
+        self._relations = relations_for([item.pk])
         return self._record(document_record(item), item, prefix)
 
     def ListIdentifiers(self, params: dict) -> str:
@@ -384,6 +387,8 @@ class Provider:
             qs = walk.filter(pk__gt=after).order_by("pk")
             qs = with_relations(qs) if verb == "ListRecords" else qs.prefetch_related("collections")
             rows = list(qs[: size + 1])
+            if verb == "ListRecords":  # the page's typed links (dc:relation), two lookups by the link indexes
+                self._relations = relations_for([d.pk for d in rows[:size] if d.status == m.Document.Status.PUBLISHED])
             for doc in rows[:size]:
                 if doc.status == m.Document.Status.WITHDRAWN:
                     header = self._withdrawn_header(doc)
@@ -471,6 +476,17 @@ class Provider:
     def _record(self, record: dict, doc: m.Document, prefix: str) -> str:
         url = self.base + record["url"]
         metadata = to_dc(record, url) if prefix == "oai_dc" else to_mods(record, url)
+        links = getattr(self, "_relations", {}).get(doc.pk, [])
+        if links:  # typed links to other published documents (readingroom.archives): their permanent URLs
+            if prefix == "oai_dc":
+                extra = "".join(f"<dc:relation>{xml_text(self.base + '/documents/' + ident)}</dc:relation>"
+                                for _, ident in links)
+                metadata = metadata.replace("</oai_dc:dc>", extra + "</oai_dc:dc>", 1)
+            else:
+                extra = "".join(f'<relatedItem displayLabel="{xml_text(link_label(type_))}"><identifier type="uri">'
+                                f"{xml_text(self.base + '/documents/' + ident)}</identifier></relatedItem>"
+                                for type_, ident in links)
+                metadata = metadata.replace("</mods>", extra + "</mods>", 1)
         header = self._doc_header_from_record(record, doc)
         return f"<record>{header}<metadata>{metadata}</metadata></record>"
 

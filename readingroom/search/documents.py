@@ -48,7 +48,8 @@ def search_document(record: dict) -> dict:
     paths = [p["path"] if isinstance(p, dict) else p for p in record["places"]]
     places = [" ".join(path) for path in paths]
     start = record["date"]["start"]
-    repository = ref["repository"] or record["archive"]
+    holding = (record.get("holding_archive") or {}).get("name", "")
+    repository = holding or ref["repository"] or record["archive"]
     bodies = [_text(t) for t in texts]
     texts_by_lang, detected = _texts_by_language(record, texts, bodies)
     original = [analysis.analysis_key(lang["code"] if isinstance(lang, dict) else lang) for lang in record["original_languages"]]
@@ -67,7 +68,7 @@ def search_document(record: dict) -> dict:
         ),
         "people": "\n".join(people),
         "places": "\n".join(places),
-        "archive": "\n".join(x for x in [record["archive"], ref["text"], ref["repository"], *(c["title"] for c in record["collections"])] if x),
+        "archive": "\n".join(x for x in [holding, record["archive"], ref["text"], ref["repository"], *(c["title"] for c in record["collections"])] if x),
         "language": [lang["code"] for lang in record["original_languages"]],
         "translation": sorted({t["language"] for t in record["translations"] if t["language"]}),
         "repository": [repository] if repository else [],

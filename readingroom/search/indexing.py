@@ -1,14 +1,16 @@
 """Keep the search index in step with the records.
 
-Every store/update/delete writes an :class:`IndexQueue` row in the same transaction as the record
-change. The queue is applied by exactly one process at a time, the holder of the writer lease
-(:mod:`readingroom.search.writer`): the worker of a running ``readingroom serve`` follows the queue
-(:func:`follow_queue`); when nothing serves, the command that wrote applies it itself. Applying is
-idempotent (indexing a document twice replaces it) and queue rows are deleted only once the index has
-committed, so a crash at any point leaves work that the next holder finishes.
+Every store/update/delete writes a row of the change feed (:class:`IndexQueue`) in the same transaction as
+the record change (:mod:`readingroom.search.feed`). Each index follows the feed from its own position: the
+embedded index of every node (several app servers on one PostgreSQL database each keep their own), or
+PostgreSQL's shared full text. On one node, exactly one process applies the feed to its index at a time,
+the holder of the writer lease (:mod:`readingroom.search.writer`): the worker of a running ``readingroom
+serve`` follows the feed (:func:`follow_queue`); when nothing serves, the command that wrote applies it
+itself. Applying is idempotent (indexing a document twice replaces it) and the position moves only after
+the index has committed, so a crash at any point leaves work that the next holder finishes.
 
-A full rebuild (``readingroom reindex``) while another process holds the lease is a request in the queue
-(an ``action="rebuild"`` row) that the holder carries out.
+A full rebuild (``readingroom reindex``) while another process holds the lease is a request in the feed
+(an ``action="rebuild"`` row) that every index carries out when it reaches it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 
 from readingroom.documents import models as dm
-from readingroom.documents.services import with_relations, document_record
-from readingroom.search import writer
+from readingroom.documents.services import document_record, with_relations
+from readingroom.search import feed, writer
 from readingroom.search.backends import get_backend
 from readingroom.search.backends.base import SearchBackend
 from readingroom.search.documents import search_document
@@ -31,6 +34,15 @@ log = logging.getLogger(__name__)
 
 #: set in the process that owns the lease for its whole life (the worker beside ``serve``)
 _owner_for_life = False
+#: the feed rows an import of this process indexed itself (their ``origin``), skipped when the feed is applied
+_inline_origin = ""
+#: PostgreSQL: rows applied ahead of the position (committed past the horizon), by index: not applied twice
+_ahead: dict[str, set[int]] = {}
+
+
+def current_origin() -> str:
+    """What a writer stores as the ``origin`` of its feed rows ('' unless an import indexes them inline)."""
+    return _inline_origin
 
 
 @contextmanager
@@ -50,14 +62,18 @@ def writing(wait: float = 0.0, backend: SearchBackend | None = None):
             yield True
     finally:
         if not _owner_for_life:
+            global _inline_origin
+            _inline_origin = ""
             try:
                 (backend or get_backend()).close()
             finally:
                 lease.release()
 
 
-def pending() -> int:
-    return IndexQueue.objects.count()
+def pending(backend: SearchBackend | None = None) -> int:
+    """Feed rows this node's index has not applied yet (all of them when it must be rebuilt)."""
+    state = feed.read_state(backend or get_backend())
+    return feed.pending(state.position if state is not None else 0)
 
 
 def _index_ids(backend: SearchBackend, ids: list[str]) -> None:
@@ -86,23 +102,52 @@ def process_queue(
 
 
 def _apply_queue(backend: SearchBackend, chunk: int, progress: Callable[[int, int], None] | None) -> int:
-    if IndexQueue.objects.filter(action="rebuild").exists():
-        done = _reindex(backend, chunk, progress)["documents"]
-    else:
-        done = 0
-    total = pending()
+    """Apply the feed from this index's position up to the current horizon (rebuilding when the index cannot
+    follow it: new, from another archive, or behind what was pruned). Returns documents (re)indexed."""
+    state = feed.read_state(backend)
+    if not feed.usable(state):
+        return _reindex(backend, chunk, progress)["documents"]
+    upto = feed.horizon()
+    if upto == state.position and not feed.transactional():
+        return 0  # nothing new (PostgreSQL: transactions past the horizon may have committed meanwhile)
+    rows = feed.window(state.position, upto)
+    if rows.filter(action="rebuild").exists():
+        return _reindex(backend, chunk, progress)["documents"]
+    total = rows.count()
+    done = seen = 0
+    ahead_before = _ahead.get(feed.node_name(backend), set())
+    ahead: set[int] = set()
+    last: tuple[int | None, int] = (None, 0)  # keyset: (txid, id) on PostgreSQL, (None, id) on SQLite
     while True:
-        rows = list(IndexQueue.objects.order_by("id").values_list("id", "identifier", "action")[:chunk])
-        if not rows:
+        page = rows
+        if last[1]:
+            if feed.transactional():
+                from django.db.models import Q
+
+                page = page.filter(Q(txid__gt=last[0]) | Q(txid=last[0], id__gt=last[1]))
+            else:
+                page = page.filter(id__gt=last[1])
+        batch = list(page.values_list("txid", "id", "identifier", "origin")[:chunk])
+        if not batch:
             break
-        ids = list(dict.fromkeys(ident for _, ident, action in rows if action != "rebuild"))
+        ids = list(dict.fromkeys(ident for _, row, ident, origin in batch
+                                 if ident and row not in ahead_before
+                                 and not (_inline_origin and origin == _inline_origin)))
         if ids:
             _index_ids(backend, ids)
         backend.commit()
-        IndexQueue.objects.filter(id__lte=rows[-1][0]).delete()
+        last = (batch[-1][0], batch[-1][1])
+        if feed.transactional():
+            ahead.update(row for txid, row, _, _ in batch if txid >= upto)
+        else:
+            feed.write_state(backend, last[1])
         done += len(ids)
+        seen += len(batch)
         if progress:
-            progress(done, total)
+            progress(seen, total)
+    feed.write_state(backend, upto)
+    _ahead[feed.node_name(backend)] = ahead
+    feed.prune()
     return done
 
 
@@ -122,20 +167,28 @@ def reindex(backend: SearchBackend | None = None, chunk: int = 2000, progress: C
 
 
 def request_rebuild() -> int:
-    """Ask the lease holder to rebuild the index; returns the request's queue id (see :func:`wait_applied`)."""
-    return IndexQueue.objects.create(identifier="", action="rebuild").id
+    """Ask every index to rebuild (the lease holder of each node does); returns the position to wait for."""
+    IndexQueue.objects.create(identifier="", action="rebuild")
+    return feed.written_horizon()
 
 
 def newest_queued() -> int:
-    return IndexQueue.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    """The position that covers every change committed so far (see :func:`wait_applied`)."""
+    return feed.written_horizon()
 
 
 def wait_applied(upto: int, timeout: float, progress: Callable[[int], None] | None = None, poll: float = 0.2) -> bool:
-    """Wait until every queue row up to id ``upto`` has been applied (by whichever process holds the lease)."""
+    """Wait until this node's index has applied the feed up to ``upto`` (a :func:`newest_queued` position),
+    whichever process of this node applies it."""
     deadline = time.monotonic() + timeout
+    backend = get_backend()
     while True:
-        left = IndexQueue.objects.filter(id__lte=upto).count()
-        if not left:
+        state = feed.read_state(backend)
+        position = state.position if state is not None and state.signature == feed.signature() else -1
+        if position >= upto:
+            return True
+        left = feed.pending(max(position, 0))
+        if left == 0 and position >= 0 and not feed.transactional():
             return True
         if progress:
             progress(left)
@@ -162,7 +215,10 @@ def follow_queue(stop: threading.Event, poll: float = 0.25) -> None:
             try:
                 if lease.held or lease.acquire():
                     with writer._lease_lock:
-                        if IndexQueue.objects.exists():
+                        state = feed.read_state(backend)
+                        behind = state is None or feed.window(state.position, feed.horizon()).exists() \
+                            or not feed.usable(state)
+                        if behind:
                             _apply_queue(backend, 2000, None)
                             backend.close()  # no engine lock or writer memory kept between rounds
             except Exception:  # logged; the queue keeps the work and the next round retries it
@@ -182,11 +238,13 @@ def follow_queue(stop: threading.Event, poll: float = 0.25) -> None:
 
 def _reindex(backend: SearchBackend, chunk: int, progress: Callable[[int, int], None] | None) -> dict:
     t0 = time.monotonic()
-    last_queued = IndexQueue.objects.order_by("-id").values_list("id", flat=True).first()
+    upto = feed.horizon()  # changes committed from here on are applied after the rebuild
     backend.reset()
-    total = dm.Document.objects.filter(status=dm.Document.Status.PUBLISHED).count()
+    feed.forget(backend)
+    published = dm.Document.objects.filter(status=dm.Document.Status.PUBLISHED)
+    total = published.count()
     done = 0
-    ids = list(dm.Document.objects.filter(status=dm.Document.Status.PUBLISHED).order_by("id").values_list("identifier", flat=True))
+    ids = list(published.order_by("id").values_list("identifier", flat=True))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         _index_ids(backend, part)
@@ -194,52 +252,55 @@ def _reindex(backend: SearchBackend, chunk: int, progress: Callable[[int, int], 
         if progress:
             progress(done, total)
     backend.commit()
-    if last_queued is not None:
-        IndexQueue.objects.filter(id__lte=last_queued).delete()
+    feed.write_state(backend, upto)
+    feed.prune()
     return {"documents": done, "seconds": round(time.monotonic() - t0, 2), "backend": backend.name}
 
 
 class InlineIndexer:
     """Index records straight from an import, after their batch has committed.
 
-    Only when this process holds the writer lease (nothing else is serving): it takes the lease here and
-    gives it back at the import's closing :func:`process_queue` (or :meth:`close`). When another process
-    holds it, the import only stores; the records' queue rows are applied by that process.
-
-    The queue rows the store wrote stay until the index has committed these documents; then only those
-    rows (these ids, up to the newest row seen) are removed, so a change queued meanwhile by someone else
-    is still worked off later.
+    Only when this process holds the writer lease (nothing else is serving): it takes the lease here (an
+    index that cannot follow the feed is rebuilt first) and gives it back at the import's closing
+    :func:`process_queue` (or :meth:`close`). The import's feed rows carry this indexer's ``origin``, so
+    that closing pass skips what was indexed here and applies only what others changed meanwhile. When
+    another process holds the lease, the import only stores; that process applies the import's rows.
     """
 
     def __init__(self, backend: SearchBackend | None = None, commit_every: int = 20000) -> None:
+        global _inline_origin
         self.backend = backend or get_backend()
         self.commit_every = commit_every
-        self.ids: list[str] = []
+        self.pending = 0
         self.indexed = 0
         self.active = writer.lease().acquire()
+        if self.active:
+            if not feed.usable(feed.read_state(self.backend)):
+                _reindex(self.backend, 2000, None)
+            _inline_origin = uuid.uuid4().hex
 
     def add(self, docs: list[dict]) -> None:
         """Index search documents (``search.documents.search_document`` of records just committed)."""
         if not docs or not self.active:
             return
         self.backend.add(docs)
-        self.ids += [d["id"] for d in docs]
-        if len(self.ids) >= self.commit_every:
+        self.pending += len(docs)
+        if self.pending >= self.commit_every:
             self.commit()
 
     def commit(self) -> None:
-        if not self.ids or not self.active:
+        if not self.pending or not self.active:
             return
-        newest = IndexQueue.objects.order_by("-id").values_list("id", flat=True).first()
         self.backend.commit()
-        for start in range(0, len(self.ids), 500):
-            IndexQueue.objects.filter(identifier__in=self.ids[start : start + 500], id__lte=newest or 0).delete()
-        self.indexed += len(self.ids)
-        self.ids = []
+        self.indexed += self.pending
+        self.pending = 0
 
     def close(self) -> None:
-        """Give the lease back (an import that stopped early; :func:`process_queue` does it otherwise)."""
+        """Give the lease back (an import that stopped early; :func:`process_queue` does it otherwise). The
+        rows of what was indexed here are applied again by the next pass (idempotent)."""
+        global _inline_origin
         if self.active and not _owner_for_life:
+            _inline_origin = ""
             try:
                 self.backend.close()
             finally:

@@ -18,15 +18,27 @@ MAX_CLAUSES = 32
 
 @dataclass(frozen=True)
 class Term:
+    """A word (several words separated by spaces: each must match, as separate words would)."""
+
     text: str
     field: str | None = None  # None: every text field
     prefix: bool = False
+    boost: float = 1.0
 
 
 @dataclass(frozen=True)
 class Phrase:
+    """Words in a row, exact (folded) forms only."""
+
     words: str
     field: str | None = None
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Variant(Phrase):
+    """Another form of a name the query holds (``readingroom.names``): its words in a row, each analysed in every
+    language like a word (so ``Мао Цзэдун`` finds ``Мао Цзэдуна``); Chinese characters as a phrase."""
 
 
 @dataclass

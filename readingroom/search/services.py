@@ -143,11 +143,26 @@ def _request(params: Mapping, *, facets: bool, snippets: bool) -> tuple[SearchRe
     if params.get("decade"):
         d = parse_int(params.get("decade"), "decade", 1, 9990, 0) // 10 * 10
         date_from, date_to = max(date_from or 0, d * 10000 + 101), min(date_to or 99991231, (d + 9) * 10000 + 1231)
+    expanded, names = expand_names(parsed)
     request = SearchRequest(
-        query=parsed, filters=filters, date_from=date_from, date_to=date_to, sort=sort,
+        query=expanded, filters=filters, date_from=date_from, date_to=date_to, sort=sort,
         offset=(page - 1) * per_page, limit=per_page, facets=facets, snippets=snippets,
     )
-    return request, {"q": q, "page": page, "per_page": per_page, "date_from": date_from_s, "date_to": date_to_s}
+    return request, {"q": q, "page": page, "per_page": per_page, "date_from": date_from_s, "date_to": date_to_s,
+                     "parsed": parsed, "names": names}
+
+
+def expand_names(parsed: ParsedQuery) -> tuple[ParsedQuery, list]:
+    """Names across scripts (``readingroom.names``): a name in the query also finds its other forms, in any
+    script (``Mao Zedong`` = ``Mao Tse-tung`` = ``Мао Цзэдун`` = ``毛泽东``); the typed form ranks first. Done
+    here, before the backend, so every backend does it. A query without a known name is left as it is."""
+    import os
+
+    if os.environ.get("READINGROOM_NAME_VARIANTS", "1") == "0":  # off (for measuring; docs/search.md)
+        return parsed, []
+    from readingroom.names.services import expand
+
+    return expand(parsed)
 
 
 def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> SearchPage:
@@ -163,8 +178,11 @@ def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> Se
     request, p = _request(params, facets=facets, snippets=snippets)
     results = get_backend().search(request)
     documents = hydrate(results)
-    return SearchPage(p["q"], request.query, request, results, documents, p["page"], p["per_page"],
-                      request.filters, p["date_from"], p["date_to"], notices=list(request.query.notices))
+    from readingroom.names.services import notice
+
+    return SearchPage(p["q"], p["parsed"], request, results, documents, p["page"], p["per_page"],
+                      request.filters, p["date_from"], p["date_to"],
+                      notices=list(request.query.notices) + notice(p["names"]))
 
 
 def iter_result_ids(params: Mapping, *, chunk: int = 500, limit: int = MAX_RESULT_WINDOW) -> Iterator[str]:

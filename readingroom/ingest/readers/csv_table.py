@@ -21,7 +21,8 @@ SCALARS = {"id", "title", "summary", "citation", "credits", "archive", "source_u
 DATE = {"date": "display", "date_start": "start", "date_end": "end", "date_certainty": "certainty"}
 REFERENCE = {"reference": "text", "repository": "repository", "fonds": "fonds", "series": "series",
              "volume": "volume", "file": "file", "folios": "folios"}
-LISTS = {"original_languages", "subjects", "collections", "places", "contributors", "persons", "related"}
+#: ``relations``: typed links, ``type:target`` separated by ``;`` (``enclosure-of:wilson-300023; cites:frus/d2``)
+LISTS = {"original_languages", "subjects", "collections", "places", "contributors", "persons", "related", "relations"}
 TEXT_COLUMN = re.compile(r"^(translation|transcript):(?P<lang>[A-Za-z]{2,3})$")
 KNOWN = SCALARS | set(DATE) | set(REFERENCE) | LISTS
 

@@ -48,6 +48,7 @@ DOC_TYPES = sorted(
     reverse=True,
 )
 BLOCK_SKIP = {"head", "dateline", "note"}
+_DOC_REF = re.compile(r"^#(d\d+)(?:fn\w*)?$")
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -68,6 +69,8 @@ class _Flat:
         self.pages: list[str] = []
         self.persons: list[str] = []
         self.glosses: list[str] = []
+        #: other documents of the volume this one refers to (``<ref target="#d12">``, ``#d10fn4``)
+        self.refs: list[str] = []
 
     def text(self, elem, *, skip_notes: bool = False) -> str:
         parts: list[str] = []
@@ -92,6 +95,10 @@ class _Flat:
                 self.persons.append(elem.get("corresp").lstrip("#"))
             if tag == "gloss" and elem.get("target"):
                 self.glosses.append(elem.get("target").lstrip("#"))
+            if tag == "ref" and elem.get("target"):
+                m = _DOC_REF.match(elem.get("target"))
+                if m:
+                    self.refs.append(m[1])
             if elem.text:
                 parts.append(elem.text)
             for child in elem:
@@ -334,6 +341,7 @@ def _document(div, path: Path, volume, volume_title, persons, terms, people, sta
         src_flat.text(source)
         flat.persons += src_flat.persons
         flat.glosses += src_flat.glosses
+        flat.refs += src_flat.refs
 
     dateline = div.find(f".//{TEI}dateline")
     date, date_line = _date(dateline)
@@ -374,6 +382,10 @@ def _document(div, path: Path, volume, volume_title, persons, terms, people, sta
     glossed = [terms[t] for t in dict.fromkeys(flat.glosses) if t in terms]
     if glossed:
         extra["terms"] = glossed
+    # cross-references to other documents of the volume: "this document cites d12" (d12 is "cited in" it)
+    cited = [ref for ref in dict.fromkeys(flat.refs) if ref != div_id]
+    if cited:
+        data["relations"] = [{"type": "cites", "target": f"{volume}/{ref}"} for ref in cited]
     data["collections"] = [{"id": volume, "title": volume_title or volume}]
     data["extra"] = extra
     return SourceRecord(data=data, path=p, line=div.sourceline, format=FORMAT, lines=lines)

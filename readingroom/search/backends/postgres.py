@@ -20,10 +20,10 @@ import time
 
 from django.db import connection
 
-from readingroom.search import analysis, snippets
+from readingroom.search import analysis, feed, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.documents import title_key
-from readingroom.search.query import Clause, Phrase, Term
+from readingroom.search.query import Clause, Phrase, Term, Variant
 
 SCHEMA_VERSION = "2"
 # "text:" searches the weighted whole: a body-only tsvector would analyse the longest text twice.
@@ -185,6 +185,7 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cur:
             cur.execute("TRUNCATE rr_search, rr_search_langs")
         self._langs = None
+        feed.forget(self)  # an empty index has no position in the change feed
 
     def count(self) -> int:
         self._ensure()
@@ -201,12 +202,12 @@ class PostgresBackend(SearchBackend):
                 self._langs = (time.monotonic(), tuple(r[0] for r in cur.fetchall()))
         return self._langs[1]
 
-    def _words(self, words: str, phrase: bool) -> tuple[str, list]:
+    def _words(self, words: str, phrase: bool, stemmed: bool = False) -> tuple[str, list]:
         """A word (no CJK) analysed exactly and in every language of the index, OR-ed; a quoted phrase
-        matches the exact forms only."""
+        matches the exact forms only; a name variant (``stemmed``) is a phrase in every language."""
         fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
         parts, params = [f"{fn}('rr_simple', %s)"], [words]
-        for lang in () if phrase else self.languages():
+        for lang in () if phrase and not stemmed else self.languages():
             if lang in analysis.ENGINE_STEMMERS:
                 parts.append(f"{fn}('{_config(lang)}', %s)")
                 params.append(words)
@@ -234,14 +235,14 @@ class PostgresBackend(SearchBackend):
             # Exact forms are indexed folded, not stemmed: a prefix matches them (and the stems) directly.
             return "to_tsquery('rr_simple', %s)", [f"{_lexeme(word)}:*"]
         if not analysis.has_cjk(text):
-            return self._words(text, isinstance(alt, Phrase))
+            return self._words(text, isinstance(alt, Phrase), stemmed=isinstance(alt, Variant))
         parts: list[tuple[str, list]] = []
         for run in analysis.CJK_RUN.findall(text):
             pieces = analysis.segment(run) if isinstance(alt, Term) else [run]
             parts += [self._cjk(p) for p in pieces or [run]]
         rest = analysis.CJK_RUN.sub(" ", text)
         if isinstance(alt, Phrase):
-            parts += [self._words(c, True) for c in rest.split("  ") if c.strip()]
+            parts += [self._words(c, True, stemmed=isinstance(alt, Variant)) for c in rest.split("  ") if c.strip()]
         else:
             parts += [self._words(w, False) for w in rest.split()]
         parts = parts[: analysis.MAX_QUERY_PIECES]
@@ -249,7 +250,7 @@ class PostgresBackend(SearchBackend):
             return None
         return "(" + " && ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
-    def _clause(self, clause: Clause) -> tuple[str, list, list[tuple[str, list]]] | None:
+    def _clause(self, clause: Clause) -> tuple[str, list, list[tuple[str, list, float]]] | None:
         parts, params, queries = [], [], []
         for alt in clause.alternatives:
             q = self._tsquery(alt)
@@ -258,14 +259,14 @@ class PostgresBackend(SearchBackend):
             sql, p = q
             parts.append(f"({FIELD_COLUMNS[alt.field]} @@ {sql})")
             params += p
-            queries.append(q)
+            queries.append((sql, p, alt.boost))
         if not parts:
             return None
         return "(" + " OR ".join(parts) + ")", params, queries
 
     def _where(self, request: SearchRequest) -> tuple[str, list, tuple[str, list] | None]:
         conds, params = [], []
-        rank_parts: list[tuple[str, list]] = []
+        rank_parts: list[tuple[str, list, float]] = []
         for clause in request.query.positive:
             c = self._clause(clause)
             if c is None:
@@ -291,7 +292,16 @@ class PostgresBackend(SearchBackend):
             params.append(request.date_from)
         rank = None
         if rank_parts:
-            rank = (" || ".join(sql for sql, _ in rank_parts), [p for _, ps in rank_parts for p in ps])
+            # ts_rank of everything, plus (boost - 1) x ts_rank of each boosted alternative (the typed form
+            # of a name: exact forms rank first)
+            boosted = [(sql, ps, b) for sql, ps, b in rank_parts if b > 1.0]
+            select = ", ".join([" || ".join(sql for sql, _, _ in rank_parts) + " AS q",
+                                *(f"{sql} AS b{i}" for i, (sql, _, _) in enumerate(boosted))])
+            # a document that has the boosted form at all ranks above one that has other forms only (ts_rank of a
+            # title match is ten times that of a body match, so weighting alone would not keep the order)
+            score = " + ".join(["ts_rank(tsv, q)", *(f"{b - 1.0!r} * (ts_rank(tsv, b{i}) + (tsv @@ b{i})::int)"
+                                                     for i, (_, _, b) in enumerate(boosted))])
+            rank = (select, [p for _, ps, _ in rank_parts for p in ps] + [p for _, ps, _ in boosted for p in ps], score)
         return (" AND ".join(conds) or "true"), params, rank
 
     def search(self, request: SearchRequest) -> SearchResults:
@@ -308,7 +318,7 @@ class PostgresBackend(SearchBackend):
             cur.execute(f"SELECT count(*) FROM rr_search WHERE {where}", params)
             total = cur.fetchone()[0]
             if order is None:
-                sql = (f"SELECT id, ts_rank(tsv, q) AS score FROM rr_search, ({'SELECT ' + rank[0] + ' AS q'}) AS query "
+                sql = (f"SELECT id, {rank[2]} AS score FROM rr_search, (SELECT {rank[0]}) AS query "
                        f"WHERE {where} ORDER BY score DESC, id LIMIT %s OFFSET %s")
                 cur.execute(sql, rank[1] + params + [request.limit, request.offset])
             else:

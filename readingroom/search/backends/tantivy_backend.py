@@ -19,9 +19,9 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
-from readingroom.search import analysis, snippets
+from readingroom.search import analysis, feed, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
-from readingroom.search.query import Clause, Phrase, Term, prefix_stems
+from readingroom.search.query import Clause, Phrase, Term, Variant, prefix_stems
 
 SCHEMA_VERSION = "2"
 TITLE_BOOST = 1.0
@@ -174,6 +174,7 @@ class TantivyBackend(SearchBackend):
         writer.commit()
         self.index.reload()
         self._langs = None
+        feed.forget(self)  # an empty index has no position in the change feed
 
     def close(self) -> None:
         if self._writer is not None:
@@ -300,11 +301,25 @@ class TantivyBackend(SearchBackend):
         return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
 
     def _alternative(self, alt: Term | Phrase) -> tantivy.Query | None:
+        q = self._unboosted(alt)
+        if q is not None and alt.boost != 1.0:
+            q = tantivy.Query.boost_query(q, alt.boost)
+        return q
+
+    def _unboosted(self, alt: Term | Phrase) -> tantivy.Query | None:
         text = alt.text if isinstance(alt, Term) else alt.words
+        if isinstance(alt, Term) and not alt.prefix and len(text.split()) > 1:
+            # several words in one term (a name the query holds, readingroom.names): each must match
+            parts = [self._unboosted(Term(w, alt.field)) for w in text.split()]
+            parts = [p for p in parts if p is not None]
+            if not parts:
+                return None
+            return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
         if not analysis.has_cjk(text):
             if isinstance(alt, Term) and alt.prefix:
                 return self._prefix_query(alt)
-            return self._words_query(text, alt.field, exact=isinstance(alt, Phrase))
+            # a name variant is a phrase analysed as words are (stemmed: inflected forms match)
+            return self._words_query(text, alt.field, exact=isinstance(alt, Phrase) and not isinstance(alt, Variant))
         # Mixed or CJK text: every CJK piece and the rest must each match. An unquoted run is cut into words.
         parts: list[tantivy.Query | None] = []
         for run in analysis.CJK_RUN.findall(text):
@@ -313,7 +328,7 @@ class TantivyBackend(SearchBackend):
         rest = analysis.CJK_RUN.sub(" ", text)
         if isinstance(alt, Phrase):
             chunks = [c for c in rest.split("  ") if c.strip()] if rest.strip() else []
-            parts += [self._words_query(c, alt.field, exact=True) for c in chunks]
+            parts += [self._words_query(c, alt.field, exact=not isinstance(alt, Variant)) for c in chunks]
         else:
             parts += [self._words_query(w, alt.field) for w in rest.split()]
         parts = parts[: analysis.MAX_QUERY_PIECES]
@@ -328,6 +343,10 @@ class TantivyBackend(SearchBackend):
             return None
         if len(queries) == 1:
             return queries[0]
+        if any(isinstance(a, Variant) for a in clause.alternatives):
+            # a name and its other forms (readingroom.names): the best form counts, so the typed (boosted) form
+            # ranks first however many other forms a document has
+            return tantivy.Query.disjunction_max_query(queries, tie_breaker=0.1)
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
     def build_query(self, request: SearchRequest) -> tuple[tantivy.Query, tantivy.Query | None]:

@@ -1,0 +1,355 @@
+"""Name variants: made when a person is stored, edited by editors (audited), and looked up by search.
+
+* :func:`refresh_person` gives a person its source name and automatic variants (imports call it through the
+  ``post_save`` signal of ``documents.Person``; ``readingroom manage name_variants`` for an existing archive).
+* :func:`add_variant`, :func:`remove_variant`, :func:`merge_persons`: what the admin does, each audited.
+* :func:`expand` rewrites a parsed query: a run of 1-4 words (or a phrase) whose key is a known variant becomes
+  an OR of the typed form (boosted: exact forms rank first) and every other variant of that person.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count, Max
+
+from readingroom.documents.models import DocumentPerson, Person
+from readingroom.names import translit
+from readingroom.names.models import NameVariant, SeedName
+from readingroom.names.variants import automatic_variants, script_of, stem_key
+from readingroom.search.query import Clause, ParsedQuery, Phrase, Term, Variant
+
+#: the typed form weighs this much more than the other variants, so exact forms rank first
+TYPED_BOOST = 3.0
+#: the other forms weigh less than a word (a document with the typed form ranks above one with another form)
+VARIANT_BOOST = 0.4
+#: at most this many other forms per expanded name (the query stays small)
+MAX_VARIANTS = 24
+MAX_RUN = 4
+#: the variant table is re-checked at most this often per process (a cheap count/max query)
+CHECK_SECONDS = 2.0
+
+
+# -- writing ----------------------------------------------------------------------------------------------
+
+
+def refresh_person(person: Person, *, replace: bool = False) -> int:
+    """Give ``person`` its source variant (its name as stored) and the automatic ones. Editors' and curated
+    variants are kept; with ``replace`` the automatic ones are made anew. Returns how many were added."""
+    existing = {v.name: v for v in NameVariant.objects.filter(person=person)}
+    if replace:
+        stale = [v.pk for v in existing.values() if v.kind == NameVariant.Kind.AUTOMATIC]
+        NameVariant.objects.filter(pk__in=stale).delete()
+        existing = {n: v for n, v in existing.items() if v.kind != NameVariant.Kind.AUTOMATIC}
+    wanted = [(person.name, NameVariant.Kind.SOURCE, "")]
+    wanted += [(form, NameVariant.Kind.AUTOMATIC, how) for form, how in automatic_variants(person.name, person.description)]
+    keys = {translit.key(n) for n, _, _ in wanted} - {""}
+    groups = set(SeedName.objects.filter(key__in=keys).values_list("group", flat=True))
+    wanted += [(n, NameVariant.Kind.SEED, "") for n in SeedName.objects.filter(group__in=groups).values_list("name", flat=True)]
+    added = 0
+    for name, kind, scheme in wanted:
+        name = " ".join(name.split())[:300]
+        if not name or name in existing:
+            continue
+        existing[name] = NameVariant.objects.create(person=person, name=name, kind=kind, scheme=scheme)
+        added += 1
+    return added
+
+
+def add_variant(person: Person, name: str, *, kind: str = NameVariant.Kind.EDITOR, actor: str = "") -> NameVariant:
+    """An editor's variant (and its automatic transliterations into the other scripts), audited."""
+    from readingroom.history.services import audit
+
+    name = " ".join(name.split())
+    with transaction.atomic():
+        variant, created = NameVariant.objects.get_or_create(person=person, name=name, defaults={"kind": kind})
+        extra = []
+        for form, how in automatic_variants(name, person.description):
+            _, made = NameVariant.objects.get_or_create(person=person, name=form,
+                                                        defaults={"kind": NameVariant.Kind.AUTOMATIC, "scheme": how})
+            if made:
+                extra.append(form)
+        audit("person.variant.add", person.identifier, actor=actor,
+              details={"variant": name, "created": created, "automatic": extra})
+    return variant
+
+
+def remove_variant(variant: NameVariant, *, actor: str = "") -> None:
+    from readingroom.history.services import audit
+
+    with transaction.atomic():
+        person = variant.person
+        audit("person.variant.remove", person.identifier, actor=actor,
+              details={"variant": variant.name, "kind": variant.kind, "scheme": variant.scheme})
+        variant.delete()
+
+
+def merge_persons(target: Person, others: list[Person], *, actor: str = "") -> dict:
+    """Merge ``others`` into ``target``: their documents, names and variants move to it; they are deleted.
+    The documents are queued for reindexing (their person facet changes). Audited."""
+    from readingroom.history.services import audit
+    from readingroom.search.models import IndexQueue
+
+    others = [p for p in others if p.pk != target.pk]
+    moved_docs: list[str] = []
+    with transaction.atomic():
+        names = {v.name for v in NameVariant.objects.filter(person=target)}
+        for other in others:
+            for v in NameVariant.objects.filter(person=other):
+                if v.name not in names:
+                    v.person = target
+                    v.save()
+                    names.add(v.name)
+            if other.name not in names:
+                NameVariant.objects.create(person=target, name=other.name, kind=NameVariant.Kind.SOURCE)
+                names.add(other.name)
+            have = set(DocumentPerson.objects.filter(person=target).values_list("document_id", flat=True))
+            for dp in DocumentPerson.objects.filter(person=other).select_related("document"):
+                moved_docs.append(dp.document.identifier)
+                if dp.document_id in have:
+                    dp.delete()
+                else:
+                    dp.person = target
+                    dp.save(update_fields=["person"])
+            if other.description and not target.description:
+                target.description = other.description
+                target.save(update_fields=["description"])
+        for ident in dict.fromkeys(moved_docs):
+            IndexQueue.objects.create(identifier=ident, action="index")
+        details = {"into": target.identifier, "merged": [{"id": p.identifier, "name": p.name} for p in others],
+                   "documents": sorted(set(moved_docs))}
+        for other in others:
+            other.delete()
+        audit("person.merge", target.identifier, actor=actor, details=details)
+    return details
+
+
+def refresh_all(*, replace: bool = False) -> int:
+    """Every person's variants (an archive imported before this app, or after a change of the tables)."""
+    added = 0
+    for person in Person.objects.all().iterator(chunk_size=500):
+        added += refresh_person(person, replace=replace)
+    return added
+
+
+# -- looking up ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """Every variant, by key and stem key: person ids; and each person's variants (name, kind)."""
+
+    stamp: tuple = ()
+    by_key: dict[str, set[int | str]] = field(default_factory=dict)  # person pk, or "seed:<group>"
+    by_stem: dict[str, set[int | str]] = field(default_factory=dict)
+    names: dict[int | str, list[str]] = field(default_factory=dict)
+    primary: dict[int, tuple[str, str]] = field(default_factory=dict)  # person -> (identifier, name)
+
+
+_table = Table()
+_checked = 0.0
+_lock = threading.Lock()
+
+
+def _stamp() -> tuple:
+    agg = NameVariant.objects.aggregate(n=Count("id"), m=Max("id"), u=Max("updated_at"))
+    seeds = SeedName.objects.aggregate(n=Count("id"), m=Max("id"))
+    return (connection.settings_dict.get("NAME"), agg["n"], agg["m"], str(agg["u"]), seeds["n"], seeds["m"])
+
+
+def table() -> Table:
+    """The variant table of this process, re-read when it changed (checked at most every CHECK_SECONDS)."""
+    global _table, _checked
+    now = time.monotonic()
+    if now - _checked < CHECK_SECONDS and _table.stamp and _table.stamp[0] == connection.settings_dict.get("NAME"):
+        return _table
+    with _lock:
+        stamp = _stamp()
+        _checked = time.monotonic()
+        if stamp != _table.stamp:
+            t = Table(stamp=stamp)
+            rows = NameVariant.objects.values_list("person_id", "name", "key", "stem_key").order_by("person_id", "id")
+            seeds = [(f"seed:{g}", n, k, sk) for g, n, k, sk in
+                     SeedName.objects.values_list("group", "name", "key", "stem_key").order_by("group", "id")]
+            for pid, name, key, skey in [*seeds, *rows.iterator(chunk_size=5000)]:
+                if key:
+                    t.by_key.setdefault(key, set()).add(pid)
+                if skey:
+                    t.by_stem.setdefault(skey, set()).add(pid)
+                t.names.setdefault(pid, []).append(name)
+            person_pks = [p for p in t.names if isinstance(p, int)]
+            for pid, ident, name in Person.objects.filter(pk__in=person_pks).values_list("pk", "identifier", "name"):
+                t.primary[pid] = (ident, name)
+            _table = t
+    return _table
+
+
+def forget() -> None:
+    """Drop this process's table (tests, after writing variants)."""
+    global _table, _checked
+    _table, _checked = Table(), 0.0
+
+
+def persons_for(text: str) -> set[int]:
+    """The persons one of whose variants ``text`` is (as written, or with Russian words inflected)."""
+    t = table()
+    words = text.replace("'s ", " ").removesuffix("'s").removesuffix("’s")
+    found = t.by_key.get(translit.key(words))
+    if found:
+        return found
+    if translit.has_cyrillic(words):
+        # an inflected form: its stems against the variants' keys (Хрущёва -> khrushchev) and stem keys
+        skey = stem_key(words)
+        return t.by_key.get(skey) or t.by_stem.get(skey, set())
+    return set()
+
+
+def _words(text: str) -> list[str]:
+    from readingroom.search import analysis
+
+    return [w for w in analysis.fold(translit.romanised(text)).replace("-", " ").split() if w]
+
+
+def _redundant(typed: list[str], variant: str) -> bool:
+    """A variant that has every typed word: whatever matches it matches the typed words already."""
+    words = set(_words(variant))
+    return all(w in words for w in typed)
+
+
+@dataclass
+class Expansion:
+    typed: str
+    persons: list[tuple[str, str]]  # (identifier, name)
+    variants: list[str]
+
+
+def _alternatives(text: str, field_: str | None, phrase: bool) -> tuple[list, Expansion] | None:
+    if len(text) > 200:
+        return None
+    pids = persons_for(text)
+    if not pids:
+        return None
+    t = table()
+    typed = _words(text)
+    folded_typed = translit.key(text)
+    seen = {folded_typed}
+    variants: list[str] = []
+    for pid in sorted(pids, key=str):
+        for name in t.names.get(pid, []):
+            k = translit.key(name) + "|" + script_of(name)
+            if k in seen or name.casefold() == text.casefold():
+                continue
+            seen.add(k)
+            if not phrase and script_of(name) == script_of(text) and _redundant(typed, name):
+                continue
+            variants.append(name)
+    variants = variants[:MAX_VARIANTS]
+    if not variants:
+        return None
+    first = Phrase(text, field_, boost=TYPED_BOOST) if phrase else Term(text, field_, boost=TYPED_BOOST)
+    others = [Phrase(v, field_, boost=VARIANT_BOOST) if phrase else Variant(v, field_, boost=VARIANT_BOOST) for v in variants]
+    if not phrase:
+        # A Russian surname on its own also as a prefix: Snowball stems "Хрущёв" to "хрущ" but "Хрущёвым" to
+        # "хрущев", so the stems miss; the folded form is the start of every case form (-а, -у, -ым, -е).
+        for form in [text, *variants]:
+            if " " not in form and translit.has_cyrillic(form) and len(form) >= 5:
+                others.append(Term(form, field_, prefix=True, boost=VARIANT_BOOST))
+    return [first, *others], Expansion(text, [t.primary[p] for p in sorted(pids, key=str) if p in t.primary], variants)
+
+
+def _candidate(clause: Clause) -> Term | Phrase | None:
+    if clause.negated or len(clause.alternatives) != 1:
+        return None
+    alt = clause.alternatives[0]
+    if isinstance(alt, Variant) or alt.field not in (None, "people"):
+        return None
+    if isinstance(alt, Term) and alt.prefix:
+        return None
+    return alt
+
+
+def expand(parsed: ParsedQuery) -> tuple[ParsedQuery, list[Expansion]]:
+    """``parsed`` with every name in it expanded to all the forms of that person (a new query; ``parsed`` is left
+    as it was). A run is the longest of 4, 3, 2, 1 consecutive words with one field (or a quoted phrase)."""
+    clauses = parsed.clauses
+    if not clauses or not table().names:
+        return parsed, []
+    out: list[Clause] = []
+    expansions: list[Expansion] = []
+    i = 0
+    while i < len(clauses):
+        alt = _candidate(clauses[i])
+        if alt is None:
+            out.append(clauses[i])
+            i += 1
+            continue
+        if isinstance(alt, Phrase):
+            made = _alternatives(alt.words, alt.field, phrase=True)
+            if made:
+                out.append(Clause(made[0]))
+                expansions.append(made[1])
+            else:
+                out.append(clauses[i])
+            i += 1
+            continue
+        done = False
+        for n in range(min(MAX_RUN, len(clauses) - i), 0, -1):
+            run = [_candidate(c) for c in clauses[i:i + n]]
+            if any(a is None or isinstance(a, Phrase) or a.field != alt.field for a in run):
+                continue
+            text = " ".join(a.text for a in run)
+            made = _alternatives(text, alt.field, phrase=False)
+            if made:
+                out.append(Clause(made[0]))
+                expansions.append(made[1])
+                i += n
+                done = True
+                break
+        if not done:
+            out.append(clauses[i])
+            i += 1
+    if not expansions:
+        return parsed, []
+    return ParsedQuery(out, list(parsed.notices)), expansions
+
+
+def notice(expansions: list[Expansion]) -> list[str]:
+    out = []
+    for e in expansions:
+        shown = ", ".join(e.variants[:6]) + (f" and {len(e.variants) - 6} more" if len(e.variants) > 6 else "")
+        out.append(f"“{e.typed}” is a name: other forms of it were searched too ({shown}); exact forms rank first.")
+    return out
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+
+
+def person_record(person: Person) -> dict:
+    """The public JSON of a person: names, variants, and the published documents (from the search index)."""
+    from readingroom.search import services as search
+
+    variants = [
+        {"name": v.name, "script": v.script, "kind": v.kind, **({"scheme": v.scheme} if v.scheme else {})}
+        for v in NameVariant.objects.filter(person=person).order_by("id")
+    ]
+    named = search.search({"person": person.name, "sort": "date", "per_page": 100}, facets=False, snippets=False)
+    # the name as a query: the search expands it to every form (inflected ones too), as for a reader
+    mentions = search.search({"q": person.name, "per_page": 50}, facets=False, snippets=True)
+    named_ids = {d["id"] for d in named.documents}
+
+    def summary(d: dict) -> dict:
+        return {k: d[k] for k in ("id", "url", "title", "date") if k in d} | ({"snippet": d["snippet"]} if d.get("snippet") else {})
+
+    return {
+        "id": person.identifier,
+        "url": f"/persons/{person.identifier}",
+        "name": person.name,
+        "description": person.description,
+        "variants": variants,
+        "documents": {"total": named.total, "results": [summary(d) for d in named.documents]},
+        "mentions": {"total": mentions.total,
+                     "results": [summary(d) for d in mentions.documents if d["id"] not in named_ids]},
+    }

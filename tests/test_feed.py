@@ -1,0 +1,135 @@
+"""The change feed (issue 15): indexes follow it from their own position, on one PostgreSQL database with
+several nodes, each with its own embedded index. Real PostgreSQL, real ``readingroom serve`` processes,
+real SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import psycopg
+import pytest
+
+from tests.conftest import CLI, Served
+
+WITHIN = 2.0
+
+
+def record(ident: str, title: str) -> dict:
+    return {"id": ident, "title": title, "date": "1963-07-22", "original_languages": ["en"],
+            "archival_reference": {"repository": "Test Archive"},
+            "transcripts": [{"language": "en", "text": f"{title}. The embassy reports."}]}
+
+
+def jsonl(path, records) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return str(path)
+
+
+def ids(base: str, q: str) -> set[str]:
+    url = f"{base}/api/search?" + urllib.parse.urlencode({"q": q, "per_page": 100, "facets": 0})
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return {d["id"] for d in json.loads(r.read())["results"]}
+
+
+def cli_ids(cli: CLI, q: str) -> set[str]:
+    out = json.loads(cli("search", q, "--format", "json", "--limit", "100").stdout)
+    return {d["id"] for d in out["results"]}
+
+
+def eventually(check, within: float) -> float:
+    t0 = time.monotonic()
+    while not check():
+        if time.monotonic() - t0 > within:
+            pytest.fail(f"not within {within} s")
+        time.sleep(0.05)
+    return time.monotonic() - t0
+
+
+def test_a_transaction_that_commits_late_is_never_passed(tmp_path, postgres_url):
+    """T1 writes a change and its feed row first but commits last; T2 commits in between and is applied.
+    A feed read by increasing row id would have moved past T1's row; ours waits for it."""
+    cli = CLI(tmp_path / "node", env={"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_SEARCH_BACKEND": "tantivy"})
+    cli("import", jsonl(tmp_path / "r.jsonl", [record("feed-a", "Alpha telegram"), record("feed-b", "Beta telegram")]))
+    assert cli_ids(cli, "telegram") == {"feed-a", "feed-b"}
+
+    def change(conn, ident: str, title: str) -> None:
+        conn.execute("UPDATE documents_document SET title = %s WHERE identifier = %s", [title, ident])
+        conn.execute("INSERT INTO search_indexqueue (identifier, action, created_at) VALUES (%s, 'index', now())", [ident])
+
+    with psycopg.connect(postgres_url) as t1, psycopg.connect(postgres_url) as t2:
+        change(t1, "feed-a", "Alpha zucchini")  # first, so its row has the lower id
+        change(t2, "feed-b", "Beta zucchini")
+        t2.commit()
+        cli("worker", "--once")  # applies the feed: T2 only (T1 is still running)
+        assert cli_ids(cli, "zucchini") == {"feed-b"}
+        t1.commit()
+    cli("worker", "--once")
+    assert cli_ids(cli, "zucchini") == {"feed-a", "feed-b"}
+    rows = psycopg.connect(postgres_url).execute("SELECT count(*) FROM search_indexqueue").fetchone()[0]
+    assert rows == 0  # pruned once the only node has applied them
+
+
+def test_two_nodes_with_their_own_indexes_follow_one_database(tmp_path, postgres_url):
+    env = {"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_SEARCH_BACKEND": "tantivy"}
+    a, b = CLI(tmp_path / "node-a", env=env), CLI(tmp_path / "node-b", env=env)
+    a("import", jsonl(tmp_path / "first.jsonl", [record("n-1", "Apricot memorandum")]))
+    node_a, node_b = Served(a), Served(b)  # node b starts empty and builds its index from PostgreSQL
+    try:
+        assert ids(node_b.base, "apricot") == {"n-1"}
+        # a write through node a is searchable on node b within the bound (and the reverse)
+        a("import", jsonl(tmp_path / "second.jsonl", [record("n-2", "Blueberry memorandum")]))
+        lag = eventually(lambda: ids(node_b.base, "blueberry") == {"n-2"}, WITHIN)
+        b("withdraw", "n-1", "--note", "Duplicate.")
+        eventually(lambda: ids(node_a.base, "apricot") == set(), WITHIN)
+        b("publish", "n-1")
+        eventually(lambda: ids(node_a.base, "apricot") == {"n-1"}, WITHIN)
+
+        # node b killed (-9, server and worker) while node a imports; restarted, it catches up
+        many = [record(f"bulk-{i}", f"Cranberry report {i}") for i in range(600)]
+        importer = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "import", jsonl(tmp_path / "bulk.jsonl", many)], env=a.env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        for pid in _tree(node_b.proc.pid):  # gunicorn master, its workers and the job worker (the index owner)
+            os.kill(int(pid), signal.SIGKILL)
+        node_b.proc.wait(timeout=30)
+        assert importer.wait(timeout=300) == 0, importer.stderr.read()
+        node_b = Served(b)
+        eventually(lambda: ids(node_b.base, "cranberry") == ids(node_a.base, "cranberry"), 30)
+        assert len(ids(node_a.base, "cranberry")) == 100  # per_page: the first page of 600
+        total = lambda base: json.loads(urllib.request.urlopen(f"{base}/api/search?q=cranberry&facets=0").read())["total"]
+        eventually(lambda: total(node_b.base) == total(node_a.base) == 600, 30)
+    finally:
+        node_a.stop()
+        node_b.stop()
+    print(f"feed lag node a -> node b: {lag:.2f} s")
+
+
+def _tree(pid: int) -> list[str]:
+    """``pid`` and every process below it."""
+    out = [str(pid)]
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for child in children:
+        out += _tree(int(child))
+    return out
+
+
+def test_a_rebuild_after_the_feed_was_pruned_keeps_its_place(tmp_path):
+    """SQLite: once the applied rows are pruned the table is empty, but the position must stay at the newest
+    id ever given (else a rebuild starts at 0, below what was pruned, and rebuilds again forever)."""
+    cli = CLI(tmp_path / "data")
+    cli("import", jsonl(tmp_path / "r.jsonl", [record(f"p-{i}", f"Pomegranate note {i}") for i in range(3)]))
+    cursor = tmp_path / "data" / "search" / "tantivy" / "readingroom-feed.json"
+    assert json.loads(cursor.read_text())["position"] == 3
+    cli("reindex")
+    assert json.loads(cursor.read_text())["position"] == 3
+    before = cursor.stat().st_mtime_ns
+    cli("worker", "--once")  # nothing to apply: no rebuild, the position is not even rewritten
+    assert cursor.stat().st_mtime_ns == before
+    assert cli_ids(cli, "pomegranate") == {"p-0", "p-1", "p-2"}
