@@ -99,8 +99,12 @@ class Placer:
 
         self.resolver = Resolver()
         self.nodes: dict[tuple, int] = {}
-        #: node id -> its tree path
+        #: node id -> its tree path and depth
         self.trees: dict[int, str] = {}
+        self.depths: dict[int, int] = {}
+        #: (archive, parent) levels whose children are in ``nodes``; nodes this import made (no children yet)
+        self.loaded: set[tuple] = set()
+        self.fresh: set[int] = set()
         self.series_names: dict[int, list[str]] = {}
         self.unresolved: dict[str, list] = {}
 
@@ -135,20 +139,32 @@ class Placer:
         from readingroom.archives.models import Node
 
         cache_key = (archive_id, parent_id, level, key)
-        if cache_key not in self.nodes:
-            node = Node.objects.filter(archive_id=archive_id, parent_id=parent_id, level=level, key=key).first()
-            if node is None:
-                parent_tree, depth = "", 0
-                if parent_id is not None:
-                    parent_tree, depth = Node.objects.filter(pk=parent_id).values_list("tree", "depth").get()
-                    depth += 1
-                node = Node.objects.create(archive_id=archive_id, parent_id=parent_id, level=level, label=label,
-                                           key=key, depth=depth)
-                node.tree = f"{parent_tree}{node.pk:08d}."
-                node.save(update_fields=["tree"])
-            self.nodes[cache_key] = node.pk
-            self.trees[node.pk] = node.tree
-        return self.nodes[cache_key]
+        if cache_key in self.nodes:
+            return self.nodes[cache_key]
+        if (archive_id, parent_id) not in self.loaded:
+            # the children this level already has, read once (none to read under a level made by this import)
+            if parent_id is None or parent_id not in self.fresh:
+                for pk, lvl, k, tree, depth in Node.objects.filter(archive_id=archive_id, parent_id=parent_id).values_list(
+                        "pk", "level", "key", "tree", "depth"):
+                    self.nodes.setdefault((archive_id, parent_id, lvl, k), pk)
+                    self.trees[pk], self.depths[pk] = tree, depth
+            self.loaded.add((archive_id, parent_id))
+            if cache_key in self.nodes:
+                return self.nodes[cache_key]
+        parent_tree, depth = "", 0
+        if parent_id is not None:
+            if parent_id not in self.trees:
+                self.trees[parent_id], self.depths[parent_id] = Node.objects.filter(pk=parent_id).values_list(
+                    "tree", "depth").get()
+            parent_tree, depth = self.trees[parent_id], self.depths[parent_id] + 1
+        node = Node.objects.create(archive_id=archive_id, parent_id=parent_id, level=level, label=label, key=key,
+                                   depth=depth)
+        tree = f"{parent_tree}{node.pk:08d}."
+        Node.objects.filter(pk=node.pk).update(tree=tree)
+        self.nodes[cache_key] = node.pk
+        self.trees[node.pk], self.depths[node.pk] = tree, depth
+        self.fresh.add(node.pk)
+        return node.pk
 
     def flush_reviews(self) -> None:
         """Queue the names that did not resolve (one review item per folded name; counted)."""
