@@ -72,9 +72,16 @@ def json_ld(record: dict, url: str) -> dict:
     others = [c["name"] for c in record["contributors"] if not set(c["roles"]) & set(AUTHOR_ROLES)]
     if others:
         data["contributor"] = [_person(n) for n in others]
-    holder = record["archival_reference"].get("repository") or record.get("archive")
-    if holder:
-        data["holdingArchive"] = {"@type": "ArchiveOrganization", "name": holder}
+    written = record["archival_reference"].get("repository") or record.get("archive")
+    authority = record.get("holding_archive")
+    if authority:  # the archive's authority record; the name as the source writes it is kept beside it
+        site = url.split("/documents/", 1)[0]
+        data["holdingArchive"] = {"@type": "ArchiveOrganization", "name": authority["name"],
+                                  "url": site + authority["url"] if authority["url"].startswith("/") else authority["url"]}
+        if written and written != authority["name"]:
+            data["holdingArchive"]["alternateName"] = written
+    elif written:
+        data["holdingArchive"] = {"@type": "ArchiveOrganization", "name": written}
     if record["archival_reference"].get("text"):
         data["itemLocation"] = record["archival_reference"]["text"]
     if record.get("archive"):
