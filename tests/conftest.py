@@ -115,14 +115,14 @@ def strip_volatile(record: dict) -> dict:
 class Served:
     """``readingroom serve`` running in a subprocess on a free port (stopped by :meth:`stop`)."""
 
-    def __init__(self, cli: CLI, workers: int = 2, timeout: float = 30) -> None:
+    def __init__(self, cli: CLI, *extra: str, workers: int = 2, timeout: float = 30) -> None:
         import time
         import urllib.request
 
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", str(workers), *extra],
             env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         deadline = time.monotonic() + timeout

@@ -31,7 +31,7 @@ from PIL import Image
 from readingroom.ingest.pipeline import import_paths
 from readingroom.scans.attach import attach_paths
 from readingroom.scans.models import OcrText
-from tests.conftest import CLI, SEED, free_port, need
+from tests.conftest import CLI, SEED, Served, need
 from tests.test_scans import make_image
 
 DOC = "wilson-300023"
@@ -47,25 +47,8 @@ def fetch(url: str, headers: dict | None = None, timeout: float = 120) -> tuple[
         return exc.code, dict(exc.headers), exc.read(), time.monotonic() - t0
 
 
-class Server:
-    """``readingroom serve`` on a free port (optionally without its job worker)."""
-
-    def __init__(self, cli: CLI, *extra: str, workers: int = 2) -> None:
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port),
-                                      "--workers", str(workers), *extra],
-                                     env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/api/documents", timeout=5).read()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.proc.kill()
-                    raise RuntimeError(f"server did not start: {self.proc.stderr.read()}") from None
-                time.sleep(0.2)
+class Server(Served):
+    """``readingroom serve`` on a free port (optionally without its job worker), and its workers' memory."""
 
     def workers_rss_mb(self) -> list[int]:
         """Resident memory of the gunicorn workers (the children of the gunicorn master)."""
@@ -74,13 +57,6 @@ class Server:
             status = Path(f"/proc/{pid}/status").read_text()
             out.append(next(int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmRSS")))
         return out
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def page_ids(cli: CLI) -> list[str]:

@@ -5,8 +5,6 @@ and editors' changes (add, remove, merge) audited."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -14,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, free_port, need
+from tests.conftest import CLI, Served, need
 
 # Documents made for these rules: the four forms of Mao's name, Khrushchev in Latin and Cyrillic (inflected),
 # and made-up people in each script (their variants can only come from the automatic keys).
@@ -183,23 +181,9 @@ def server(request, tmp_path_factory):
     source = tmp / "names.jsonl"
     source.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in NAMES) + "\n", encoding="utf-8")
     cli("import", str(source))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
-                            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/documents", timeout=5).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError(f"server did not start: {proc.stderr.read() if proc.stderr else ''}") from None
-            time.sleep(0.2)
-    yield Server(base, cli)
-    proc.terminate()
-    proc.wait(timeout=30)
+    served = Served(cli)
+    yield Server(served.base, cli)
+    served.stop()
 
 
 MAO = {"nm-zh", "nm-ru", "nm-un", "nm-en"}

@@ -8,16 +8,13 @@ searches must give the same answers.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, free_port, CORPUS, need
+from tests.conftest import CLI, CORPUS, Served, need
 from tests.search_fixtures import CRAFTED, MULTILINGUAL
 
 VOLUME = CORPUS / "frus" / "volumes" / "frus1961-63v06.xml"
@@ -58,23 +55,9 @@ def server(request, tmp_path_factory):
     crafted = tmp / "crafted.jsonl"
     crafted.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED + MULTILINGUAL) + "\n", encoding="utf-8")
     cli("import", str(VOLUME), str(CORPUS / "seed"), str(crafted))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
-                            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/documents", timeout=5).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError(f"server did not start: {proc.stderr.read() if proc.stderr else ''}") from None
-            time.sleep(0.2)
-    yield Server(base, cli)
-    proc.terminate()
-    proc.wait(timeout=30)
+    served = Served(cli)
+    yield Server(served.base, cli)
+    served.stop()
 
 
 @pytest.fixture(scope="module")
