@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import CLI, free_port, CORPUS, SEED, need
+from tests.conftest import CLI, CORPUS, SEED, free_port, need
 
 FRUS = CORPUS / "frus" / "volumes"
 
@@ -70,18 +70,44 @@ def _hashes(db) -> dict[str, str]:
         con.close()
 
 
-@pytest.mark.parametrize("kill_after", [150, 1400])
-def test_kill_9_then_rerun_gives_every_record_exactly_once(tmp_path, kill_after):
-    need(FRUS.exists(), f"the FRUS corpus is not at {FRUS}")
-    interrupted = CLI(tmp_path / "interrupted")
-    interrupted("bootstrap")  # create the database first, so polling it is meaningful
-    db = interrupted.data_dir / "readingroom.sqlite3"
+def _batch_events(db) -> list[dict]:
+    """The details of every ``import.batch`` audit event, oldest first."""
+    con = sqlite3.connect(db)
+    try:
+        return [json.loads(details) for (details,) in con.execute(
+            "select details from history_auditevent where action = 'import.batch' order by id")]
+    finally:
+        con.close()
+
+
+def _versions(db) -> dict[str, list[tuple[int, str]]]:
+    """Each document's versions: (number, title in the snapshot)."""
+    con = sqlite3.connect(db)
+    try:
+        out: dict[str, list[tuple[int, str]]] = {}
+        for ident, number, title in con.execute(
+                "select d.identifier, v.number, json_extract(v.snapshot, '$.title') from history_documentversion v"
+                " join documents_document d on d.id = v.document_id order by d.identifier, v.number"):
+            out.setdefault(ident, []).append((number, title))
+        return out
+    finally:
+        con.close()
+
+
+def _named(events: list[dict], key: str) -> list[str]:
+    """Every document the events name under ``key`` (``created`` / ``changed``), repeats kept."""
+    return [ident for e in events for ident in e[key]]
+
+
+def _kill_import(cli, source, db, stored_enough) -> int:
+    """Start ``readingroom import SOURCE`` (batches of 50, reader process), kill -9 it once ``stored_enough()``;
+    check its reader died with it; return how many documents the database holds."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "readingroom.cli", "import", str(FRUS), "--batch-size", "50", "--quiet"],
-        env=interrupted.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "readingroom.cli", "import", str(source), "--batch-size", "50", "--quiet"],
+        env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while _count(db) < kill_after and proc.poll() is None and time.monotonic() < deadline:
+    while not stored_enough() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "the import finished before it could be killed"
     readers = _children(proc.pid)
@@ -91,11 +117,23 @@ def test_kill_9_then_rerun_gives_every_record_exactly_once(tmp_path, kill_after)
     while any(_alive(pid) for pid in readers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert readers and not any(_alive(pid) for pid in readers), "the reader process outlived the killed import"
-    stored = _count(db)
+    return _count(db)
+
+
+@pytest.mark.parametrize("kill_after", [150, 1400])
+def test_kill_9_then_rerun_gives_every_record_exactly_once(tmp_path, kill_after):
+    need(FRUS.exists(), f"the FRUS corpus is not at {FRUS}")
+    interrupted = CLI(tmp_path / "interrupted")
+    interrupted("bootstrap")  # create the database first, so polling it is meaningful
+    db = interrupted.data_dir / "readingroom.sqlite3"
+    stored = _kill_import(interrupted, FRUS, db, lambda: _count(db) >= kill_after)
     assert 0 < stored < 2922
     assert _orphans(db) == 0  # nothing half-stored is visible
     queued = _queued(db)
     assert 0 < queued <= stored  # stored, not yet searchable: the durable queue remembers
+    # every stored batch has its audit event (written in the batch's transaction), naming each record once
+    created = _named(_batch_events(db), "created")
+    assert len(created) == len(set(created)) and set(created) == set(_hashes(db))
 
     rerun = interrupted("import", str(FRUS), check=False)
     assert rerun.returncode == 1  # the one real document without a title (d72a) is rejected each time
@@ -108,6 +146,54 @@ def test_kill_9_then_rerun_gives_every_record_exactly_once(tmp_path, kill_after)
     assert _queued(db) == 0
     found = json.loads(interrupted("search", "--format", "json").stdout)
     assert found["total"] == 2922  # every record searchable exactly once
+    created = _named(_batch_events(db), "created")
+    assert len(created) == 2922 and set(created) == set(_hashes(db))  # the audit log names each exactly once
+    assert _named(_batch_events(db), "changed") == [] and _versions(db) == {}  # new documents: no versions yet
+
+
+def test_kill_9_while_an_import_changes_published_documents_loses_no_version(tmp_path):
+    """An import that rewrites published documents keeps the state before (version 1) and the new one
+    (version 2) of each, in the transaction of the batch: after a kill -9 and a rerun, each changed document
+    has exactly those two versions and is named once by one audit event."""
+    need(FRUS.exists(), f"the FRUS corpus is not at {FRUS}")
+    revised = tmp_path / "revised"
+    revised.mkdir()
+    for volume in sorted(FRUS.glob("*.xml")):  # every document's title changes
+        text = volume.read_text(encoding="utf-8").replace("<head>", "<head>Revised: ")
+        (revised / volume.name).write_text(text, encoding="utf-8")
+    cli = CLI(tmp_path / "data")
+    cli("import", str(FRUS), check=False)
+    db = cli.data_dir / "readingroom.sqlite3"
+    first = _hashes(db)
+    assert len(first) == 2922 and _versions(db) == {}
+    first_events = len(_batch_events(db))
+
+    def changed_now() -> set[str]:
+        return {ident for ident, digest in _hashes(db).items() if digest != first[ident]}
+
+    def history_is_exact(changed: set[str]) -> None:
+        versions = _versions(db)
+        assert set(versions) == changed  # no base version left behind by a batch that was not stored
+        for ident in changed:
+            assert [number for number, _ in versions[ident]] == [1, 2], f"{ident}: a version lost or repeated"
+            (_, before), (_, after) = versions[ident]
+            assert not before.startswith("Revised: ") and after.startswith("Revised: ")
+        named = _named(_batch_events(db)[first_events:], "changed")
+        assert len(named) == len(set(named)) and set(named) == changed
+
+    _kill_import(cli, revised, db, lambda: len(changed_now()) >= 300)
+    at_kill = changed_now()
+    assert 0 < len(at_kill) < 2922
+    history_is_exact(at_kill)
+
+    rerun = cli("import", str(revised), check=False)
+    assert f"unchanged {len(at_kill)}," in rerun.stdout
+    changed = changed_now()
+    assert len(changed) > 2900  # (a document whose title has no plain <head> keeps its title)
+    history_is_exact(changed)
+    again = cli("import", str(revised), check=False)
+    assert "updated 0," in again.stdout
+    history_is_exact(changed)  # an import of the same records again adds neither versions nor change events
 
 
 def test_serve_heals_an_index_left_behind(tmp_path):

@@ -1,6 +1,7 @@
 """Reading and editing archives, the hierarchy, the chronology and links: what views, the API, the admin
 and the CLI call. Public reads show published documents only (``documents.services.public_documents`` /
-``in_states_by_row``); every edit is an audit event (``history.services.audit``)."""
+``in_states_by_row``); every edit is one unit of work (``records.unitofwork``): its rows, the feed rows of the
+documents it changes and its audit event commit together."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import datetime as dt
 import math
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 
 from readingroom.archives import linktypes
@@ -16,6 +16,7 @@ from readingroom.archives.hierarchy import LEVEL_NAMES
 from readingroom.archives.models import Archive, ArchiveName, DocumentLink, LinkSuggestion, Node, ReviewItem
 from readingroom.documents import models as dm
 from readingroom.documents.services import InvalidQuery, in_states_by_row, parse_int
+from readingroom.records.unitofwork import UnitOfWork
 
 PUBLISHED = dm.Document.Status.PUBLISHED
 PER_PAGE = 50
@@ -142,7 +143,8 @@ def archive_detail(identifier: str, page=1, per_page=PER_PAGE) -> dict:
     docs = list(direct.order_by("date_sort", "identifier")[(page_n - 1) * per_page_n: page_n * per_page_n])
     return {**_archive_json(archive, names=True), **_stats(archive.pk, None), "levels": children,
             "levels_page": children_page, "documents_here": [_doc_summary(d) for d in docs],
-            "documents_here_page": _page_info(direct.count(), page_n, per_page_n), "breadcrumb": [_archive_crumb(archive)]}
+            "documents_here_page": _page_info(direct.count(), page_n, per_page_n),
+            "breadcrumb": [_archive_crumb(archive)]}
 
 
 def _ancestors(node: Node) -> list[Node]:
@@ -267,7 +269,8 @@ def chronology(params) -> dict:
             last = dt.date.fromisoformat(to or frm)
             first, last = min(first, last), max(first, last)  # given the wrong way round: the same days
             last = min(last, first + dt.timedelta(days=92))  # at most 93 days (as a month view)
-            span, prev_day, next_day = "range", first - dt.timedelta(days=(last - first).days + 1), last + dt.timedelta(days=1)
+            span = "range"
+            prev_day, next_day = first - dt.timedelta(days=(last - first).days + 1), last + dt.timedelta(days=1)
         else:
             day = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
@@ -340,7 +343,8 @@ def relations_for(pks: list[int]) -> dict[int, list[tuple[str, str]]]:
     out: dict[int, list[tuple[str, str]]] = {}
     if not pks:
         return out
-    for src, type_, ident, status in DocumentLink.objects.filter(source_id__in=pks, target_doc__isnull=False).values_list(
+    for src, type_, ident, status in DocumentLink.objects.filter(
+            source_id__in=pks, target_doc__isnull=False).values_list(
             "source_id", "type", "target_doc__identifier", "target_doc__status"):
         if status == PUBLISHED:
             out.setdefault(src, []).append((type_, ident))
@@ -358,11 +362,9 @@ def _document(identifier: str, role: str) -> dm.Document:
     return doc
 
 
-def _touch(*docs: dm.Document) -> None:
-    """A link changed: the documents' pages (cached by their state) and harvesters see it."""
-    from django.utils import timezone
-
-    dm.Document.objects.filter(pk__in=[d.pk for d in docs]).update(updated_at=timezone.now())
+def _touch(uow: UnitOfWork, *docs: dm.Document) -> None:
+    """A link changed: the documents' pages (cached by their state), harvesters and indexes see it."""
+    uow.updated(*[d.identifier for d in docs], touch=True)
 
 
 def add_link(source: str, type_: str, target: str, *, note: str = "", actor: str = "") -> DocumentLink:
@@ -371,12 +373,10 @@ def add_link(source: str, type_: str, target: str, *, note: str = "", actor: str
     :raises EditError: unknown type, a missing document, a link to itself, one that exists, or one that
         closes a cycle of a type that forbids it; nothing is stored
     """
-    from readingroom.history.services import audit
-
     type_ = linktypes.type_name(type_)
     if type_ not in linktypes.NAMES:
         raise EditError(f"{type_!r} is not a relation type (one of {', '.join(linktypes.NAMES)})")
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         src, tgt = _document(source, "source"), _document(target, "target")
         if src.pk == tgt.pk:
             raise EditError("a document cannot be related to itself")
@@ -391,21 +391,19 @@ def add_link(source: str, type_: str, target: str, *, note: str = "", actor: str
             raise EditError(f"a {edge[1].replace('-', ' ')} link cannot form a cycle: {' -> '.join(cycle)}")
         link = DocumentLink.objects.create(source=src, type=type_, target=tgt.identifier, target_doc=tgt, note=note,
                                            origin="editor")
-        _touch(src, tgt)
-        audit("link.add", src.identifier, actor=actor, details={"type": type_, "target": tgt.identifier, "note": note})
+        _touch(uow, src, tgt)
+        uow.audit("link.add", src.identifier, details={"type": type_, "target": tgt.identifier, "note": note})
     return link
 
 
 def remove_link(link_id: int, *, actor: str = "") -> None:
-    from readingroom.history.services import audit
-
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         link = DocumentLink.objects.select_related("source").filter(pk=link_id).first()
         if link is None:
             raise EditError(f"no link {link_id}")
         link.delete()
-        _touch(*[d for d in (link.source, link.target_doc) if d is not None])
-        audit("link.remove", link.source.identifier, actor=actor, details={"type": link.type, "target": link.target})
+        _touch(uow, *[d for d in (link.source, link.target_doc) if d is not None])
+        uow.audit("link.remove", link.source.identifier, details={"type": link.type, "target": link.target})
 
 
 def suggest_links(days: int = 3, limit: int = 2000) -> int:
@@ -419,7 +417,8 @@ def suggest_links(days: int = 3, limit: int = 2000) -> int:
             "document_id", "person__name"):
         persons[doc_id].add(name)
     places: dict[int, set[int]] = defaultdict(set)
-    for doc_id, place_id in dm.DocumentPlace.objects.filter(document_id__in=list(persons)).values_list("document_id", "place_id"):
+    for doc_id, place_id in dm.DocumentPlace.objects.filter(document_id__in=list(persons)).values_list(
+            "document_id", "place_id"):
         places[doc_id].add(place_id)
     docs = sorted(dm.Document.objects.filter(pk__in=list(persons), date_sort__isnull=False).values_list(
         "pk", "date_sort", "holding_archive_id"), key=lambda r: r[1])
@@ -442,17 +441,16 @@ def suggest_links(days: int = 3, limit: int = 2000) -> int:
                 reasons.append("different archives")
             if places[a] != places[b]:
                 reasons.append("different places")
-            candidates.append(LinkSuggestion(first_id=a, second_id=b, days_apart=gap, shared_persons=sorted(shared)[:20],
-                                             reason=", ".join(reasons), score=len(shared) / (1 + gap)))
+            candidates.append(LinkSuggestion(first_id=a, second_id=b, days_apart=gap,
+                                             shared_persons=sorted(shared)[:20], reason=", ".join(reasons),
+                                             score=len(shared) / (1 + gap)))
     candidates.sort(key=lambda s: -s.score)
     LinkSuggestion.objects.bulk_create(candidates[:limit], ignore_conflicts=True)
     return min(len(candidates), limit)
 
 
 def decide_suggestion(suggestion_id: int, accept: bool, *, type_: str = "same-event", actor: str = "") -> None:
-    from readingroom.history.services import audit
-
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         s = LinkSuggestion.objects.select_related("first", "second").filter(pk=suggestion_id).first()
         if s is None:
             raise EditError(f"no suggestion {suggestion_id}")
@@ -462,8 +460,8 @@ def decide_suggestion(suggestion_id: int, accept: bool, *, type_: str = "same-ev
             add_link(s.first.identifier, type_, s.second.identifier, note="from a suggestion", actor=actor)
         s.state = LinkSuggestion.State.ACCEPTED if accept else LinkSuggestion.State.DISMISSED
         s.save(update_fields=["state"])
-        audit(f"suggestion.{'accept' if accept else 'dismiss'}", s.first.identifier, actor=actor,
-              details={"other": s.second.identifier, "type": type_ if accept else ""})
+        uow.audit(f"suggestion.{'accept' if accept else 'dismiss'}", s.first.identifier,
+                  details={"other": s.second.identifier, "type": type_ if accept else ""})
 
 
 # ---------------------------------------------------------------- authorities: review, merge, split
@@ -471,9 +469,14 @@ def replace_documents(qs) -> int:
     """Resolve the archive and hierarchy of ``qs``'s documents again (after an editor's decision); their
     search entries are queued. Returns how many changed."""
     from readingroom.archives.hierarchy import Placer
-    from readingroom.search.models import IndexQueue
 
-    placer = Placer()
+    with UnitOfWork() as uow:  # the moves and their feed rows: one transaction
+        changed = _replace_documents(uow, Placer(), qs)
+        uow.clear_cache("archive-counts", "archive-overview")
+    return changed
+
+
+def _replace_documents(uow: UnitOfWork, placer, qs) -> int:
     changed = 0
     for doc in qs.only("pk", "identifier", "archive", "ref_text", "ref_repository", "ref_fonds", "ref_series",
                        "ref_volume", "ref_file", "ref_folios", "extra", "holding_archive_id", "archive_node_id",
@@ -487,12 +490,10 @@ def replace_documents(qs) -> int:
                                                   doc.archive_tree):
             dm.Document.objects.filter(pk=doc.pk).update(holding_archive_id=archive_id, archive_node_id=node_id,
                                                         folio_sort=folio, archive_tree=tree)
-            IndexQueue.objects.create(identifier=doc.identifier, action="index")
+            uow.updated(doc.identifier)
             changed += 1
     placer.flush_reviews()
     prune_nodes()
-    cache.delete("archive-counts")
-    cache.delete("archive-overview")
     return changed
 
 
@@ -525,9 +526,7 @@ def accept_review(item_id: int, *, archive: str = "", new_identifier: str = "", 
     (``new_identifier``, ``new_name``, by default the name as written). Its documents are placed again."""
     from django.utils.text import slugify
 
-    from readingroom.history.services import audit
-
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         item = ReviewItem.objects.filter(pk=item_id).first()
         if item is None:
             raise EditError(f"no review item {item_id}")
@@ -540,18 +539,20 @@ def accept_review(item_id: int, *, archive: str = "", new_identifier: str = "", 
             if not ident:
                 raise EditError("the new archive needs an identifier")
             if Archive.objects.filter(Q(identifier=ident) | Q(name=new_name or item.name)).exists():
-                raise EditError(f"an archive {ident!r} or named {new_name or item.name!r} exists: accept as its variant")
+                raise EditError(
+                    f"an archive {ident!r} or named {new_name or item.name!r} exists: accept as its variant")
             target = Archive.objects.create(identifier=ident, name=new_name or item.name)
         from readingroom.archives.resolve import name_key
 
-        if name_key(item.name) != name_key(target.name) and not ArchiveName.objects.filter(key=name_key(item.name)).exists():
+        if (name_key(item.name) != name_key(target.name)
+                and not ArchiveName.objects.filter(key=name_key(item.name)).exists()):
             ArchiveName.objects.create(archive=target, name=item.name, kind=ArchiveName.Kind.VARIANT)
         item.state, item.resolved_to = ReviewItem.State.RESOLVED, target
         item.save(update_fields=["state", "resolved_to", "updated_at"])
         docs, _ = _documents_named([item.name])
         moved = replace_documents(docs)
-        audit("archive.accept", target.identifier, actor=actor,
-              details={"name": item.name, "archive": target.name, "documents": moved})
+        uow.audit("archive.accept", target.identifier,
+                  details={"name": item.name, "archive": target.name, "documents": moved})
     return target
 
 
@@ -561,26 +562,25 @@ def merge_archives(source: str, into: str, *, actor: str = "") -> Archive:
 
     :raises EditError: a merge into itself, or an unknown archive; nothing is changed
     """
-    from readingroom.history.services import audit
-
     if source == into:
         raise EditError(f"cannot merge the archive {source!r} into itself")
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         try:
             src, dst = get_archive(source), get_archive(into)
         except ArchiveNotFound as exc:
             raise EditError(str(exc)) from None
-        names = [src.name, *src.names.values_list("name", flat=True)]
-        doc_pks = list(dm.Document.objects.filter(holding_archive=src).values_list("pk", flat=True))
+        held = dict(dm.Document.objects.filter(holding_archive=src).values_list("pk", "identifier"))
+        doc_pks = list(held)
         moved_names = list(src.names.values_list("name", flat=True))
         src.names.update(archive=dst)
         src_name = src.name
         dm.Document.objects.filter(pk__in=doc_pks).update(holding_archive=None, archive_node=None, archive_tree="")
+        uow.updated(*held.values())  # placed again below; their archive changed either way
         src.delete()
         ArchiveName.objects.create(archive=dst, name=src_name, kind=ArchiveName.Kind.VARIANT)
         moved = replace_documents(dm.Document.objects.filter(pk__in=doc_pks))
-        audit("archive.merge", dst.identifier, actor=actor,
-              details={"merged": source, "name": src_name, "names": moved_names, "documents": moved})
+        uow.audit("archive.merge", dst.identifier,
+                  details={"merged": source, "name": src_name, "names": moved_names, "documents": moved})
     return dst
 
 
@@ -594,9 +594,8 @@ def split_archive(source: str, name: str, *, into: str = "", new_identifier: str
     from django.utils.text import slugify
 
     from readingroom.archives.resolve import name_key
-    from readingroom.history.services import audit
 
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         try:
             src = get_archive(source)
         except ArchiveNotFound as exc:
@@ -616,6 +615,6 @@ def split_archive(source: str, name: str, *, into: str = "", new_identifier: str
         variant.archive = dst
         variant.save()
         moved = replace_documents(dm.Document.objects.filter(holding_archive=src))
-        audit("archive.split", src.identifier, actor=actor,
-              details={"name": variant.name, "to": dst.identifier, "documents": moved})
+        uow.audit("archive.split", src.identifier,
+                  details={"name": variant.name, "to": dst.identifier, "documents": moved})
     return dst

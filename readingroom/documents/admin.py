@@ -9,9 +9,9 @@ from django.urls import path
 
 from readingroom.accounts.addresses import client_address
 from readingroom.accounts.roles import is_restricted
-from readingroom.documents import services
-
 from readingroom.documents import models as m
+from readingroom.documents import services
+from readingroom.records.unitofwork import UnitOfWork
 from readingroom.scans.admin import PageInline, attach_view
 
 
@@ -88,10 +88,12 @@ class DocumentAdmin(admin.ModelAdmin):
         ("Citation", {"fields": ("citation", "archive", "source_url", "credits")}),
         (
             "Archival reference",
-            {"fields": ("ref_text", "ref_repository", "ref_fonds", "ref_series", "ref_volume", "ref_file", "ref_folios", "repository")},
+            {"fields": ("ref_text", "ref_repository", "ref_fonds", "ref_series", "ref_volume", "ref_file",
+                        "ref_folios", "repository")},
         ),
         ("Description", {"fields": ("doc_type", "classification", "rights", "extra")}),
-        ("Record", {"fields": ("source_format", "source_path", "content_hash", "created_at", "updated_at", "published_at")}),
+        ("Record", {"fields": ("source_format", "source_path", "content_hash", "created_at", "updated_at",
+                               "published_at")}),
         ("This change", {"fields": ("change_note", "erratum")}),
     ]
 
@@ -112,29 +114,47 @@ class DocumentAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request, obj, form, change) -> None:
-        from readingroom.history.services import ensure_base_version
+    # -- a save is one unit of work: the record and its inlines, the change feed, the version of a published
+    # document, and the audit event (the admin's LogEntry) commit together
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with UnitOfWork(actor=request.user.get_username(), source="admin", address=client_address(request)) as uow:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        if uow.documents:
+            _index_now()
+        return response
 
+    def save_model(self, request, obj, form, change) -> None:
+        uow = _unit()
         if not change:
             obj.created_by = request.user
             obj.status = m.Document.Status.DRAFT  # made in the admin: a draft until published
             obj.published_at = None
-        elif obj.status == m.Document.Status.PUBLISHED:
-            ensure_base_version([obj.identifier], actor=request.user.get_username())
+        else:
+            uow.changing(obj.identifier)  # a published document keeps its state before the first change
+        obj.content_hash = ""  # edited by hand: a re-import may update it
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        from readingroom.history.services import record_version
-        from readingroom.search.models import IndexQueue
+        doc, uow = form.instance, _unit()
+        if change:
+            uow.updated(doc.identifier)
+            uow.version(doc.identifier, note=form.cleaned_data.get("change_note", ""),
+                        erratum=form.cleaned_data.get("erratum", False))  # if published
+        else:
+            uow.created(doc.identifier)
 
-        doc = form.instance
-        m.Document.objects.filter(pk=doc.pk).update(content_hash="")  # edited by hand: a re-import may update it
-        IndexQueue.objects.create(identifier=doc.identifier, action="index")
-        if change and doc.status == m.Document.Status.PUBLISHED:
-            record_version(doc, actor=request.user.get_username(), note=form.cleaned_data.get("change_note", ""),
-                           erratum=form.cleaned_data.get("erratum", False))
-        _index_now()
+    def delete_model(self, request, obj) -> None:
+        """Through the service: a tombstone, the feed row and the audit event, as ``readingroom delete``."""
+        services.delete_document(obj.identifier, actor=request.user.get_username(), source="admin",
+                                 address=client_address(request))
+
+    def delete_queryset(self, request, queryset) -> None:
+        for identifier in queryset.values_list("identifier", flat=True):
+            services.delete_document(identifier, actor=request.user.get_username(), source="admin",
+                                     address=client_address(request))
 
     # -- the workflow
     def _transition(self, request, queryset, status: str, permission: str, label: str) -> None:
@@ -177,9 +197,17 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
     def get_urls(self):
-        attach = path("<path:object_id>/attach/", self.admin_site.admin_view(lambda request, object_id: attach_view(self, request, object_id)),
-                      name="documents_document_attach")
+        view = self.admin_site.admin_view(lambda request, object_id: attach_view(self, request, object_id))
+        attach = path("<path:object_id>/attach/", view, name="documents_document_attach")
         return [attach, *super().get_urls()]
+
+
+def _unit() -> UnitOfWork:
+    """The unit of work of the admin's save (opened by ``changeform_view``)."""
+    uow = UnitOfWork.current()
+    if uow is None:
+        raise RuntimeError("a document is saved in the admin only inside changeform_view's unit of work")
+    return uow
 
 
 def _index_now() -> None:

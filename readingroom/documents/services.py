@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 
@@ -145,7 +146,7 @@ def _text(t: m.Text) -> dict:
 def _has_ocr(page) -> bool:
     try:
         return page.ocr is not None
-    except Exception:  # RelatedObjectDoesNotExist
+    except ObjectDoesNotExist:  # no OCR text for the page (RelatedObjectDoesNotExist)
         return False
 
 
@@ -219,10 +220,12 @@ def document_record(doc: m.Document) -> dict:
         "subjects": [ds.subject.name for ds in related(doc, "documentsubject_set")],
         "places": [{"name": dp.place.name, "path": dp.place.path()} for dp in related(doc, "documentplace_set")],
         "collections": [
-            {"id": dc.collection.identifier, "title": dc.collection.title} for dc in related(doc, "documentcollection_set")
+            {"id": dc.collection.identifier, "title": dc.collection.title}
+            for dc in related(doc, "documentcollection_set")
         ],
         "persons": [
-            {"id": dp.person.identifier, "name": dp.person.name, **({"description": dp.person.description} if dp.person.description else {})}
+            {"id": dp.person.identifier, "name": dp.person.name,
+             **({"description": dp.person.description} if dp.person.description else {})}
             for dp in related(doc, "documentperson_set")
         ],
         "related": [r.target for r in related(doc, "relations")],
@@ -323,7 +326,8 @@ def list_documents(
     offset = (page_n - 1) * per_page_n
     docs = list(
         qs.order_by(*SORTS[sort])
-        .prefetch_related(Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language")))
+        .prefetch_related(Prefetch("documentlanguage_set",
+                                   queryset=m.DocumentLanguage.objects.select_related("language")))
         [offset : offset + per_page_n]
     )
     return DocumentPage([document_summary(d) for d in docs], total, page_n, per_page_n, sort, filters)
@@ -348,7 +352,8 @@ def archive_overview() -> dict:
         "total": result.total,
         "years": facets["years"],
         "decades": facets["decades"],
-        "languages": [{"code": b["value"], "name": b["label"], "count": b["count"]} for b in facets["facets"].get("language", [])],
+        "languages": [{"code": b["value"], "name": b["label"], "count": b["count"]}
+                      for b in facets["facets"].get("language", [])],
         "repositories": [{"name": b["value"], "count": b["count"]} for b in facets["facets"].get("repository", [])],
     }
     cache.set("archive-overview", overview, OVERVIEW_SECONDS)
@@ -393,19 +398,17 @@ def iter_records_by_ids(identifiers: Iterable[str], chunk_size: int = 200) -> It
         yield from flush()
 
 
-def delete_document(identifier: str) -> None:
+def delete_document(identifier: str, *, actor: str = "", source: str = "", address: str = "") -> None:
     """Delete a document, leaving a tombstone (OAI-PMH reports it deleted); its removal from the search
-    index is queued in the same transaction.
+    index and its audit event commit with it (one unit of work).
 
     :raises DocumentNotFound: when there is none
     """
-    from django.db import transaction
-
-    from readingroom.search.models import IndexQueue
-
     from django.utils import timezone
 
-    with transaction.atomic():
+    from readingroom.records.unitofwork import UnitOfWork
+
+    with UnitOfWork(actor=actor, source=source, address=address) as uow:
         doc = m.Document.objects.filter(identifier=identifier).first()
         if doc is None:
             raise DocumentNotFound(identifier)
@@ -415,10 +418,8 @@ def delete_document(identifier: str) -> None:
             identifier=identifier,
             defaults={"title": doc.title, "collections": collections, "deleted_at": timezone.now()},
         )
-        IndexQueue.objects.create(identifier=identifier, action="delete")
-        from readingroom.history.services import audit
-
-        audit("document.delete", identifier, details={"title": doc.title})
+        uow.deleted(identifier)
+        uow.audit("document.delete", identifier, details={"title": doc.title})
 
 
 #: state -> the states it may move to
@@ -436,16 +437,15 @@ def set_status(identifier: str, status: str, *, actor: str = "", note: str = "",
 
     Publishing sets ``published_at`` (the first time) and records a version; withdrawing keeps the record
     (its URL answers 410 and its identifier is never reused) and takes it out of every public surface.
-    The change, its audit event and the search-index update commit together.
+    The change, its audit event, its version and the search-index update commit together (one unit of work).
 
     :raises DocumentNotFound, InvalidTransition:
     """
-    from django.db import transaction
     from django.utils import timezone
 
-    from readingroom.search.models import IndexQueue
+    from readingroom.records.unitofwork import UnitOfWork
 
-    with transaction.atomic():
+    with UnitOfWork(actor=actor, source=source, address=address) as uow:
         doc = m.Document.objects.select_for_update().filter(identifier=identifier).first()
         if doc is None:
             raise DocumentNotFound(identifier)
@@ -463,14 +463,9 @@ def set_status(identifier: str, status: str, *, actor: str = "", note: str = "",
             doc.withdrawn_at, doc.withdrawal_note = now, note
             fields += ["withdrawn_at", "withdrawal_note"]
         doc.save(update_fields=fields)
-        IndexQueue.objects.create(identifier=identifier, action="index")
-        from readingroom.history.services import audit, record_version
-
-        audit(f"document.{status}" if status != "review" else "document.submit", identifier, actor=actor, source=source,
-              address=address, details={"from": old, "to": status, **({"note": note} if note else {})})
+        uow.updated(identifier)  # after commit the home page counts again (the unit clears the overview)
+        uow.audit(f"document.{status}" if status != "review" else "document.submit", identifier,
+                  details={"from": old, "to": status, **({"note": note} if note else {})})
         if status == m.Document.Status.PUBLISHED:
-            record_version(doc, actor=actor, note=note or ("published" if old != "withdrawn" else "published again"))
-    from django.core.cache import cache
-
-    cache.delete("archive-overview")  # what the archive holds changed: the home page counts again
+            uow.version(identifier, note=note or ("published" if old != "withdrawn" else "published again"))
     return doc

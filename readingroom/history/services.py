@@ -1,5 +1,9 @@
-"""Writing history: :func:`audit` for every write, :func:`record_version` after a published document
-changes (with :func:`ensure_base_version` before it, so the state before the first change is kept)."""
+"""Writing history: audit events and document versions.
+
+These are the low-level writers. A change of the records writes its history through the unit of work
+(:mod:`readingroom.records.unitofwork`), which calls :func:`ensure_base_version` before the change and
+:func:`record_version` and writes the audit events after it, in the change's transaction. :func:`audit` on its
+own is for events that change no record (logins, backups, fixity checks)."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ current_request: contextvars.ContextVar = contextvars.ContextVar("readingroom_re
 VOLATILE = {"created_at", "updated_at", "published_at", "status", "url"}
 
 
-def _who() -> tuple[str, str, str]:
+def who() -> tuple[str, str, str]:
+    """(actor, source, address) of whatever is writing now: the request's user, or the operating-system user."""
     request = current_request.get()
     if request is not None:
         user = getattr(request, "user", None)
@@ -25,15 +30,15 @@ def _who() -> tuple[str, str, str]:
         return name, "web", address
     try:
         user = getpass.getuser()
-    except Exception:
+    except (KeyError, OSError):  # no name for this uid (a container)
         user = "unknown"
     return user, "cli", socket.gethostname()
 
 
 def audit(action: str, object_id: str = "", *, actor: str = "", source: str = "", address: str = "",
           details: dict | None = None) -> AuditEvent:
-    who, where_from, addr = _who()
-    return AuditEvent.objects.create(actor=actor or who, source=source or where_from, address=address or addr,
+    name, where_from, addr = who()
+    return AuditEvent.objects.create(actor=actor or name, source=source or where_from, address=address or addr,
                                      action=action, object_id=object_id[:300], details=details or {})
 
 
@@ -76,7 +81,8 @@ def ensure_base_version(identifiers: list[str], actor: str = "") -> int:
     """Give each published document in ``identifiers`` that has no version yet a first one, from its state
     now: call before changing them, so the previous state is kept."""
     made = 0
-    have = set(DocumentVersion.objects.filter(document__identifier__in=identifiers).values_list("document_id", flat=True))
+    have = set(DocumentVersion.objects.filter(document__identifier__in=identifiers)
+               .values_list("document_id", flat=True))
     for doc in dm.Document.objects.filter(identifier__in=identifiers, status=dm.Document.Status.PUBLISHED):
         if doc.pk not in have:
             DocumentVersion.objects.create(document=doc, number=1, actor=actor, snapshot=snapshot(doc),
@@ -85,15 +91,16 @@ def ensure_base_version(identifiers: list[str], actor: str = "") -> int:
     return made
 
 
-def record_version(doc: dm.Document, *, actor: str = "", note: str = "", erratum: bool = False) -> DocumentVersion | None:
+def record_version(doc: dm.Document, *, actor: str = "", note: str = "",
+                   erratum: bool = False) -> DocumentVersion | None:
     """A new version of a document if its record differs from the last version (or it has none)."""
     now = snapshot(doc)
     last = DocumentVersion.objects.filter(document=doc).order_by("-number").first()
     changes = diff(last.snapshot, now) if last else []
     if last and not changes:
         return None
-    who = actor or _who()[0]
-    return DocumentVersion.objects.create(document=doc, number=(last.number + 1) if last else 1, actor=who,
+    name = actor or who()[0]
+    return DocumentVersion.objects.create(document=doc, number=(last.number + 1) if last else 1, actor=name,
                                           snapshot=now, changes=changes, note=note, erratum=erratum)
 
 

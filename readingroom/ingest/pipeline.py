@@ -25,6 +25,7 @@ from readingroom.ingest.limits import Limits, current
 from readingroom.ingest.normalise import canonical_json, normalise
 from readingroom.ingest.store import Lookups, refresh_statistics, store_batch
 from readingroom.ingest.validate import validate
+from readingroom.records.unitofwork import UnitOfWork
 from readingroom.search.documents import search_document
 
 
@@ -128,8 +129,9 @@ def prepare_file(path: Path, fmt: str, limits: Limits | None = None) -> Iterator
             exc.stops_file = True
             item = exc
         except Exception as exc:  # noqa: BLE001 - a reader must never end an import with a traceback
-            item = RecordError(f"the file could not be read further ({_describe(exc)}); nothing after this point was read",
-                               path=p, line=last_line, stops_file=True)
+            item = RecordError(
+                f"the file could not be read further ({_describe(exc)}); nothing after this point was read",
+                path=p, line=last_line, stops_file=True)
         position += 1
         if isinstance(item, RecordError):
             if item.stops_file:  # say truthfully what of this file goes in: the valid records before the error
@@ -197,7 +199,8 @@ def events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple
             continue
         if size > limits.file_bytes:
             yield ("item", RecordError(
-                f"the file is larger than the import limit of {limits.file_bytes // mb} MB (READINGROOM_MAX_IMPORT_FILE_MB):"
+                f"the file is larger than the import limit of {limits.file_bytes // mb} MB"
+                " (READINGROOM_MAX_IMPORT_FILE_MB):"
                 f" {size / mb:,.1f} MB; nothing of it was read", path=p))
             yield ("file", p, size, "rejected")
             continue
@@ -244,7 +247,7 @@ def _reader_process(files, format, out, parent: int, chunk: int = 100) -> None:
                 send(buffer)
                 buffer = []
         send(buffer + [("done",)])
-    except BaseException as exc:  # an unexpected failure in a reader: surface it in the parent
+    except BaseException as exc:  # noqa: BLE001 - an unexpected failure in a reader: surface it in the parent
         send(buffer + [("crash", _describe(exc))])
 
 
@@ -304,7 +307,8 @@ def import_paths(
     :param draft: new documents start as drafts (not public until published); existing ones keep their state
 
     A published document that an import changes gets a new version (the state before is kept as its first
-    version if it had none); every stored batch is an audit event naming the documents it created and changed.
+    version if it had none); every stored batch is an audit event naming the documents it created and changed,
+    written in the batch's own transaction (one unit of work per batch).
     """
     files = list(iter_files(paths))
     report = ImportReport(bytes_total=sum(f.stat().st_size for f, _ in files if f.exists()))
@@ -322,17 +326,20 @@ def import_paths(
         nonlocal index_time
         if not batch:
             return
-        from readingroom.history.importing import after_batch, before_batch
+        from readingroom.history.importing import batch_history
+        from readingroom.search.indexing import current_origin
 
-        before_batch([(p.record["id"], p.digest) for p in batch])
-        outcomes = store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups,
-                               status="draft" if draft else "published")
-        after_batch(outcomes, [p.path for p in batch])
+        # the batch, its feed rows, versions and audit event: one transaction (a kill leaves all or none)
+        with UnitOfWork(source="import", origin=current_origin()) as uow:
+            outcomes = store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups,
+                                   status="draft" if draft else "published", uow=uow)
+            batch_history(uow, outcomes, [p.path for p in batch])
         for outcome in outcomes:
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         if indexer is not None and indexer.active:
             t0 = time.monotonic()
-            indexer.add(_with_ocr([(p.search, o.status) for p, o in zip(batch, outcomes) if o.status != "unchanged"]))
+            indexer.add(_with_ocr([(p.search, o.status) for p, o in zip(batch, outcomes, strict=True)
+                                   if o.status != "unchanged"]))
             index_time += time.monotonic() - t0
         batch.clear()
 

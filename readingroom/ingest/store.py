@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from readingroom.documents import models as m
 from readingroom.ingest.dates import sort_key
 from readingroom.ingest.normalise import content_hash
+from readingroom.records.unitofwork import UnitOfWork
 from readingroom.search.documents import title_key
-from readingroom.search.indexing import current_origin
-from readingroom.search.models import IndexQueue
 
 
 @dataclass
@@ -53,7 +52,8 @@ class Lookups:
         if code not in self.languages:
             from readingroom.ingest.languages import by_code
 
-            self.languages[code], _ = m.Language.objects.get_or_create(code=code, defaults={"name": name or by_code(code)[1]})
+            self.languages[code], _ = m.Language.objects.get_or_create(
+                code=code, defaults={"name": name or by_code(code)[1]})
         return self.languages[code]
 
     def repository(self, name: str) -> m.Repository | None:
@@ -277,7 +277,8 @@ def _children(pk: int, rec: dict, lookups: Lookups, rows: dict[type, Rows]) -> N
     for kind, key in (("translation", "translations"), ("transcript", "transcripts")):
         for t in rec[key]:
             rows[m.Text].add(
-                pk, position, kind, _pk(lookups.language(t["language"])), t["label"], t["title"], t["text"], t.get("extra", {})
+                pk, position, kind, _pk(lookups.language(t["language"])), t["label"], t["title"], t["text"],
+                t.get("extra", {}),
             )
             position += 1
     for i, name in enumerate(rec["subjects"]):
@@ -292,86 +293,96 @@ def _children(pk: int, rec: dict, lookups: Lookups, rows: dict[type, Rows]) -> N
         rows[m.Relation].add(pk, i, target)
 
 
-def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: str = "published") -> list[Outcome]:
+def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: str = "published",
+                uow: UnitOfWork | None = None) -> list[Outcome]:
     """Store ``(record, source_format, source_path[, content_hash])`` items in one transaction.
 
     :param items: canonical, validated records with where they came from; ids must be unique in the batch
     :param lookups: caches shared across batches of one import
     :param status: the workflow state of documents created by this batch (``draft`` for ``import --draft``);
         an existing document keeps its state
+    :param uow: the unit of work the batch is part of (the import's, which adds the batch's history; a
+        restore's); by default a unit of its own. The unit writes the feed rows of what was stored, and the
+        state before the change of each published document rewritten is kept (``UnitOfWork.changing``).
     :returns: one outcome per item, in order
     """
+    if uow is None:
+        from readingroom.search.indexing import current_origin
+
+        with UnitOfWork(source="import", origin=current_origin()) as unit:
+            return store_batch(items, lookups, status=status, uow=unit)
     lookups = lookups or Lookups()
     ids = [item[0]["id"] for item in items]
+    # No savepoint of its own: the caller's unit is the batch's transaction (a nested one would make SQLite
+    # keep a statement journal of every page the batch changes, measurably slower). A failure rolls it back.
     try:
-        with transaction.atomic():
-            existing = {
-                ident: (pk, digest)
-                for ident, pk, digest in m.Document.objects.filter(identifier__in=ids).values_list(
-                    "identifier", "pk", "content_hash"
+        existing = {
+            ident: (pk, digest)
+            for ident, pk, digest in m.Document.objects.filter(identifier__in=ids).values_list(
+                "identifier", "pk", "content_hash"
+            )
+        }
+        now = timezone.now()
+        now_db = m.Document._meta.get_field("created_at").get_db_prep_save(now, connection)
+        outcomes: list[Outcome] = []
+        new_docs: list[tuple[dict, dict]] = []
+        changed: list[tuple[m.Document, dict]] = []
+        update_fields: list[str] = []
+        digests = [given[0] if given else content_hash(rec) for rec, fmt, path, *given in items]
+        # published documents about to be rewritten keep their state before it (before any row changes)
+        uow.changing(*[rec["id"] for (rec, *_), digest in zip(items, digests, strict=True)
+                       if rec["id"] in existing and existing[rec["id"]][1] != digest], actor="import")
+        for (rec, fmt, path, *_), digest in zip(items, digests, strict=True):
+            fields = _document_fields(rec, fmt, path, digest, lookups)
+            if rec["id"] in existing:
+                pk, old = existing[rec["id"]]
+                if old == digest:
+                    outcomes.append(Outcome(rec["id"], "unchanged"))
+                    continue
+            _place(rec, fields, lookups)
+            if rec["id"] in existing:
+                changed.append((m.Document(pk=pk, identifier=rec["id"], **fields), rec))
+                update_fields = list(fields)
+                outcomes.append(Outcome(rec["id"], "updated"))
+            else:
+                new_docs.append((rec, fields))
+                outcomes.append(Outcome(rec["id"], "imported"))
+        stored_ids = {r["id"] for r, _ in new_docs} | {r["id"] for _, r in changed}
+        placed = [(rec, fmt, path) for rec, fmt, path, *_ in items if rec["id"] in stored_ids]
+        pks: dict[str, int] = {}
+        with connection.cursor() as cursor:
+            if new_docs:
+                columns = ["identifier", *new_docs[0][1].keys(), "status", "created_at", "updated_at",
+                           "published_at"]
+                docs = Rows(m.Document, columns, ready=("created_at", "updated_at", "published_at"))
+                published = now_db if status == m.Document.Status.PUBLISHED else None
+                for rec, fields in new_docs:
+                    docs.add(rec["id"], *fields.values(), status, now_db, now_db, published)
+                docs.insert(cursor)
+                pks.update(
+                    m.Document.objects.filter(identifier__in=[rec["id"] for rec, _ in new_docs])
+                    .values_list("identifier", "pk")
                 )
-            }
-            now = timezone.now()
-            now_db = m.Document._meta.get_field("created_at").get_db_prep_save(now, connection)
-            outcomes: list[Outcome] = []
-            new_docs: list[tuple[dict, dict]] = []
-            changed: list[tuple[m.Document, dict]] = []
-            update_fields: list[str] = []
-            for rec, fmt, path, *given in items:
-                digest = given[0] if given else content_hash(rec)
-                fields = _document_fields(rec, fmt, path, digest, lookups)
-                if rec["id"] in existing:
-                    pk, old = existing[rec["id"]]
-                    if old == digest:
-                        outcomes.append(Outcome(rec["id"], "unchanged"))
-                        continue
-                _place(rec, fields, lookups)
-                if rec["id"] in existing:
-                    changed.append((m.Document(pk=pk, identifier=rec["id"], **fields), rec))
-                    update_fields = list(fields)
-                    outcomes.append(Outcome(rec["id"], "updated"))
-                else:
-                    new_docs.append((rec, fields))
-                    outcomes.append(Outcome(rec["id"], "imported"))
-            stored_ids = {r["id"] for r, _ in new_docs} | {r["id"] for _, r in changed}
-            placed = [(rec, fmt, path) for rec, fmt, path, *_ in items if rec["id"] in stored_ids]
-            pks: dict[str, int] = {}
-            with connection.cursor() as cursor:
-                if new_docs:
-                    columns = ["identifier", *new_docs[0][1].keys(), "status", "created_at", "updated_at", "published_at"]
-                    docs = Rows(m.Document, columns, ready=("created_at", "updated_at", "published_at"))
-                    published = now_db if status == m.Document.Status.PUBLISHED else None
-                    for rec, fields in new_docs:
-                        docs.add(rec["id"], *fields.values(), status, now_db, now_db, published)
-                    docs.insert(cursor)
-                    pks.update(
-                        m.Document.objects.filter(identifier__in=[rec["id"] for rec, _ in new_docs]).values_list("identifier", "pk")
-                    )
-                if changed:
-                    changed_pks = [doc.pk for doc, _ in changed]
-                    for model in CHILD_MODELS:
-                        model.objects.filter(document_id__in=changed_pks).delete()
-                    for doc, _ in changed:
-                        doc.updated_at = now
-                    m.Document.objects.bulk_update([doc for doc, _ in changed], [*update_fields, "updated_at"])
-                rows = _child_rows()
-                for rec, _ in new_docs:
-                    _children(pks[rec["id"]], rec, lookups, rows)
-                for doc, rec in changed:
-                    _children(doc.pk, rec, lookups, rows)
-                for table in rows.values():
-                    table.insert(cursor)
-                pks.update({doc.identifier: doc.pk for doc, _ in changed})
-                _store_links(placed, pks, [rec["id"] for rec, _ in new_docs])
-                lookups.placer.flush_reviews()
-                # The search index follows the records: queue the change in this same transaction.
-                queue = Rows(IndexQueue, ["identifier", "action", "created_at", "origin"], ready=("created_at",))
-                origin = current_origin()  # an import that indexes its records itself marks their rows
-                for rec, _ in new_docs:
-                    queue.add(rec["id"], "index", now_db, origin)
+            if changed:
+                changed_pks = [doc.pk for doc, _ in changed]
+                for model in CHILD_MODELS:
+                    model.objects.filter(document_id__in=changed_pks).delete()
                 for doc, _ in changed:
-                    queue.add(doc.identifier, "index", now_db, origin)
-                queue.insert(cursor)
+                    doc.updated_at = now
+                m.Document.objects.bulk_update([doc for doc, _ in changed], [*update_fields, "updated_at"])
+            rows = _child_rows()
+            for rec, _ in new_docs:
+                _children(pks[rec["id"]], rec, lookups, rows)
+            for doc, rec in changed:
+                _children(doc.pk, rec, lookups, rows)
+            for table in rows.values():
+                table.insert(cursor)
+            pks.update({doc.identifier: doc.pk for doc, _ in changed})
+            _store_links(placed, pks, [rec["id"] for rec, _ in new_docs])
+            lookups.placer.flush_reviews()
+        # The search index follows the records: the unit writes their feed rows in this transaction.
+        uow.created(*[rec["id"] for rec, _ in new_docs])
+        uow.updated(*[doc.identifier for doc, _ in changed])
     except BaseException:
         lookups.reset()
         raise

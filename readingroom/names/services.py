@@ -13,7 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Max
 
 from readingroom.documents.models import DocumentPerson, Person
@@ -45,10 +45,12 @@ def refresh_person(person: Person, *, replace: bool = False) -> int:
         NameVariant.objects.filter(pk__in=stale).delete()
         existing = {n: v for n, v in existing.items() if v.kind != NameVariant.Kind.AUTOMATIC}
     wanted = [(person.name, NameVariant.Kind.SOURCE, "")]
-    wanted += [(form, NameVariant.Kind.AUTOMATIC, how) for form, how in automatic_variants(person.name, person.description)]
+    wanted += [(form, NameVariant.Kind.AUTOMATIC, how)
+               for form, how in automatic_variants(person.name, person.description)]
     keys = {translit.key(n) for n, _, _ in wanted} - {""}
     groups = set(SeedName.objects.filter(key__in=keys).values_list("group", flat=True))
-    wanted += [(n, NameVariant.Kind.SEED, "") for n in SeedName.objects.filter(group__in=groups).values_list("name", flat=True)]
+    wanted += [(n, NameVariant.Kind.SEED, "")
+               for n in SeedName.objects.filter(group__in=groups).values_list("name", flat=True)]
     added = 0
     for name, kind, scheme in wanted:
         name = " ".join(name.split())[:300]
@@ -61,10 +63,10 @@ def refresh_person(person: Person, *, replace: bool = False) -> int:
 
 def add_variant(person: Person, name: str, *, kind: str = NameVariant.Kind.EDITOR, actor: str = "") -> NameVariant:
     """An editor's variant (and its automatic transliterations into the other scripts), audited."""
-    from readingroom.history.services import audit
+    from readingroom.records.unitofwork import UnitOfWork
 
     name = " ".join(name.split())
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         variant, created = NameVariant.objects.get_or_create(person=person, name=name, defaults={"kind": kind})
         extra = []
         for form, how in automatic_variants(name, person.description):
@@ -72,30 +74,29 @@ def add_variant(person: Person, name: str, *, kind: str = NameVariant.Kind.EDITO
                                                         defaults={"kind": NameVariant.Kind.AUTOMATIC, "scheme": how})
             if made:
                 extra.append(form)
-        audit("person.variant.add", person.identifier, actor=actor,
-              details={"variant": name, "created": created, "automatic": extra})
+        uow.audit("person.variant.add", person.identifier,
+                  details={"variant": name, "created": created, "automatic": extra})
     return variant
 
 
 def remove_variant(variant: NameVariant, *, actor: str = "") -> None:
-    from readingroom.history.services import audit
+    from readingroom.records.unitofwork import UnitOfWork
 
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         person = variant.person
-        audit("person.variant.remove", person.identifier, actor=actor,
-              details={"variant": variant.name, "kind": variant.kind, "scheme": variant.scheme})
+        uow.audit("person.variant.remove", person.identifier,
+                  details={"variant": variant.name, "kind": variant.kind, "scheme": variant.scheme})
         variant.delete()
 
 
 def merge_persons(target: Person, others: list[Person], *, actor: str = "") -> dict:
     """Merge ``others`` into ``target``: their documents, names and variants move to it; they are deleted.
     The documents are queued for reindexing (their person facet changes). Audited."""
-    from readingroom.history.services import audit
-    from readingroom.search.models import IndexQueue
+    from readingroom.records.unitofwork import UnitOfWork
 
     others = [p for p in others if p.pk != target.pk]
     moved_docs: list[str] = []
-    with transaction.atomic():
+    with UnitOfWork(actor=actor) as uow:
         names = {v.name for v in NameVariant.objects.filter(person=target)}
         for other in others:
             for v in NameVariant.objects.filter(person=other):
@@ -117,13 +118,12 @@ def merge_persons(target: Person, others: list[Person], *, actor: str = "") -> d
             if other.description and not target.description:
                 target.description = other.description
                 target.save(update_fields=["description"])
-        for ident in dict.fromkeys(moved_docs):
-            IndexQueue.objects.create(identifier=ident, action="index")
+        uow.updated(*dict.fromkeys(moved_docs))  # their person facet changes
         details = {"into": target.identifier, "merged": [{"id": p.identifier, "name": p.name} for p in others],
                    "documents": sorted(set(moved_docs))}
         for other in others:
             other.delete()
-        audit("person.merge", target.identifier, actor=actor, details=details)
+        uow.audit("person.merge", target.identifier, details=details)
     return details
 
 
@@ -250,7 +250,8 @@ def _alternatives(text: str, field_: str | None, phrase: bool) -> tuple[list, Ex
     if not variants:
         return None
     first = Phrase(text, field_, boost=TYPED_BOOST) if phrase else Term(text, field_, boost=TYPED_BOOST)
-    others = [Phrase(v, field_, boost=VARIANT_BOOST) if phrase else Variant(v, field_, boost=VARIANT_BOOST) for v in variants]
+    others = [Phrase(v, field_, boost=VARIANT_BOOST) if phrase else Variant(v, field_, boost=VARIANT_BOOST)
+              for v in variants]
     if not phrase:
         # A Russian surname on its own also as a prefix: Snowball stems "Хрущёв" to "хрущ" but "Хрущёвым" to
         # "хрущев", so the stems miss; the folded form is the start of every case form (-а, -у, -ым, -е).
@@ -341,7 +342,8 @@ def person_record(person: Person) -> dict:
     named_ids = {d["id"] for d in named.documents}
 
     def summary(d: dict) -> dict:
-        return {k: d[k] for k in ("id", "url", "title", "date") if k in d} | ({"snippet": d["snippet"]} if d.get("snippet") else {})
+        return ({k: d[k] for k in ("id", "url", "title", "date") if k in d}
+                | ({"snippet": d["snippet"]} if d.get("snippet") else {}))
 
     return {
         "id": person.identifier,

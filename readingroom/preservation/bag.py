@@ -4,9 +4,10 @@
 its workflow state and timestamps, its version history, its pages and their machine OCR; ``/`` in an id
 is written ``~``), ``files/<sha256>`` (every stored file, originals and derived page images),
 ``files.json``, ``collections.json``, ``tombstones.json`` and ``audit.jsonl``; the tag files carry SHA-256
-and SHA-512 manifests. ``restore_bag`` validates a bag (BagIt, then every field and path: ``bagcheck``) and rebuilds an archive from it into an empty data
-directory, on SQLite or PostgreSQL alike: the restored archive exports the same records, files,
-checksums, identifiers and URLs. This is also the way to move between the two databases.
+and SHA-512 manifests. ``restore_bag`` validates a bag (BagIt, then every field and path: ``bagcheck``) and
+rebuilds an archive from it into an empty data directory (one unit of work), on SQLite or PostgreSQL
+alike: the restored archive exports the same records, files, checksums, identifiers and URLs. This is also
+the way to move between the two databases.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from pathlib import Path
 
 import bagit
 from django.conf import settings
-from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from readingroom.documents import models as dm
 from readingroom.documents.services import document_record, with_relations
 from readingroom.history.models import AuditEvent, DocumentVersion
 from readingroom.preservation.bagcheck import BagError, check_bag, scan_tree
+from readingroom.records.unitofwork import UnitOfWork
 from readingroom.scans import storage
 from readingroom.scans.models import OcrText, Page, StoredFile
 
@@ -50,7 +51,8 @@ def _file_name(identifier: str) -> str:
 
 
 def _collection_pks(identifier: str) -> list[int]:
-    root = dm.Collection.objects.filter(identifier=identifier).first() or dm.Collection.objects.filter(title=identifier).first()
+    root = (dm.Collection.objects.filter(identifier=identifier).first()
+            or dm.Collection.objects.filter(title=identifier).first())
     if root is None:
         raise BagError(f"no collection {identifier!r}")
     pks, frontier = [root.pk], [root.pk]
@@ -70,7 +72,8 @@ def document_entry(doc: dm.Document) -> tuple[dict, set[str]]:
         "record": record,
         "workflow": {
             "status": doc.status, "withdrawn_at": _iso(doc.withdrawn_at), "withdrawal_note": doc.withdrawal_note,
-            "created_at": _iso(doc.created_at), "updated_at": _iso(doc.updated_at), "published_at": _iso(doc.published_at),
+            "created_at": _iso(doc.created_at), "updated_at": _iso(doc.updated_at),
+            "published_at": _iso(doc.published_at),
             "created_by": doc.created_by.get_username() if doc.created_by else None,
             "source_format": doc.source_format, "source_path": doc.source_path, "content_hash": doc.content_hash,
         },
@@ -96,7 +99,8 @@ def _write_json(path: Path, value) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def export_bag(directory: Path, collection: str | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
+def export_bag(directory: Path, collection: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the archive (or one collection, with the collections inside it) as a BagIt bag."""
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
@@ -212,7 +216,8 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
         from django.contrib.auth import get_user_model
 
         users = {u.get_username(): u for u in get_user_model().objects.all()}
-        with transaction.atomic():
+        # one unit of work; no feed rows (every index is rebuilt from the restored records below)
+        with UnitOfWork(feed=False) as uow:
             by_sha: dict[str, StoredFile] = {}
             for f in files:
                 by_sha[f["sha256"]] = StoredFile.objects.create(sha256=f["sha256"], size=f["size"],
@@ -238,7 +243,8 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
                 entry = json.loads(raw)
                 rec = validate(normalise({k: v for k, v in entry["record"].items() if k not in DERIVED}))
                 wf = entry["workflow"]
-                store_batch([(rec, wf["source_format"] or "json", wf["source_path"], content_hash(rec))], lookups)
+                store_batch([(rec, wf["source_format"] or "json", wf["source_path"], content_hash(rec))], lookups,
+                            uow=uow)
                 doc = dm.Document.objects.get(identifier=rec["id"])
                 dm.Document.objects.filter(pk=doc.pk).update(
                     status=wf["status"], withdrawn_at=_when(wf["withdrawn_at"]), withdrawal_note=wf["withdrawal_note"],
@@ -258,7 +264,7 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
                                                       text=o["text"], hocr=o["hocr"], words=o["words"],
                                                       mean_confidence=o["mean_confidence"])
                         OcrText.objects.filter(pk=made.pk).update(created_at=_when(o["created_at"]))
-                DocumentVersion.objects.bulk_create([
+                uow.restore_history(versions=[
                     DocumentVersion(document=doc, number=v["number"], created_at=_when(v["created_at"]),
                                     actor=v["actor"], snapshot=v["snapshot"], changes=v["changes"], note=v["note"],
                                     erratum=v["erratum"])
@@ -268,10 +274,8 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
             for t in plan.tombstones:
                 dm.Tombstone.objects.create(identifier=t["identifier"], title=t["title"], collections=t["collections"],
                                             deleted_at=t["deleted_at"])
-            AuditEvent.objects.bulk_create([AuditEvent(**e) for e in plan.audit], batch_size=2000)
-            from readingroom.search.models import IndexQueue
-
-            IndexQueue.objects.all().delete()  # the index is rebuilt from the restored records below
+            uow.restore_history(events=[AuditEvent(**e) for e in plan.audit])
+            uow.audit("bag.restore", str(directory), details={"documents": len(entries), "files": len(files)})
             # Last in the transaction: the files into their places (undone below if the commit fails).
             for f in files:
                 target = storage.file_path(f["sha256"])
@@ -296,12 +300,10 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
                 pass
         if isinstance(exc, BagError) or not isinstance(exc, Exception):
             raise
-        raise BagError(f"{directory}: the restore failed and nothing was restored: {type(exc).__name__}: {exc}") from exc
+        raise BagError(
+            f"{directory}: the restore failed and nothing was restored: {type(exc).__name__}: {exc}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    from readingroom.history.services import audit
-
-    audit("bag.restore", str(directory), details={"documents": len(entries), "files": len(files)})
     from readingroom.search.indexing import reindex
 
     reindex()

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
 from PIL import Image
 
 from readingroom.documents import models as dm
 from readingroom.documents.services import DocumentNotFound
 from readingroom.ingest.languages import UnknownLanguage
 from readingroom.ingest.languages import resolve as resolve_language
+from readingroom.records.unitofwork import UnitOfWork
 from readingroom.scans import storage
 from readingroom.scans.models import Job, Page, StoredFile
 
@@ -126,7 +126,7 @@ def _prepare_image(name: str, path: Path, kind: str, lim: dict) -> list[Prepared
     except AttachError:
         storage.discard(p.tmp for p in pages if p.tmp)
         raise
-    except Exception as exc:  # Pillow's errors for corrupt, truncated or hostile files vary by codec
+    except Exception as exc:  # noqa: BLE001 - Pillow's errors for corrupt, truncated or hostile files vary by codec
         storage.discard(p.tmp for p in pages if p.tmp)
         raise AttachError(name, f"not a readable {kind.upper()} image ({type(exc).__name__}: {exc})") from None
     return pages
@@ -138,7 +138,7 @@ def _prepare_pdf(name: str, path: Path, lim: dict) -> list[PreparedImage]:
     pages: list[PreparedImage] = []
     try:
         pdf = pdfium.PdfDocument(str(path))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - pdfium's errors for a broken or hostile PDF: refused, named
         raise AttachError(name, f"a PDF that cannot be opened ({exc})") from None
     try:
         if len(pdf) == 0:
@@ -152,7 +152,7 @@ def _prepare_pdf(name: str, path: Path, lim: dict) -> list[PreparedImage]:
             _check_pixels(name, round(width * scale), round(height * scale), lim["max_pixels"], f"page {index + 1}")
             try:
                 image = page.render(scale=scale).to_pil()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a page pdfium cannot render: the file is refused, named
                 raise AttachError(name, f"page {index + 1} of the PDF will not render ({exc})") from None
             tmp, sha, size = _save_png(image)
             pages.append(PreparedImage(tmp, sha, size, "image/png", image.width, image.height, index))
@@ -224,13 +224,12 @@ def attach(identifier: str, files: Iterable[tuple[str, BinaryIO]], languages: li
 
 
 def _store(identifier: str, prepared: list[Prepared], languages: list[str] | None, ocr: bool) -> list[Page]:
-    from readingroom.search.models import IndexQueue
-
     created: list[Page] = []
-    with transaction.atomic():
+    with UnitOfWork() as uow:  # the pages, their jobs, the feed row and the audit event: one transaction
         doc = dm.Document.objects.select_for_update().get(identifier=identifier)
         langs = _languages(doc, languages)
-        position = (Page.objects.filter(document=doc).order_by("-position").values_list("position", flat=True).first() or 0)
+        position = (Page.objects.filter(document=doc).order_by("-position").values_list("position", flat=True)
+                    .first() or 0)
         for item in prepared:
             source = _stored(item.sha256, item.size, item.media_type, item.name)
             storage.commit(item.tmp, item.sha256)
@@ -248,11 +247,8 @@ def _store(identifier: str, prepared: list[Prepared], languages: list[str] | Non
                 if ocr:
                     Job.objects.create(kind="ocr", page=page)
                 created.append(page)
-        dm.Document.objects.filter(pk=doc.pk).update(updated_at=_now())
-        IndexQueue.objects.create(identifier=identifier, action="index")
-        from readingroom.history.services import audit
-
-        audit("scans.attach", identifier, details={
+        uow.updated(identifier, touch=True)
+        uow.audit("scans.attach", identifier, details={
             "files": [{"name": p.name.rsplit("/", 1)[-1], "sha256": p.sha256, "size": p.size, "pages": len(p.pages)}
                       for p in prepared],
             "pages": [pg.position for pg in created]})
@@ -270,13 +266,8 @@ def _languages(doc: dm.Document, codes: list[str] | None) -> list[dm.Language]:
     return [dl.language for dl in doc.documentlanguage_set.select_related("language")]
 
 
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
-
-
-def attach_paths(identifier: str, paths: list[Path], languages: list[str] | None = None, ocr: bool = True) -> list[Page]:
+def attach_paths(identifier: str, paths: list[Path], languages: list[str] | None = None,
+                 ocr: bool = True) -> list[Page]:
     """:func:`attach` for files on disk (what ``readingroom attach`` calls)."""
     handles = []
     try:

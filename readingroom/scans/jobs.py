@@ -69,26 +69,24 @@ def claim() -> Job | None:
 
 
 def run_ocr(job: Job) -> None:
+    from readingroom.records.unitofwork import UnitOfWork
     from readingroom.scans.ocr import recognise
-    from readingroom.search.models import IndexQueue
 
     page = Page.objects.select_related("image", "document").get(pk=job.page_id)
     codes = list(page.languages.values_list("code", flat=True)) or list(
         page.document.documentlanguage_set.values_list("language_id", flat=True))
     result = recognise(page.image.path, codes)
-    with transaction.atomic():
+    # the text, the job's end, the document's updated_at, its feed row and the audit event: one transaction
+    with UnitOfWork(actor="worker", source="worker") as uow:
         OcrText.objects.update_or_create(page=page, defaults={
             "languages": result.languages, "engine": result.engine, "text": result.text, "hocr": result.hocr,
             "words": result.words, "mean_confidence": result.mean_confidence,
         })
         Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, finished_at=timezone.now(), error="")
-        dm.Document.objects.filter(pk=page.document_id).update(updated_at=timezone.now())
-        IndexQueue.objects.create(identifier=page.document.identifier, action="index")
-        from readingroom.history.services import audit
-
-        audit("ocr.page", page.document.identifier, actor="worker", source="worker",
-              details={"page": page.position, "languages": result.languages, "words": len(result.words),
-                       "mean_confidence": result.mean_confidence})
+        uow.updated(page.document.identifier, touch=True)
+        uow.audit("ocr.page", page.document.identifier,
+                  details={"page": page.position, "languages": result.languages, "words": len(result.words),
+                           "mean_confidence": result.mean_confidence})
 
 
 def run_pdf(job: Job) -> None:
@@ -105,8 +103,9 @@ def run(job: Job) -> bool:
     try:
         HANDLERS[job.kind](job)
         return True
-    except Exception as exc:  # recorded on the job, visible to editors
-        detail = exc.stderr.decode(errors="replace")[-500:] if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else ""
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job, visible to editors, and retried
+        failed_run = isinstance(exc, subprocess.CalledProcessError) and exc.stderr
+        detail = exc.stderr.decode(errors="replace")[-500:] if failed_run else ""
         state = Job.State.FAILED if job.attempts >= MAX_ATTEMPTS else Job.State.QUEUED
         Job.objects.filter(pk=job.pk).update(state=state, finished_at=timezone.now(),
                                              error=f"{type(exc).__name__}: {exc} {detail}".strip()[:2000])
