@@ -664,9 +664,19 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _setup(args.data_dir)
-    if args.command != "manage":
-        _migrate()
-    return args.func(args)
+    from django.db.utils import OperationalError
+
+    try:
+        if args.command != "manage":
+            _migrate()
+        return args.func(args)
+    except OperationalError as exc:  # the database cannot be reached or used: one line, no traceback
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}" if db.get("HOST") else db["NAME"]
+        print(f"error: cannot use the database {where}: {(str(exc).strip().splitlines() or ['?'])[0]}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -71,7 +71,11 @@ def test_schemathesis_finds_nothing_against_a_live_server(served, tmp_path):
     st = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     need(Path(st).exists(), "schemathesis is not installed (pip install -e '.[test]')")
     result = subprocess.run(
-        [st, "run", f"{served.base}/api/openapi.json", "--checks", "all", "--max-examples", "8", "--workers", "2",
+        [st, "run", f"{served.base}/api/openapi.json", "--checks", "all",
+             # negative_data_rejection sends "invalid" values that reach the server as valid query strings (a
+             # boolean for a text filter arrives as the word "false", an empty list as nothing) and reports
+             # them as accepted; bad parameters are checked by test_bad_parameters_are_400 and the fuzz tests
+             "--exclude-checks", "negative_data_rejection", "--max-examples", "8", "--workers", "2",
          "--generation-database", "none", "--suppress-health-check", "filter_too_much", "--no-color",
          "--seed", "20261127", "--request-timeout", "30", "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path,  # its cache stays out of the repository
