@@ -10,6 +10,9 @@
                               (unset: the host each request came to)
 ``READINGROOM_SITE_NAME``     the archive's name (default ``Reading Room``)
 ``READINGROOM_ADMIN_EMAIL``   the contact address OAI-PMH ``Identify`` gives
+``READINGROOM_REPLICA_URLS``  comma-separated ``postgresql://`` URLs of streaming replicas of the database:
+                              reads that may lag (readers without a session) go to one (``dbrouter``)
+``READINGROOM_REPLICA_RETRY_SECONDS``  how long a replica that refused a connection is skipped (default 10)
 """
 
 from __future__ import annotations
@@ -49,6 +52,63 @@ def secret_key(directory: Path) -> str:
     return key
 
 
+class ConfigError(SystemExit):
+    """A setting that cannot work: the command stops with this message (no traceback)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"error: {message}")
+
+
+def _postgres_settings(url: str, variable: str) -> dict:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        shown = url if not parsed.password else url.replace(parsed.password, "***")
+        raise ConfigError(f"{variable}: {shown!r} is not a PostgreSQL URL (use postgresql://user@host:port/name)")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ConfigError(f"{variable}: the port of {parsed.netloc.rsplit('@', 1)[-1]!r} is not a number") from None
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parsed.path.lstrip("/")) or "readingroom",
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": parsed.hostname or "",
+        "PORT": str(port or ""),
+        "CONN_MAX_AGE": 60,
+    }
+
+
+def replica_settings(primary: dict) -> dict:
+    """``DATABASES`` entries ``replica1``, ``replica2``, ... from ``READINGROOM_REPLICA_URLS``.
+
+    Each is a read-only streaming replica of the primary. Its engine (``readingroom.dbrouter``) connects with a
+    short timeout and, when the replica refuses or does not answer, remembers that for
+    ``READINGROOM_REPLICA_RETRY_SECONDS`` and reads from the primary instead; a connection kept between
+    requests is checked at the start of each request (``CONN_HEALTH_CHECKS``).
+    """
+    urls = [u.strip() for u in os.environ.get("READINGROOM_REPLICA_URLS", "").split(",") if u.strip()]
+    if not urls:
+        return {}
+    import readingroom.dbrouter  # noqa: F401  (watches the primary's connections from the first one on)
+
+    if "postgresql" not in primary["ENGINE"]:
+        raise ConfigError("READINGROOM_REPLICA_URLS: replicas need READINGROOM_DATABASE_URL to name the PostgreSQL primary")
+    out = {}
+    for i, url in enumerate(urls, 1):
+        db = _postgres_settings(url, "READINGROOM_REPLICA_URLS")
+        db.update({
+            "ENGINE": "readingroom.dbrouter",
+            "CONN_HEALTH_CHECKS": True,
+            # a replica that is gone is noticed within a few seconds, not at the TCP timeout
+            "OPTIONS": {"connect_timeout": 2, "application_name": "readingroom replica read",
+                        "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2},
+            "TEST": {"MIRROR": "default"},
+        })
+        out[f"replica{i}"] = db
+    return out
+
+
 def database_settings(directory: Path) -> dict:
     """Django ``DATABASES['default']`` from ``READINGROOM_DATABASE_URL`` or the embedded SQLite file."""
     url = os.environ.get("READINGROOM_DATABASE_URL", "").strip()
@@ -70,15 +130,4 @@ def database_settings(directory: Path) -> dict:
             },
             "TEST": {"NAME": str(directory / "test.sqlite3")},
         }
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql"}:
-        raise ValueError(f"READINGROOM_DATABASE_URL: unsupported scheme {parsed.scheme!r} (use postgresql://)")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parsed.path.lstrip("/")) or "readingroom",
-        "USER": unquote(parsed.username or ""),
-        "PASSWORD": unquote(parsed.password or ""),
-        "HOST": parsed.hostname or "",
-        "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": 60,
-    }
+    return _postgres_settings(url, "READINGROOM_DATABASE_URL")

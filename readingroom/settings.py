@@ -74,6 +74,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "readingroom.wsgi.application"
 
 DATABASES = {"default": config.database_settings(DATA_DIR)}
+# Streaming replicas (READINGROOM_REPLICA_URLS): reads that may lag go to one, everything else to the primary
+DATABASES.update(config.replica_settings(DATABASES["default"]))
+DATABASE_ROUTERS = ["readingroom.dbrouter.ReplicaRouter"] if len(DATABASES) > 1 else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"
