@@ -65,6 +65,18 @@ def fetch_all(urls: list[str], threads: int) -> tuple[float, list[float]]:
     return time.perf_counter() - t0, latencies
 
 
+def colour_scan(path: Path) -> Path:
+    """A synthetic colour scan: an A4 page at 400 dpi (3400 x 4400 JPEG) with ruled lines."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (3400, 4400), (236, 228, 210))
+    draw = ImageDraw.Draw(img)
+    for i in range(0, 4400, 40):
+        draw.line((100, i, 3300, i + 7), fill=(40 + i % 90, 30, 20), width=3)
+    img.save(path, quality=90)
+    return path
+
+
 def children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in out]
@@ -81,15 +93,7 @@ def main() -> None:
     pages = sorted((CORPUS / "cia-crest-typewritten-scans" / "pages").glob("*.png"))[: args.pages]
     run(env, "import", str(CORPUS / "seed"), "--quiet")
     run(env, "attach", "wilson-300023", *map(str, pages), "--language", "en")
-    from PIL import Image, ImageDraw
-
-    colour = tmp / "colour.jpg"
-    img = Image.new("RGB", (3400, 4400), (236, 228, 210))
-    draw = ImageDraw.Draw(img)
-    for i in range(0, 4400, 40):
-        draw.line((100, i, 3300, i + 7), fill=(40 + i % 90, 30, 20), width=3)
-    img.save(colour, quality=90)
-    run(env, "attach", "wilson-300023", str(colour), "--no-ocr")
+    run(env, "attach", "wilson-300023", str(colour_scan(tmp / "colour.jpg")), "--no-ocr")
     record = json.loads(run(env, "show", "wilson-300023", "--format", "json"))
     ids = [p["iiif_image"].rsplit("/", 1)[1] for p in record["pages"]]
 

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.corpus import generate  # noqa: E402
-from bench.iiif import children  # noqa: E402
+from bench.iiif import children, colour_scan  # noqa: E402
 from bench.search import free_port, rss_mb  # noqa: E402
 
 CORPUS = Path(os.environ.get("READINGROOM_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -124,15 +124,7 @@ def main() -> None:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if not args.data_dir:
         cli(env, "import", str(VOLUME), str(CORPUS / "seed"), "--quiet")
-        from PIL import Image, ImageDraw
-
-        colour = tmp / "colour.jpg"
-        img = Image.new("RGB", (3400, 4400), (236, 228, 210))
-        draw = ImageDraw.Draw(img)
-        for i in range(0, 4400, 40):
-            draw.line((100, i, 3300, i + 7), fill=(40 + i % 90, 30, 20), width=3)
-        img.save(colour, quality=90)
-        cli(env, "attach", "wilson-300023", str(colour), "--no-ocr")
+        cli(env, "attach", "wilson-300023", str(colour_scan(tmp / "colour.jpg")), "--no-ocr")
     record = json.loads(cli(env, "show", "wilson-300023", "--format", "json"))
     iiif_id = record["pages"][0]["iiif_image"].rsplit("/", 1)[1]
     some = json.loads(cli(env, "search", "Berlin", "--format", "json"))["results"][0]["id"]
