@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility (``readingroom manage ...`` does the same)."""
+
 import os
 import sys
 

@@ -50,8 +50,9 @@ class Node:
         self.base = ""
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-m", "readingroom.cli", *args], env=self.env, capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "readingroom.cli", *args], env=self.env, capture_output=True, text=True
+        )
         if done.returncode != 0:
             raise SystemExit(f"readingroom {' '.join(args)} failed:\n{done.stderr}")
         return done
@@ -60,9 +61,12 @@ class Node:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         t0 = time.monotonic()
-        self.proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port),
-                                      "--workers", str(self.workers)], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", str(self.workers)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         while True:
             try:
                 urllib.request.urlopen(self.base + "/api/search?q=x&facets=0", timeout=30).read()
@@ -97,7 +101,9 @@ def throughput(nodes: list[Node], clients: int, seconds: float) -> dict:
             _, params = rng.choice(mix)
             t0 = time.perf_counter()
             try:
-                with urllib.request.urlopen(f"{node.base}/api/search?" + urllib.parse.urlencode(params), timeout=60) as r:
+                with urllib.request.urlopen(
+                    f"{node.base}/api/search?" + urllib.parse.urlencode(params), timeout=60
+                ) as r:
                     r.read()
             except Exception as exc:  # noqa: BLE001 - counted
                 errors.append(str(exc))
@@ -112,9 +118,15 @@ def throughput(nodes: list[Node], clients: int, seconds: float) -> dict:
     for t in threads:
         t.join()
     wall = time.monotonic() - t0
-    return {"nodes": len(nodes), "clients": clients, "searches": len(done), "errors": len(errors),
-            "searches_per_s": round(len(done) / wall, 1), "p50_ms": round(pct(done, 50), 1),
-            "p99_ms": round(pct(done, 99), 1)}
+    return {
+        "nodes": len(nodes),
+        "clients": clients,
+        "searches": len(done),
+        "errors": len(errors),
+        "searches_per_s": round(len(done) / wall, 1),
+        "p50_ms": round(pct(done, 50), 1),
+        "p99_ms": round(pct(done, 99), 1),
+    }
 
 
 def feed_lag(nodes: list[Node], database_url: str, importer: subprocess.Popen, probe_ids: list[str]) -> dict:
@@ -127,10 +139,13 @@ def feed_lag(nodes: list[Node], database_url: str, importer: subprocess.Popen, p
     while importer.poll() is None or i < 10:
         ident = probe_ids[i % len(probe_ids)]
         word = "probe" + uuid.uuid4().hex[:10]
-        conn.execute("UPDATE documents_document SET title = %s, updated_at = now() WHERE identifier = %s",
-                     [f"Lag {word}", ident])
-        conn.execute("INSERT INTO search_indexqueue (identifier, action, created_at, origin) "
-                     "VALUES (%s, 'index', now(), '')", [ident])
+        conn.execute(
+            "UPDATE documents_document SET title = %s, updated_at = now() WHERE identifier = %s", [f"Lag {word}", ident]
+        )
+        conn.execute(
+            "INSERT INTO search_indexqueue (identifier, action, created_at, origin) VALUES (%s, 'index', now(), '')",
+            [ident],
+        )
         conn.commit()
         t0 = time.monotonic()
         pending = {n.name: n for n in nodes}
@@ -145,16 +160,26 @@ def feed_lag(nodes: list[Node], database_url: str, importer: subprocess.Popen, p
         i += 1
         time.sleep(0.25)
     conn.close()
-    return {name: {"changes": len(v), "p50_s": round(pct(v, 50), 3), "p99_s": round(pct(v, 99), 3),
-                   "max_s": round(max(v), 3)} for name, v in lags.items()}
+    return {
+        name: {
+            "changes": len(v),
+            "p50_s": round(pct(v, 50), 3),
+            "p99_s": round(pct(v, 99), 3),
+            "max_s": round(max(v), 3),
+        }
+        for name, v in lags.items()
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--import-docs", type=int, default=3_000, help="documents imported while the feed lag is measured")
-    ap.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                    help="a PostgreSQL server where a fresh database is made (and dropped afterwards)")
+    ap.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server where a fresh database is made (and dropped afterwards)",
+    )
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers per node")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--work", type=Path, default=Path("/tmp/readingroom-bench"))
@@ -180,8 +205,11 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = args.database_url.rsplit("/", 1)[0] + f"/{name}"
     tmp = Path(tempfile.mkdtemp(prefix="rr-cluster-bench-"))
-    env = {"READINGROOM_DATABASE_URL": url, "READINGROOM_SEARCH_BACKEND": "tantivy",
-           "READINGROOM_SECRET_KEY": "bench-" + "k" * 40}
+    env = {
+        "READINGROOM_DATABASE_URL": url,
+        "READINGROOM_SEARCH_BACKEND": "tantivy",
+        "READINGROOM_SECRET_KEY": "bench-" + "k" * 40,
+    }
     (tmp / "shared-files").mkdir()
     nodes = []
     for i in (1, 2):
@@ -194,8 +222,10 @@ def main() -> None:
         t0 = time.monotonic()
         one.cli("import", str(corpus))
         results["import_s"] = round(time.monotonic() - t0, 1)
-        print(f"imported {args.docs:,} documents into PostgreSQL (node 1 indexing inline) in {results['import_s']} s",
-              flush=True)
+        print(
+            f"imported {args.docs:,} documents into PostgreSQL (node 1 indexing inline) in {results['import_s']} s",
+            flush=True,
+        )
         one.start()
         results["one_node"] = throughput([one], 4, args.seconds)
         print(f"one node:  {results['one_node']}", flush=True)
@@ -205,14 +235,22 @@ def main() -> None:
         print(f"two nodes: {results['two_nodes']}", flush=True)
 
         probes = [f"synth/{i}" for i in range(1, 11)]
-        importer = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "import", str(extra)], env=one.env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        importer = subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "import", str(extra)],
+            env=one.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         t0 = time.monotonic()
         results["feed_lag_during_import"] = feed_lag([one, two], url, importer, probes)
         importer.wait()
         results["extra_import_s"] = round(time.monotonic() - t0, 1)
-        print(f"feed lag while importing {extra.name} ({results['extra_import_s']} s): "
-              f"{results['feed_lag_during_import']}", flush=True)
+        print(
+            f"feed lag while importing {extra.name} ({results['extra_import_s']} s): "
+            f"{results['feed_lag_during_import']}",
+            flush=True,
+        )
         base = "embassy"
         results["same_results"] = one.total(base) == two.total(base)
     finally:

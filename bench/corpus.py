@@ -30,22 +30,51 @@ LANGUAGE_WEIGHTS = [55, 10, 8, 7, 5, 3, 2.5, 2, 2, 1.5, 1.2, 1, 0.8, 0.6, 0.4]
 CLASSIFICATIONS = ["Unclassified", "Limited Official Use", "Confidential", "Secret", "Top Secret"]
 CLASS_WEIGHTS = [25, 10, 30, 28, 7]
 REPOSITORIES = [
-    "National Archives and Records Administration", "Johnson Library", "Kennedy Library", "Eisenhower Library",
-    "Truman Library", "Nixon Presidential Materials", "Department of State, Central Files", "Arkivi Qendror Shtetëror",
-    "Russian State Archive of Contemporary History", "Archive of Foreign Policy of the Russian Federation",
-    "Politisches Archiv des Auswärtigen Amts", "Bundesarchiv", "Archives diplomatiques", "The National Archives (Kew)",
-    "Archiwum Akt Nowych", "Národní archiv", "Magyar Nemzeti Levéltár", "Arhiva Națională", "Central State Archive (Sofia)",
-    "Chinese Foreign Ministry Archive", "Archivio Centrale dello Stato", "Nationaal Archief", "Riksarkivet",
-    "Library and Archives Canada", "National Archives of Australia", "National Archives of India", "Arquivo Histórico",
-    "Archivo General de la Nación", "Israel State Archives", "Diplomatic Archives of Japan", "UN Archives",
-    "NATO Archives", "Hoover Institution Archives", "Wilson Center Digital Archive", "Churchill Archives Centre",
-    "Library of Congress Manuscript Division", "Central Intelligence Agency CREST", "Open Society Archives",
-    "Stasi Records Archive", "Archive of the Yugoslav Communist Party",
+    "National Archives and Records Administration",
+    "Johnson Library",
+    "Kennedy Library",
+    "Eisenhower Library",
+    "Truman Library",
+    "Nixon Presidential Materials",
+    "Department of State, Central Files",
+    "Arkivi Qendror Shtetëror",
+    "Russian State Archive of Contemporary History",
+    "Archive of Foreign Policy of the Russian Federation",
+    "Politisches Archiv des Auswärtigen Amts",
+    "Bundesarchiv",
+    "Archives diplomatiques",
+    "The National Archives (Kew)",
+    "Archiwum Akt Nowych",
+    "Národní archiv",
+    "Magyar Nemzeti Levéltár",
+    "Arhiva Națională",
+    "Central State Archive (Sofia)",
+    "Chinese Foreign Ministry Archive",
+    "Archivio Centrale dello Stato",
+    "Nationaal Archief",
+    "Riksarkivet",
+    "Library and Archives Canada",
+    "National Archives of Australia",
+    "National Archives of India",
+    "Arquivo Histórico",
+    "Archivo General de la Nación",
+    "Israel State Archives",
+    "Diplomatic Archives of Japan",
+    "UN Archives",
+    "NATO Archives",
+    "Hoover Institution Archives",
+    "Wilson Center Digital Archive",
+    "Churchill Archives Centre",
+    "Library of Congress Manuscript Division",
+    "Central Intelligence Agency CREST",
+    "Open Society Archives",
+    "Stasi Records Archive",
+    "Archive of the Yugoslav Communist Party",
 ]
 
 
 def zipf_weights(n: int, s: float) -> list[float]:
-    return [1 / (k ** s) for k in range(1, n + 1)]
+    return [1 / (k**s) for k in range(1, n + 1)]
 
 
 def load_sources():
@@ -121,8 +150,12 @@ def generate(n: int, out: Path) -> dict:
             }
             fh.write(json.dumps(record, ensure_ascii=False))
             fh.write("\n")
-    return {"documents": n, "mean_chars": round(chars / n), "seconds": round(time.monotonic() - t0, 1),
-            "bytes": out.stat().st_size}
+    return {
+        "documents": n,
+        "mean_chars": round(chars / n),
+        "seconds": round(time.monotonic() - t0, 1),
+        "bytes": out.stat().st_size,
+    }
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.search import rss_mb  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 BIN = Path(sys.executable).parent / "readingroom"
 
@@ -102,8 +103,12 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers", "2", "--no-worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -117,29 +122,33 @@ def main() -> None:
         colour_urls = tile_urls(base, ids[-1])
         cold_s, cold_lat = fetch_all(urls, args.threads)
         warm_s, warm_lat = fetch_all(urls, args.threads)
-        results.update({
-            "tiles": len(urls),
-            "colour_scan_tiles": len(colour_urls),
-            "cold_tiles_per_s": round(len(urls) / cold_s, 1),
-            "cold_p50_ms": round(statistics.median(cold_lat), 1),
-            "cold_p99_ms": round(sorted(cold_lat)[int(len(cold_lat) * 0.99) - 1], 1),
-            "warm_tiles_per_s": round(len(urls) / warm_s, 1),
-            "warm_p50_ms": round(statistics.median(warm_lat), 1),
-            "warm_p99_ms": round(sorted(warm_lat)[int(len(warm_lat) * 0.99) - 1], 1),
-            "server_peak_rss_mb": rss_mb([server.pid, *children(server.pid)], peak=True),
-        })
+        results.update(
+            {
+                "tiles": len(urls),
+                "colour_scan_tiles": len(colour_urls),
+                "cold_tiles_per_s": round(len(urls) / cold_s, 1),
+                "cold_p50_ms": round(statistics.median(cold_lat), 1),
+                "cold_p99_ms": round(sorted(cold_lat)[int(len(cold_lat) * 0.99) - 1], 1),
+                "warm_tiles_per_s": round(len(urls) / warm_s, 1),
+                "warm_p50_ms": round(statistics.median(warm_lat), 1),
+                "warm_p99_ms": round(sorted(warm_lat)[int(len(warm_lat) * 0.99) - 1], 1),
+                "server_peak_rss_mb": rss_mb([server.pid, *children(server.pid)], peak=True),
+            }
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
     t0 = time.perf_counter()
     subprocess.run([str(BIN), "worker", "--once", "--quiet"], env=env, check=True, capture_output=True)
     ocr_s = time.perf_counter() - t0
-    results.update({
-        "ocr_pages": len(pages),
-        "ocr_seconds": round(ocr_s, 1),
-        "ocr_pages_per_min": round(len(pages) / ocr_s * 60, 1),
-        "ocr_worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-    })
+    results.update(
+        {
+            "ocr_pages": len(pages),
+            "ocr_seconds": round(ocr_s, 1),
+            "ocr_pages_per_min": round(len(pages) / ocr_s * 60, 1),
+            "ocr_worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        }
+    )
     for key, value in results.items():
         print(f"{key:>26}: {value}")
     out = ROOT / "bench" / "results"

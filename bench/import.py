@@ -45,16 +45,25 @@ def run_import(data_dir: Path, sources: list[str]) -> dict:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([*READINGROOM, "bootstrap"], env=env, check=True, capture_output=True)
     t0 = time.monotonic()
-    proc = subprocess.Popen([*READINGROOM, "import", "--quiet", "--json", *sources], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*READINGROOM, "import", "--quiet", "--json", *sources],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     peak = {"main": 0, "total": 0}
     stop = threading.Event()
 
     def sample() -> None:  # peak RSS of the importer and its reader process, sampled every 0.2 s
         while not stop.is_set():
             main = rss_kb(proc.pid)
-            kids = sum(rss_kb(int(p)) for p in subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)],
-                                                               capture_output=True, text=True).stdout.split())
+            kids = sum(
+                rss_kb(int(p))
+                for p in subprocess.run(
+                    ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True
+                ).stdout.split()
+            )
             peak["main"] = max(peak["main"], main)
             peak["total"] = max(peak["total"], main + kids)
             stop.wait(0.2)
@@ -79,7 +88,9 @@ def run_import(data_dir: Path, sources: list[str]) -> dict:
         "peak_rss_mb": round(peak["total"] / 1024, 1),
         "peak_rss_main_mb": round(peak["main"] / 1024, 1),
         "database_mb": round(size / 2**20, 1),
-        "search_index_mb": round(sum(p.stat().st_size for p in (data_dir / "search").rglob("*") if p.is_file()) / 2**20, 1),
+        "search_index_mb": round(
+            sum(p.stat().st_size for p in (data_dir / "search").rglob("*") if p.is_file()) / 2**20, 1
+        ),
         "database": str(db),
     }
 
@@ -110,8 +121,11 @@ def main() -> None:
     ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "import.json")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": []}
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "runs": [],
+    }
     if not args.no_real:
         sources = [str(CORPUS / "seed"), str(CORPUS / "frus" / "volumes"), str(CORPUS / "un-general-debates")]
         results["runs"].append(bench("real", sources, args.work, args.keep))
@@ -119,7 +133,10 @@ def main() -> None:
         path = args.work / f"synth-{n}.jsonl"
         if not path.exists():
             info = generate(n, path)
-            print(f"generated {n:,} documents ({info['mean_chars']:,} chars each on average) in {info['seconds']} s", flush=True)
+            print(
+                f"generated {n:,} documents ({info['mean_chars']:,} chars each on average) in {info['seconds']} s",
+                flush=True,
+            )
         results["runs"].append(bench(f"synth-{n}", [str(path)], args.work, args.keep))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2))

@@ -49,17 +49,23 @@ def cli(env: dict, *args: str) -> str:
 
 def ab(url: str, n: int, c: int) -> dict:
     """ApacheBench: requests/s, p50/p99 (ms), failed and non-2xx counts."""
-    out = subprocess.run(["ab", "-q", "-n", str(n), "-c", str(c), "-s", "120", url], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ab", "-q", "-n", str(n), "-c", str(c), "-s", "120", url], capture_output=True, text=True
+    ).stdout
 
     def grab(pattern: str, default: float = 0.0) -> float:
         m = re.search(pattern, out, re.M)
         return float(m.group(1)) if m else default
 
     return {
-        "requests": n, "concurrency": c,
+        "requests": n,
+        "concurrency": c,
         "rps": grab(r"^Requests per second:\s+([\d.]+)"),
-        "p50_ms": grab(r"^\s+50%\s+(\d+)"), "p99_ms": grab(r"^\s+99%\s+(\d+)"), "max_ms": grab(r"^\s+100%\s+(\d+)"),
-        "failed": int(grab(r"^Failed requests:\s+(\d+)")), "non_2xx": int(grab(r"^Non-2xx responses:\s+(\d+)")),
+        "p50_ms": grab(r"^\s+50%\s+(\d+)"),
+        "p99_ms": grab(r"^\s+99%\s+(\d+)"),
+        "max_ms": grab(r"^\s+100%\s+(\d+)"),
+        "failed": int(grab(r"^Failed requests:\s+(\d+)")),
+        "non_2xx": int(grab(r"^Non-2xx responses:\s+(\d+)")),
         # ab counts a response whose length differs from the first one as failed: a page that changes while an
         # import runs (new counts, new results) is not an error; connection errors and exceptions are
         "length_changed": int(grab(r"\(Connect: \d+, Receive: \d+, Length: (\d+)")),
@@ -96,8 +102,13 @@ def hammer(urls: list[str], stop: threading.Event, out: list) -> None:
             status = exc.code
         except OSError:
             status = 0
-        out.append({"url": url.split("/iiif/image/", 1)[1].split("/", 1)[1], "status": status,
-                    "ms": round((time.perf_counter() - t0) * 1000, 1)})
+        out.append(
+            {
+                "url": url.split("/iiif/image/", 1)[1].split("/", 1)[1],
+                "status": status,
+                "ms": round((time.perf_counter() - t0) * 1000, 1),
+            }
+        )
 
 
 def summarise_hostile(hostile: list[dict]) -> dict:
@@ -105,8 +116,13 @@ def summarise_hostile(hostile: list[dict]) -> dict:
     for h in hostile:
         statuses[str(h["status"])] = statuses.get(str(h["status"]), 0) + 1
     times = sorted(h["ms"] for h in hostile) or [0]
-    return {"requests": len(hostile), "statuses": statuses, "p50_ms": times[len(times) // 2], "max_ms": times[-1],
-            "slowest": sorted(hostile, key=lambda h: -h["ms"])[:5]}
+    return {
+        "requests": len(hostile),
+        "statuses": statuses,
+        "p50_ms": times[len(times) // 2],
+        "max_ms": times[-1],
+        "slowest": sorted(hostile, key=lambda h: -h["ms"])[:5],
+    }
 
 
 def main() -> None:
@@ -130,8 +146,12 @@ def main() -> None:
     some = json.loads(cli(env, "search", "Berlin", "--format", "json"))["results"][0]["id"]
 
     port = free_port()
-    server = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -146,8 +166,13 @@ def main() -> None:
         "IIIF tile (warm)": f"{base}/iiif/image/{iiif_id}/0,0,512,512/512,/0/default.jpg",
         "404 /iiif/presentation": f"{base}/iiif/presentation/no-such-document/manifest",
     }
-    results: dict = {"server_workers": 2, "concurrency": args.concurrency, "quiet": {}, "busy": {},
-                     "load_average_before": os.getloadavg()}
+    results: dict = {
+        "server_workers": 2,
+        "concurrency": args.concurrency,
+        "quiet": {},
+        "busy": {},
+        "load_average_before": os.getloadavg(),
+    }
     try:
         for url in kinds.values():  # warm caches
             subprocess.run(["ab", "-q", "-n", "50", "-c", "2", url], capture_output=True)
@@ -171,11 +196,20 @@ def main() -> None:
         # busy: an import, OCR of 24 pages, hostile IIIF requests
         synth = tmp / "synth-5000.jsonl"
         generate(5000, synth)
-        importer = subprocess.Popen([str(BIN), "import", str(synth), "--quiet"], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        importer = subprocess.Popen(
+            [str(BIN), "import", str(synth), "--quiet"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         pages = sorted((CORPUS / "cia-crest-typewritten-scans" / "pages").glob("*.png"))[:24]
-        attached = subprocess.run([str(BIN), "attach", "wilson-300023", *map(str, pages), "--language", "en"], env=env,
-                                  capture_output=True, text=True)
+        attached = subprocess.run(
+            [str(BIN), "attach", "wilson-300023", *map(str, pages), "--language", "en"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         results["attach_while_importing"] = {"exit": attached.returncode, "stderr_tail": attached.stderr[-300:]}
         stop, hostile = threading.Event(), []
         thread = threading.Thread(target=hammer, args=(hostile_urls(base, iiif_id), stop, hostile), daemon=True)
@@ -199,8 +233,25 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(json.dumps({k: results[k] for k in ("hostile", "hostile_only_requests", "attach_while_importing", "quiet_rss_mb", "busy_rss_mb", "busy_peak_rss_mb",
-                                               "iiif_cache_files", "ocr_jobs", "import_exit")}, indent=1))
+    print(
+        json.dumps(
+            {
+                k: results[k]
+                for k in (
+                    "hostile",
+                    "hostile_only_requests",
+                    "attach_while_importing",
+                    "quiet_rss_mb",
+                    "busy_rss_mb",
+                    "busy_peak_rss_mb",
+                    "iiif_cache_files",
+                    "ocr_jobs",
+                    "import_exit",
+                )
+            },
+            indent=1,
+        )
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2))
     if not args.data_dir:

@@ -24,13 +24,49 @@ sys.path.insert(0, str(ROOT))
 
 SURNAMES_ZH = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN_ZH = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇浩凯健俊帆帅旭宁龙林欣佳雪晨"
-SURNAMES_RU = ["Забродин", "Кольцов", "Мельников", "Тарасевич", "Громов", "Савельев", "Лапшин", "Ветров", "Колесников",
-               "Барсуков", "Шестаков", "Журавлёв", "Щукин", "Чернышёв", "Ефремов", "Жданович", "Хомутов", "Цыганков",
-               "Юдин", "Ярцев", "Подгорный", "Белозёров", "Сухов", "Рябинин", "Шапошников", "Фомичёв", "Ильин",
-               "Гончаренко", "Пахомов", "Дорохов"]
+SURNAMES_RU = [
+    "Забродин",
+    "Кольцов",
+    "Мельников",
+    "Тарасевич",
+    "Громов",
+    "Савельев",
+    "Лапшин",
+    "Ветров",
+    "Колесников",
+    "Барсуков",
+    "Шестаков",
+    "Журавлёв",
+    "Щукин",
+    "Чернышёв",
+    "Ефремов",
+    "Жданович",
+    "Хомутов",
+    "Цыганков",
+    "Юдин",
+    "Ярцев",
+    "Подгорный",
+    "Белозёров",
+    "Сухов",
+    "Рябинин",
+    "Шапошников",
+    "Фомичёв",
+    "Ильин",
+    "Гончаренко",
+    "Пахомов",
+    "Дорохов",
+]
 GIVEN_RU = ["Пётр", "Иван", "Сергей", "Алексей", "Николай", "Михаил", "Юрий", "Василий", "Григорий", "Фёдор"]
-PAIRS = ["Latin->Cyrillic", "Cyrillic->Latin", "Latin->Han", "Han->Latin", "Cyrillic->Han", "Han->Cyrillic",
-         "pinyin->Wade-Giles", "Wade-Giles->pinyin"]
+PAIRS = [
+    "Latin->Cyrillic",
+    "Cyrillic->Latin",
+    "Latin->Han",
+    "Han->Latin",
+    "Cyrillic->Han",
+    "Han->Cyrillic",
+    "pinyin->Wade-Giles",
+    "Wade-Giles->pinyin",
+]
 
 
 def _genitive(name: str) -> str:
@@ -46,13 +82,27 @@ def people(seed: int = 14) -> tuple[list[dict], list[tuple[str, str, str]]]:
     records, queries = [], []
 
     def record(ident, lang, text, persons=()):
-        records.append({
-            "id": ident, "title": f"Record {ident}", "summary": "", "citation": "", "translations": [],
-            "transcripts": [{"language": lang, "text": text, "title": ""}], "archive": "",
-            "archival_reference": {"repository": "", "text": ""}, "persons": list(persons), "contributors": [],
-            "places": [], "collections": [], "original_languages": [{"code": lang}], "subjects": [], "type": "",
-            "classification": "", "date": {"start": "1962-01-01", "end": ""},
-        })
+        records.append(
+            {
+                "id": ident,
+                "title": f"Record {ident}",
+                "summary": "",
+                "citation": "",
+                "translations": [],
+                "transcripts": [{"language": lang, "text": text, "title": ""}],
+                "archive": "",
+                "archival_reference": {"repository": "", "text": ""},
+                "persons": list(persons),
+                "contributors": [],
+                "places": [],
+                "collections": [],
+                "original_languages": [{"code": lang}],
+                "subjects": [],
+                "type": "",
+                "classification": "",
+                "date": {"start": "1962-01-01", "end": ""},
+            }
+        )
 
     used = set()
     for i in range(30):
@@ -66,8 +116,12 @@ def people(seed: int = 14) -> tuple[list[dict], list[tuple[str, str, str]]]:
         record(f"zh-{i}-han", "zh", f"{han}同志抵达地拉那。", [{"id": f"zh-{i}", "name": han}])
         record(f"zh-{i}-py", "en", f"The delegation of {py} arrived in Tirana.")
         record(f"zh-{i}-ru", "ru", f"Делегация во главе с {cyr} прибыла в Тирану.")
-        queries += [("Latin->Han", py, f"zh-{i}-han"), ("Han->Latin", han, f"zh-{i}-py"),
-                    ("Cyrillic->Han", cyr, f"zh-{i}-han"), ("Han->Cyrillic", han, f"zh-{i}-ru")]
+        queries += [
+            ("Latin->Han", py, f"zh-{i}-han"),
+            ("Han->Latin", han, f"zh-{i}-py"),
+            ("Cyrillic->Han", cyr, f"zh-{i}-han"),
+            ("Han->Cyrillic", han, f"zh-{i}-ru"),
+        ]
         if wg:
             record(f"zh-{i}-wg", "en", f"Chairman {wg} spoke at length.")
             queries += [("pinyin->Wade-Giles", py, f"zh-{i}-wg"), ("Wade-Giles->pinyin", wg, f"zh-{i}-py")]
@@ -75,8 +129,15 @@ def people(seed: int = 14) -> tuple[list[dict], list[tuple[str, str, str]]]:
         given = rng.choice(GIVEN_RU)
         name = f"{surname}, {given}"
         latin = translit.russian_to_latin(surname, "bgn-pcgn")
-        record(f"ru-{i}-cyr", "ru", f"Посол передал письмо {_genitive(surname)} в министерство.", [{"id": f"ru-{i}", "name": name}])
-        record(f"ru-{i}-lat", "en", f"The ambassador met {translit.russian_to_latin(given, 'bgn-pcgn')} {latin} yesterday.")
+        record(
+            f"ru-{i}-cyr",
+            "ru",
+            f"Посол передал письмо {_genitive(surname)} в министерство.",
+            [{"id": f"ru-{i}", "name": name}],
+        )
+        record(
+            f"ru-{i}-lat", "en", f"The ambassador met {translit.russian_to_latin(given, 'bgn-pcgn')} {latin} yesterday."
+        )
         queries += [("Latin->Cyrillic", latin, f"ru-{i}-cyr"), ("Cyrillic->Latin", surname, f"ru-{i}-lat")]
     return records, queries
 
@@ -142,8 +203,10 @@ def report(results: dict) -> str:
     for pair, r in rows:
         lines.append(f"{pair:19}  {r['n']:7}  {r['expanded']:23.2f}  {r['plain']:21.2f}")
     total = sum(r["n"] for _, r in rows)
-    lines.append(f"{'all':19}  {total:7}  {sum(r['expanded'] * r['n'] for _, r in rows) / total:23.2f}  "
-                 f"{sum(r['plain'] * r['n'] for _, r in rows) / total:21.2f}")
+    lines.append(
+        f"{'all':19}  {total:7}  {sum(r['expanded'] * r['n'] for _, r in rows) / total:23.2f}  "
+        f"{sum(r['plain'] * r['n'] for _, r in rows) / total:21.2f}"
+    )
     lines.append(f"expansion: {results['_cost']['expand_ms_p50']:.3f} ms per query (p50, lookup cached)")
     return "\n".join(lines)
 

@@ -39,8 +39,12 @@ def get(url: str) -> tuple[float, bytes]:
 def timed(urls: list[str]) -> dict:
     times = [get(u)[0] for u in urls]
     ordered = sorted(times)
-    return {"n": len(times), "p50_ms": round(statistics.median(times), 1),
-            "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)], 1), "max_ms": round(ordered[-1], 1)}
+    return {
+        "n": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
 
 
 def main() -> None:
@@ -51,8 +55,12 @@ def main() -> None:
     env = {**os.environ, "READINGROOM_DATA_DIR": str(args.data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2",
-                               "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -68,12 +76,16 @@ def main() -> None:
         ids = [d["id"] for d in json.loads(get(f"{base}/api/documents?per_page=200&page=3")[1])["results"]][:60]
         out["browse page 1"] = timed([f"{base}/api/documents?page=1&x={i}" for i in range(20)])
         out["browse deep page (date)"] = timed([f"{base}/api/documents?page={pages - i}" for i in range(1, 11)])
-        out["browse deep page (title)"] = timed([f"{base}/api/documents?sort=title&page={pages // 2 + i}" for i in range(10)])
+        out["browse deep page (title)"] = timed(
+            [f"{base}/api/documents?sort=title&page={pages // 2 + i}" for i in range(10)]
+        )
         out["browse year filter"] = timed([f"{base}/api/documents?year={1950 + i}" for i in range(10)])
         out["document page, cold (citations rendered)"] = timed([f"{base}/documents/{i}" for i in ids[:30]])
         out["document page, warm"] = timed([f"{base}/documents/{i}" for i in ids[:30]])
         out["cite chicago, warm"] = timed([f"{base}/api/documents/{i}/cite?style=chicago" for i in ids[:30]])
-        out["export bibtex (one document)"] = timed([f"{base}/api/documents/{i}/export?format=bibtex" for i in ids[30:60]])
+        out["export bibtex (one document)"] = timed(
+            [f"{base}/api/documents/{i}/export?format=bibtex" for i in ids[30:60]]
+        )
         out["sitemap index"] = timed([f"{base}/sitemap.xml"] * 5)
         out["sitemap page (10,000 URLs)"] = timed([f"{base}/sitemap-documents.xml?p={p}" for p in (1, 5, 10)])
         out["feed"] = timed([f"{base}/feed.atom"] * 5)
@@ -89,8 +101,12 @@ def main() -> None:
             token = re.search(r"<resumptionToken[^>]*>([^<]+)</resumptionToken>", text)
             url = f"{base}/oai?verb=ListIdentifiers&resumptionToken={urllib.parse.quote(token[1])}" if token else None
         seconds = time.perf_counter() - t0
-        out["oai ListIdentifiers harvest"] = {"identifiers": n, "seconds": round(seconds, 1),
-                                              "per_s": round(n / seconds), "page_p50_ms": round(statistics.median(page_times), 1)}
+        out["oai ListIdentifiers harvest"] = {
+            "identifiers": n,
+            "seconds": round(seconds, 1),
+            "per_s": round(n / seconds),
+            "page_p50_ms": round(statistics.median(page_times), 1),
+        }
         t0 = time.perf_counter()
         url, n, page_times = f"{base}/oai?verb=ListRecords&metadataPrefix=oai_dc", 0, []
         for _ in range(20):
@@ -103,8 +119,12 @@ def main() -> None:
                 break
             url = f"{base}/oai?verb=ListRecords&resumptionToken={urllib.parse.quote(token[1])}"
         seconds = time.perf_counter() - t0
-        out["oai ListRecords (20 pages)"] = {"records": n, "seconds": round(seconds, 1), "per_s": round(n / seconds),
-                                             "page_p50_ms": round(statistics.median(page_times), 1)}
+        out["oai ListRecords (20 pages)"] = {
+            "records": n,
+            "seconds": round(seconds, 1),
+            "per_s": round(n / seconds),
+            "page_p50_ms": round(statistics.median(page_times), 1),
+        }
 
         # a streamed result-set export
         common = "Soviet"
@@ -115,8 +135,13 @@ def main() -> None:
         _, body = get(f"{base}/api/search/export?q={common}&format=ris")
         seconds = time.perf_counter() - t0
         records = body.count(b"\nER  - ")
-        out["search export ris"] = {"hits": hits, "records": records, "seconds": round(seconds, 1),
-                                    "per_s": round(records / seconds), "mb": round(len(body) / 1e6, 1)}
+        out["search export ris"] = {
+            "hits": hits,
+            "records": records,
+            "seconds": round(seconds, 1),
+            "per_s": round(records / seconds),
+            "mb": round(len(body) / 1e6, 1),
+        }
         out["server peak RSS MB before the export"] = before
         out["server peak RSS MB after the export"] = rss_mb([server.pid, *map(int, children)], peak=True)
     finally:

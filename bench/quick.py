@@ -91,10 +91,11 @@ def measure(passes: int) -> dict:
     cli = [sys.executable, "-m", "readingroom.cli"]
     subprocess.run([*cli, "bootstrap"], env=env, check=True, capture_output=True)
     t0 = time.perf_counter()
-    out = subprocess.run([*cli, "import", "--quiet", "--json", str(source)], env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [*cli, "import", "--quiet", "--json", str(source)], env=env, check=True, capture_output=True, text=True
+    ).stdout
     seconds = time.perf_counter() - t0
-    report = json.loads(out[out.index("{"):])
+    report = json.loads(out[out.index("{") :])
     assert report["imported"] == SIZE, report
     figures["import"] = {"value": round(SIZE / seconds), "unit": "documents/s"}
     print(f"import: {SIZE:,} documents in {seconds:.1f} s ({SIZE / seconds:,.0f}/s)", flush=True)
@@ -107,16 +108,24 @@ def measure(passes: int) -> dict:
     from readingroom.search import services
 
     mix = query_mix()
-    for kind, value in by_kind(mix, lambda params: services.search(params, facets=params.get("facets") == "1"),
-                               passes).items():
+    for kind, value in by_kind(
+        mix, lambda params: services.search(params, facets=params.get("facets") == "1"), passes
+    ).items():
         ms(f"search service {kind}", value)
-    print("search service p50 ms:", {k[15:]: v["value"] for k, v in figures.items() if k.startswith("search service")},
-          flush=True)
+    print(
+        "search service p50 ms:",
+        {k[15:]: v["value"] for k, v in figures.items() if k.startswith("search service")},
+        flush=True,
+    )
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "2", "--no-worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -132,11 +141,15 @@ def measure(passes: int) -> dict:
             with urllib.request.urlopen(base + path, timeout=120) as r:
                 return r.read()
 
-        for kind, value in by_kind(mix, lambda params: get("/api/search?" + urllib.parse.urlencode(params)),
-                                   passes).items():
+        for kind, value in by_kind(
+            mix, lambda params: get("/api/search?" + urllib.parse.urlencode(params)), passes
+        ).items():
             ms(f"search http {kind}", value)
-        print("search http p50 ms:", {k[12:]: v["value"] for k, v in figures.items() if k.startswith("search http")},
-              flush=True)
+        print(
+            "search http p50 ms:",
+            {k[12:]: v["value"] for k, v in figures.items() if k.startswith("search http")},
+            flush=True,
+        )
         ids = [d["id"] for d in json.loads(get("/api/documents?per_page=50&page=7"))["results"]][:30]
         pages = SIZE // 50
         ms("document page, first view", p50(timed(get, [f"/documents/{i}" for i in ids])))
@@ -144,8 +157,10 @@ def measure(passes: int) -> dict:
         ms("document API", p50(timed(get, [f"/api/documents/{i}" for i in ids], passes)))
         ms("browse page 1", p50(timed(get, [f"/documents?page=1&x={i}" for i in range(10)], passes)))
         ms("browse deep page (date)", p50(timed(get, [f"/documents?page={pages - i}" for i in range(1, 11)], passes)))
-        ms("browse deep page (title)", p50(timed(get, [f"/documents?sort=title&page={pages // 2 + i}" for i in range(10)],
-                                                 passes)))
+        ms(
+            "browse deep page (title)",
+            p50(timed(get, [f"/documents?sort=title&page={pages // 2 + i}" for i in range(10)], passes)),
+        )
         ms("browse a year", p50(timed(get, [f"/documents?year={1950 + i}" for i in range(10)], passes)))
         ms("home", p50(timed(get, ["/"] * 10, passes)))
         ms("feed", p50(timed(get, ["/feed.atom"] * 5, passes)))
@@ -184,12 +199,16 @@ def update_baseline(runs: list[Path]) -> None:
     for run in loaded:
         for name, fig in run["figures"].items():
             old = merged.get(name)
-            slower = old is None or (fig["value"] > old["value"] if fig["unit"] == "ms" else fig["value"] < old["value"])
+            slower = old is None or (
+                fig["value"] > old["value"] if fig["unit"] == "ms" else fig["value"] < old["value"]
+            )
             if slower:
                 merged[name] = fig
     baseline = {
-        "note": (f"bench/quick.py: the slower figure of each of {len(runs)} runs on the fixed code (this machine is "
-                 "shared and was busy); p50 ms for latencies, documents/s for the import"),
+        "note": (
+            f"bench/quick.py: the slower figure of each of {len(runs)} runs on the fixed code (this machine is "
+            "shared and was busy); p50 ms for latencies, documents/s for the import"
+        ),
         "runs": [run["meta"] for run in loaded],
         "figures": merged,
     }
@@ -203,17 +222,28 @@ def main() -> None:
     ap.add_argument("--factor", type=float, default=2.0, help="how many times worse than the baseline fails")
     ap.add_argument("--floor-ms", type=float, default=5.0, help="latencies must also be this much worse to fail")
     ap.add_argument("--baseline", type=Path, default=BASELINE)
-    ap.add_argument("--update-baseline", nargs="+", type=Path, metavar="RUN.json",
-                    help="write bench/baseline.json from these runs (the slower figure of each) and stop")
+    ap.add_argument(
+        "--update-baseline",
+        nargs="+",
+        type=Path,
+        metavar="RUN.json",
+        help="write bench/baseline.json from these runs (the slower figure of each) and stop",
+    )
     args = ap.parse_args()
     if args.update_baseline:
         update_baseline(args.update_baseline)
         return
     started = time.time()
     figures = measure(args.passes)
-    meta = {"when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "documents": SIZE,
-            "passes": args.passes, "seconds": round(time.time() - started, 1), "cpus": os.cpu_count(),
-            "load_average": [round(x, 2) for x in os.getloadavg()], "python": platform.python_version()}
+    meta = {
+        "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "documents": SIZE,
+        "passes": args.passes,
+        "seconds": round(time.time() - started, 1),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"quick-{meta['when'].replace(':', '')}.json"
     out.write_text(json.dumps({"meta": meta, "figures": figures}, indent=2) + "\n")

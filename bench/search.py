@@ -21,7 +21,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -33,20 +32,98 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-COMMON = ["Soviet", "government", "President", "United", "policy", "military", "States", "question", "relations", "Secretary"]
-MID = ["Cuba", "Berlin", "Khrushchev", "missile", "treaty", "Vietnam", "Taiwan", "Poland", "Congo", "disarmament", "Geneva",
-       "Moscow", "Germany", "Laos", "Japan", "Korea", "Peking", "Hungary", "NATO", "embassy", "aid", "trade", "nuclear",
-       "conference", "Cyprus", "Greece", "Turkey", "Yugoslavia", "Romania", "Warsaw"]
-RARE = ["substantiate", "arbitral", "unpalatable", "circumlocution", "imperturbable", "obfuscation", "recrudescence",
-        "tergiversation", "vituperative", "excoriate", "sanguine", "obdurate", "perfunctory", "intransigence", "equivocal",
-        "magnanimous", "acquiescence", "punctilious", "disingenuous", "conciliatory", "pusillanimous", "inveigh", "bellicose",
-        "rapprochement", "truculent"]
-PHRASES = ['"Soviet Union"', '"United Nations"', '"test ban"', '"Secretary of State"', '"nuclear weapons"',
-           '"Prime Minister"', '"General Assembly"', '"Security Council"', '"Foreign Minister"', '"West Berlin"']
+COMMON = [
+    "Soviet",
+    "government",
+    "President",
+    "United",
+    "policy",
+    "military",
+    "States",
+    "question",
+    "relations",
+    "Secretary",
+]
+MID = [
+    "Cuba",
+    "Berlin",
+    "Khrushchev",
+    "missile",
+    "treaty",
+    "Vietnam",
+    "Taiwan",
+    "Poland",
+    "Congo",
+    "disarmament",
+    "Geneva",
+    "Moscow",
+    "Germany",
+    "Laos",
+    "Japan",
+    "Korea",
+    "Peking",
+    "Hungary",
+    "NATO",
+    "embassy",
+    "aid",
+    "trade",
+    "nuclear",
+    "conference",
+    "Cyprus",
+    "Greece",
+    "Turkey",
+    "Yugoslavia",
+    "Romania",
+    "Warsaw",
+]
+RARE = [
+    "substantiate",
+    "arbitral",
+    "unpalatable",
+    "circumlocution",
+    "imperturbable",
+    "obfuscation",
+    "recrudescence",
+    "tergiversation",
+    "vituperative",
+    "excoriate",
+    "sanguine",
+    "obdurate",
+    "perfunctory",
+    "intransigence",
+    "equivocal",
+    "magnanimous",
+    "acquiescence",
+    "punctilious",
+    "disingenuous",
+    "conciliatory",
+    "pusillanimous",
+    "inveigh",
+    "bellicose",
+    "rapprochement",
+    "truculent",
+]
+PHRASES = [
+    '"Soviet Union"',
+    '"United Nations"',
+    '"test ban"',
+    '"Secretary of State"',
+    '"nuclear weapons"',
+    '"Prime Minister"',
+    '"General Assembly"',
+    '"Security Council"',
+    '"Foreign Minister"',
+    '"West Berlin"',
+]
 PREFIXES = ["nucl*", "disarm*", "commun*", "sovi*", "negotiat*", "milit*", "econom*", "ambass*", "agree*", "secur*"]
 LANGUAGES = ["en", "fr", "de", "ru", "es"]
 CLASSIFICATIONS = ["Secret", "Confidential", "Top Secret", "Unclassified"]
-REPOSITORIES = ["National Archives and Records Administration", "Johnson Library", "Kennedy Library", "Eisenhower Library"]
+REPOSITORIES = [
+    "National Archives and Records Administration",
+    "Johnson Library",
+    "Kennedy Library",
+    "Eisenhower Library",
+]
 
 
 def query_mix(seed: int = 12345) -> list[tuple[str, dict]]:
@@ -60,11 +137,28 @@ def query_mix(seed: int = 12345) -> list[tuple[str, dict]]:
     for i in range(25):
         if i % 2:
             y = rng.randrange(1945, 1987)
-            mix.append(("filter2", {"q": rng.choice(MID), "date_from": str(y), "date_to": str(y + 4),
-                                    "repository": rng.choice(REPOSITORIES)}))
+            mix.append(
+                (
+                    "filter2",
+                    {
+                        "q": rng.choice(MID),
+                        "date_from": str(y),
+                        "date_to": str(y + 4),
+                        "repository": rng.choice(REPOSITORIES),
+                    },
+                )
+            )
         else:
-            mix.append(("filter2", {"q": rng.choice(MID), "language": rng.choice(LANGUAGES),
-                                    "classification": rng.choice(CLASSIFICATIONS)}))
+            mix.append(
+                (
+                    "filter2",
+                    {
+                        "q": rng.choice(MID),
+                        "language": rng.choice(LANGUAGES),
+                        "classification": rng.choice(CLASSIFICATIONS),
+                    },
+                )
+            )
     mix += [("facets", {"q": rng.choice(COMMON + MID), "facets": "1"}) for _ in range(25)]
     mix += [("sortdate", {"q": rng.choice(MID), "sort": "-date"}) for _ in range(20)]
     mix += [("deep", {"q": rng.choice(COMMON), "page": "251"}) for _ in range(15)]
@@ -83,9 +177,19 @@ def summarise(timings: dict[str, list[float]]) -> dict:
     out = {}
     every = []
     for kind, ms in timings.items():
-        out[kind] = {"p50": round(pct(ms, 50), 2), "p95": round(pct(ms, 95), 2), "p99": round(pct(ms, 99), 2), "n": len(ms)}
+        out[kind] = {
+            "p50": round(pct(ms, 50), 2),
+            "p95": round(pct(ms, 95), 2),
+            "p99": round(pct(ms, 99), 2),
+            "n": len(ms),
+        }
         every += ms
-    out["ALL"] = {"p50": round(pct(every, 50), 2), "p95": round(pct(every, 95), 2), "p99": round(pct(every, 99), 2), "n": len(every)}
+    out["ALL"] = {
+        "p50": round(pct(every, 50), 2),
+        "p95": round(pct(every, 95), 2),
+        "p99": round(pct(every, 99), 2),
+        "n": len(every),
+    }
     return out
 
 
@@ -150,7 +254,9 @@ def main() -> None:
     name = args.name or f"{backend.name}-{n_docs}"
     mix = query_mix()
     results: dict = {"name": name, "documents": n_docs, "backend": backend.name, "passes": args.passes, "modes": {}}
-    print(f"{name}: {n_docs:,} documents, backend {backend.name}, {len(mix)} queries x {args.passes} passes", flush=True)
+    print(
+        f"{name}: {n_docs:,} documents, backend {backend.name}, {len(mix)} queries x {args.passes} passes", flush=True
+    )
 
     def report(mode: str, summary: dict, extra: str = "") -> None:
         results["modes"][mode] = summary
@@ -177,18 +283,27 @@ def main() -> None:
 
         def services_request(params):
             page = int(params.get("page", 1))
-            req = SearchRequest(query=parse(params["q"]), sort=params.get("sort", "relevance"), offset=(page - 1) * 20,
-                                limit=20, facets=params.get("facets") == "1")
+            req = SearchRequest(
+                query=parse(params["q"]),
+                sort=params.get("sort", "relevance"),
+                offset=(page - 1) * 20,
+                limit=20,
+                facets=params.get("facets") == "1",
+            )
             for f in ("language", "classification", "repository"):
                 if f in params:
                     req.filters[f] = [params[f]]
             if "date_from" in params:
-                req.date_from, req.date_to = int(params["date_from"]) * 10000 + 101, int(params["date_to"]) * 10000 + 1231
+                req.date_from, req.date_to = (
+                    int(params["date_from"]) * 10000 + 101,
+                    int(params["date_to"]) * 10000 + 1231,
+                )
             return req
 
         report("engine", summarise(run(mix, engine, args.passes)))
 
     if "service" in args.modes:
+
         def service(params):
             services.search(params, facets=params.get("facets") == "1")
 
@@ -198,8 +313,12 @@ def main() -> None:
         port = free_port()
         env = {**os.environ}
         env.pop("DJANGO_SETTINGS_MODULE", None)
-        proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}/api/search?"
         deadline = time.monotonic() + 120
         while True:
@@ -245,11 +364,20 @@ def main() -> None:
                 children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
                 server_rss = rss_mb([proc.pid, *map(int, children)])
                 qps = round(len(done) / wall, 1)
-                results["modes"]["throughput"] = {"clients": 4, "queries": len(done), "errors": len(errors), "qps": qps,
-                                                  "p50": round(pct(done, 50), 2), "p99": round(pct(done, 99), 2),
-                                                  "server_rss_mb": server_rss}
-                print(f"  throughput: 4 clients, {qps} queries/s, p50 {pct(done, 50):.1f} ms, p99 {pct(done, 99):.1f} ms, "
-                      f"{len(errors)} errors, server RSS {server_rss} MB", flush=True)
+                results["modes"]["throughput"] = {
+                    "clients": 4,
+                    "queries": len(done),
+                    "errors": len(errors),
+                    "qps": qps,
+                    "p50": round(pct(done, 50), 2),
+                    "p99": round(pct(done, 99), 2),
+                    "server_rss_mb": server_rss,
+                }
+                print(
+                    f"  throughput: 4 clients, {qps} queries/s, p50 {pct(done, 50):.1f} ms, p99 {pct(done, 99):.1f} ms, "
+                    f"{len(errors)} errors, server RSS {server_rss} MB",
+                    flush=True,
+                )
         finally:
             proc.terminate()
             proc.wait(timeout=30)

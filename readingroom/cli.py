@@ -47,11 +47,17 @@ class Progress:
         self.bar = None
         if stream.isatty() and not quiet:
             from rich.console import Console
-            from rich.progress import BarColumn, Progress as Bar, TaskProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
 
             self.bar = Bar(
-                TextColumn("importing"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-                TextColumn("{task.description}"), console=Console(file=stream), transient=True,
+                TextColumn("importing"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=Console(file=stream),
+                transient=True,
             )
             self.task = self.bar.add_task("", total=None)
             self.bar.start()
@@ -67,16 +73,22 @@ class Progress:
         if self.quiet:
             return
         if self.bar is not None:
-            self.bar.update(self.task, total=report.bytes_total or None, completed=report.bytes_done,
-                            description=self.describe(report))
+            self.bar.update(
+                self.task,
+                total=report.bytes_total or None,
+                completed=report.bytes_done,
+                description=self.describe(report),
+            )
         elif time.monotonic() - self.last >= self.every and current:
             self.last = time.monotonic()
             share = report.bytes_done / report.bytes_total if report.bytes_total else 0
             eta = report.seconds * (1 - share) / share if share > 0 else None
             print(
                 f"import: {share:5.1%} {self.describe(report)}"
-                + (f", about {eta:,.0f} s left" if eta is not None else "") + f"; at {current}",
-                file=self.stream, flush=True,
+                + (f", about {eta:,.0f} s left" if eta is not None else "")
+                + f"; at {current}",
+                file=self.stream,
+                flush=True,
             )
 
     def close(self) -> None:
@@ -103,13 +115,20 @@ def _index_after_write(timeout: float | None = None) -> bool:
         if time.monotonic() - state["said"] >= 5:
             state["said"] = time.monotonic()
             pid = writer.holder_pid()
-            print(f"search index: {left:,} queued changes are being applied by the running server"
-                  + (f" (pid {pid})" if pid else ""), file=sys.stderr, flush=True)
+            print(
+                f"search index: {left:,} queued changes are being applied by the running server"
+                + (f" (pid {pid})" if pid else ""),
+                file=sys.stderr,
+                flush=True,
+            )
 
     if wait_applied(upto, timeout, progress=tell):
         return True
-    print(f"note: the search index has not caught up yet after {timeout:.0f} s; the changes are queued and "
-          "the running server applies them (nothing is lost)", file=sys.stderr)
+    print(
+        f"note: the search index has not caught up yet after {timeout:.0f} s; the changes are queued and "
+        "the running server applies them (nothing is lost)",
+        file=sys.stderr,
+    )
     return False
 
 
@@ -119,12 +138,22 @@ def cmd_import(args) -> int:
     progress = Progress(quiet=args.quiet)
     try:
         report = import_paths(
-            args.paths, format=args.format, batch_size=args.batch_size, parallel=not args.single_process,
-            index=not args.no_index, progress=progress, draft=args.draft,
+            args.paths,
+            format=args.format,
+            batch_size=args.batch_size,
+            parallel=not args.single_process,
+            index=not args.no_index,
+            progress=progress,
+            draft=args.draft,
         )
-    except Exception as exc:  # a database or disk failure: one clear line; committed batches stay, the rest can be rerun
-        print(f"error: the import stopped: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}; the batches "
-              "committed before it are stored, and running the same import again finishes it", file=sys.stderr)
+    except (
+        Exception
+    ) as exc:  # a database or disk failure: one clear line; committed batches stay, the rest can be rerun
+        print(
+            f"error: the import stopped: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}; the batches "
+            "committed before it are stored, and running the same import again finishes it",
+            file=sys.stderr,
+        )
         return 1
     finally:
         progress.close()
@@ -139,9 +168,13 @@ def cmd_import(args) -> int:
         print(
             f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
             f"rejected {report.rejected} in {report.seconds:.1f} s ({report.rate:,.0f} documents/s"
-            + (f"; search index: {report.indexed:,} in {report.index_seconds:.1f} s" if report.indexed else "") + ")"
-            + (f"; {len(report.skipped_files) - (scans.handled if scans else 0)} files of no known format skipped"
-               if report.skipped_files and len(report.skipped_files) > (scans.handled if scans else 0) else "")
+            + (f"; search index: {report.indexed:,} in {report.index_seconds:.1f} s" if report.indexed else "")
+            + ")"
+            + (
+                f"; {len(report.skipped_files) - (scans.handled if scans else 0)} files of no known format skipped"
+                if report.skipped_files and len(report.skipped_files) > (scans.handled if scans else 0)
+                else ""
+            )
         )
     return 1 if report.rejected or (scans and scans.errors) else 0
 
@@ -160,8 +193,10 @@ def _attach_scan_folders(report):
         print(f"scans: {result.already} files were attached before", file=sys.stderr)
     if result.unmatched:
         folders = sorted({p.parent.name for p in result.unmatched})
-        print(f"scans: {len(result.unmatched)} files in folders that name no document ({', '.join(folders[:5])}) skipped",
-              file=sys.stderr)
+        print(
+            f"scans: {len(result.unmatched)} files in folders that name no document ({', '.join(folders[:5])}) skipped",
+            file=sys.stderr,
+        )
     return result
 
 
@@ -246,8 +281,10 @@ def cmd_attach(args) -> int:
         print(f"error: {exc}; nothing was attached", file=sys.stderr)
         return 1
     _index_after_write()
-    print(f"attached {len(pages)} page{'s' if len(pages) != 1 else ''} to {args.id}"
-          + ("" if args.no_ocr else "; OCR queued (readingroom serve or readingroom worker recognises them)"))
+    print(
+        f"attached {len(pages)} page{'s' if len(pages) != 1 else ''} to {args.id}"
+        + ("" if args.no_ocr else "; OCR queued (readingroom serve or readingroom worker recognises them)")
+    )
     return 0
 
 
@@ -274,8 +311,11 @@ def cmd_fixity(args) -> int:
     for p in report.problems:
         docs = ", ".join(p["documents"]) or "no document"
         print(f"{p['problem'].split(' ')[0].upper()}: {p['path']} ({p['name']}; {docs}): {p['problem']}")
-    print(f"fixity: {report.checked:,} files, {report.bytes / 1e6:,.1f} MB checked; "
-          + ("all intact" if report.ok else f"{len(report.problems)} missing or altered"), file=sys.stderr)
+    print(
+        f"fixity: {report.checked:,} files, {report.bytes / 1e6:,.1f} MB checked; "
+        + ("all intact" if report.ok else f"{len(report.problems)} missing or altered"),
+        file=sys.stderr,
+    )
     return 0 if report.ok else 1
 
 
@@ -351,9 +391,10 @@ def cmd_show(args) -> int:
         lines += ["", f"Summary: {record['summary']}"]
     if record["original_languages"]:
         lines.append("Original language: " + ", ".join(lang["name"] for lang in record["original_languages"]))
-    lines.append("Contents: " + "; ".join(
-        c["label"] + ("" if c["available"] else " (not available)") for c in record["contents"]
-    ))
+    lines.append(
+        "Contents: "
+        + "; ".join(c["label"] + ("" if c["available"] else " (not available)") for c in record["contents"])
+    )
     for t in record["translations"] + record["transcripts"]:
         lines += ["", f"--- {t['label'] or t['language']} ---"]
         if t["title"]:
@@ -384,7 +425,10 @@ def cmd_bootstrap(args) -> int:
         print(f"archive ready: {Document.objects.count():,} documents", file=sys.stderr)
         return 0
     if Document.objects.exists() and not (marker.parent / ".demo-corpus-started").exists():
-        print(f"archive ready: {Document.objects.count():,} documents (not importing the demo corpus into it)", file=sys.stderr)
+        print(
+            f"archive ready: {Document.objects.count():,} documents (not importing the demo corpus into it)",
+            file=sys.stderr,
+        )
         return 0
     if not sources:
         print("archive is empty; import documents with: readingroom import PATH...", file=sys.stderr)
@@ -433,8 +477,10 @@ def cmd_serve(args) -> int:
         # which becomes the gunicorn master on exec)
         import subprocess
 
-        subprocess.Popen([sys.executable, "-m", "readingroom.cli", "worker", "--parent-pid", str(os.getpid())],
-                         start_new_session=False)
+        subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "worker", "--parent-pid", str(os.getpid())],
+            start_new_session=False,
+        )
     workers = args.workers or os.cpu_count() or 2
     print(
         f"Reading Room at http://{args.host}:{args.port}/ (data: {settings.DATA_DIR}, {workers} workers)",
@@ -442,21 +488,34 @@ def cmd_serve(args) -> int:
         flush=True,
     )
     argv = [
-        sys.executable, "-m", "gunicorn", "readingroom.wsgi:application",
-        "--bind", f"{args.host}:{args.port}",
-        "--workers", str(workers),
-        "--access-logfile", "-" if args.access_log else "/dev/null",
-        "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "readingroom.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--graceful-timeout",
+        "10",
         # Bounded requests: an 8 KB request line (search queries are limited far below it and longer URLs
         # get a 414 from gunicorn), at most 100 header fields of 8 KB each.
-        "--limit-request-line", "8190",
-        "--limit-request-fields", "100",
-        "--limit-request-field_size", "8190",
+        "--limit-request-line",
+        "8190",
+        "--limit-request-fields",
+        "100",
+        "--limit-request-field_size",
+        "8190",
         # Workers are replaced after a number of requests (staggered), so memory a large image took is
         # given back to the system rather than kept for the life of the worker.
-        "--max-requests", os.environ.get("READINGROOM_MAX_REQUESTS", "2000"),
-        "--max-requests-jitter", "200",
-        "--timeout", "120",
+        "--max-requests",
+        os.environ.get("READINGROOM_MAX_REQUESTS", "2000"),
+        "--max-requests-jitter",
+        "200",
+        "--timeout",
+        "120",
     ]
     os.execv(sys.executable, argv)
     return 0  # not reached
@@ -510,7 +569,10 @@ def cmd_search(args) -> int:
         print(f"note: {notice}", file=sys.stderr)
     print(f"{page.total:,} results" + (f" (page {page.page} of {page.pages})" if page.pages > 1 else ""))
     for n, d in enumerate(page.documents, start=page.request.offset + 1):
-        print(f"\n{n}. {d['title']}\n   {d['id']} · {d['date']['display'] or 'undated'}" + (f" · {d['repository']}" if d["repository"] else ""))
+        print(
+            f"\n{n}. {d['title']}\n   {d['id']} · {d['date']['display'] or 'undated'}"
+            + (f" · {d['repository']}" if d["repository"] else "")
+        )
         if d["snippet"]:
             text = html.unescape(re.sub(r"</?b>", "*", d["snippet"]))
             print("   " + " ".join(text.split()))
@@ -524,7 +586,11 @@ def cmd_reindex(args) -> int:
     from readingroom.search.indexing import IndexBusy, reindex, request_rebuild
 
     try:
-        result = reindex(progress=lambda done, total: print(f"reindex: {done:,} of {total:,}", file=sys.stderr) if done % 20000 == 0 else None)
+        result = reindex(
+            progress=lambda done, total: print(f"reindex: {done:,} of {total:,}", file=sys.stderr)
+            if done % 20000 == 0
+            else None
+        )
     except IndexBusy:
         # a running server owns the index: ask it to rebuild, and wait for it
         t0 = time.monotonic()
@@ -552,19 +618,28 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", help="import documents from files and folders (format detected per file)")
     s.add_argument("paths", nargs="+", metavar="PATH")
-    s.add_argument("--format", choices=["seed", "tei", "un-speech", "json", "csv"], help="force a format instead of detecting it")
+    s.add_argument(
+        "--format", choices=["seed", "tei", "un-speech", "json", "csv"], help="force a format instead of detecting it"
+    )
     s.add_argument("--batch-size", type=int, default=500, help="documents per transaction (default 500)")
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--quiet", action="store_true", help="no progress output")
     s.add_argument("--single-process", action="store_true", help="read and store in one process (default: two)")
     s.add_argument("--draft", action="store_true", help="new documents start as drafts (not public until published)")
-    s.add_argument("--no-index", action="store_true",
-                   help="store only; the queued search-index updates run at the next serve, import or reindex")
+    s.add_argument(
+        "--no-index",
+        action="store_true",
+        help="store only; the queued search-index updates run at the next serve, import or reindex",
+    )
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("export", help="export every document (or a search's results)")
-    s.add_argument("--format", choices=["jsonl", "seed", "bibtex", "ris", "csl-json", "dc", "json"], required=True,
-                   help="jsonl/seed: the archive, re-importable; bibtex/ris/csl-json/dc/json: for reference managers")
+    s.add_argument(
+        "--format",
+        choices=["jsonl", "seed", "bibtex", "ris", "csl-json", "dc", "json"],
+        required=True,
+        help="jsonl/seed: the archive, re-importable; bibtex/ris/csl-json/dc/json: for reference managers",
+    )
     s.add_argument("--query", help="only the results of this search (reference-manager formats)")
     s.add_argument("--base-url", help="scheme and host of permanent URLs (default: $READINGROOM_BASE_URL)")
     s.add_argument("destination", nargs="?", help="a file (default: standard output); seed: a folder")
@@ -583,9 +658,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-ocr", action="store_true", help="do not queue OCR")
     s.set_defaults(func=cmd_attach)
 
-    for name, text in (("publish", "publish documents (drafts, documents in review, withdrawn ones)"),
-                       ("withdraw", "withdraw published documents (their URL answers 410; the id is never reused)"),
-                       ("submit", "submit drafts for review")):
+    for name, text in (
+        ("publish", "publish documents (drafts, documents in review, withdrawn ones)"),
+        ("withdraw", "withdraw published documents (their URL answers 410; the id is never reused)"),
+        ("submit", "submit drafts for review"),
+    ):
         s = sub.add_parser(name, help=text)
         s.add_argument("ids", nargs="+", metavar="ID")
         if name == "withdraw":
@@ -602,7 +679,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_worker)
 
-    s = sub.add_parser("fixity", help="re-read every stored file and check its SHA-256; exit 1 if any is missing or altered")
+    s = sub.add_parser(
+        "fixity", help="re-read every stored file and check its SHA-256; exit 1 if any is missing or altered"
+    )
     s.set_defaults(func=cmd_fixity)
 
     s = sub.add_parser("bag", help="BagIt packages: export the archive, or restore one into an empty data directory")
@@ -611,7 +690,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--collection", help="export: only this collection (identifier or title) and those inside it")
     s.set_defaults(func=cmd_bag)
 
-    s = sub.add_parser("backup", help="a consistent copy of the live SQLite archive (database and files), while serving")
+    s = sub.add_parser(
+        "backup", help="a consistent copy of the live SQLite archive (database and files), while serving"
+    )
     s.add_argument("destination")
     s.set_defaults(func=cmd_backup)
 
@@ -628,13 +709,19 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=0, help="default: one per CPU core")
     s.add_argument("--access-log", action="store_true", help="log every request to standard output")
-    s.add_argument("--no-worker", action="store_true", help="do not run the job worker (run readingroom worker elsewhere)")
+    s.add_argument(
+        "--no-worker", action="store_true", help="do not run the job worker (run readingroom worker elsewhere)"
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("search", help="search the archive (the same search as /search and /api/search)")
     s.add_argument("query", nargs="*", help='words, "phrases", OR, -exclude, prefix*, title:/person:/place:/archive:')
-    s.add_argument("--filter", action="append", metavar="FACET=VALUE",
-                   help="language, translation, repository, collection, subject, person, place, type, classification, year, decade")
+    s.add_argument(
+        "--filter",
+        action="append",
+        metavar="FACET=VALUE",
+        help="language, translation, repository, collection, subject, person, place, type, classification, year, decade",
+    )
     s.add_argument("--date-from", dest="date_from")
     s.add_argument("--date-to", dest="date_to")
     s.add_argument("--sort", default="relevance", choices=["relevance", "date", "-date", "title", "-title"])
@@ -674,7 +761,9 @@ def main(argv: list[str] | None = None) -> int:
         from django.conf import settings
 
         db = settings.DATABASES["default"]
-        where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}" if db.get("HOST") else db["NAME"]
+        where = (
+            f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}" if db.get("HOST") else db["NAME"]
+        )
         print(f"error: cannot use the database {where}: {(str(exc).strip().splitlines() or ['?'])[0]}", file=sys.stderr)
         return 2
 

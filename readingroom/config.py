@@ -93,18 +93,27 @@ def replica_settings(primary: dict) -> dict:
     import readingroom.dbrouter  # noqa: F401  (watches the primary's connections from the first one on)
 
     if "postgresql" not in primary["ENGINE"]:
-        raise ConfigError("READINGROOM_REPLICA_URLS: replicas need READINGROOM_DATABASE_URL to name the PostgreSQL primary")
+        raise ConfigError(
+            "READINGROOM_REPLICA_URLS: replicas need READINGROOM_DATABASE_URL to name the PostgreSQL primary"
+        )
     out = {}
     for i, url in enumerate(urls, 1):
         db = _postgres_settings(url, "READINGROOM_REPLICA_URLS")
-        db.update({
-            "ENGINE": "readingroom.dbrouter",
-            "CONN_HEALTH_CHECKS": True,
-            # a replica that is gone is noticed within a few seconds, not at the TCP timeout
-            "OPTIONS": {"connect_timeout": 2, "application_name": "readingroom replica read",
-                        "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2},
-            "TEST": {"MIRROR": "default"},
-        })
+        db.update(
+            {
+                "ENGINE": "readingroom.dbrouter",
+                "CONN_HEALTH_CHECKS": True,
+                # a replica that is gone is noticed within a few seconds, not at the TCP timeout
+                "OPTIONS": {
+                    "connect_timeout": 2,
+                    "application_name": "readingroom replica read",
+                    "keepalives_idle": 5,
+                    "keepalives_interval": 2,
+                    "keepalives_count": 2,
+                },
+                "TEST": {"MIRROR": "default"},
+            }
+        )
         out[f"replica{i}"] = db
     return out
 

@@ -82,8 +82,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en"
 # The interface's languages (catalogues in readingroom/locale, compiled by readingroom.web.msgfmt at setup):
 # chosen from the reader's switch (a cookie set only by /language), else Accept-Language, else English
-LANGUAGES = [("en", "English"), ("sq", "Shqip"), ("ru", "Русский"), ("zh-hans", "简体中文"), ("de", "Deutsch"),
-             ("fr", "Français")]
+LANGUAGES = [
+    ("en", "English"),
+    ("sq", "Shqip"),
+    ("ru", "Русский"),
+    ("zh-hans", "简体中文"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+]
 LOCALE_PATHS = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -104,9 +110,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Scripts only from this site (no inline script); styles may be inline (the viewer and the admin set them)
-READINGROOM_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-                   "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-                   "frame-ancestors 'none'")
+READINGROOM_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 # Behind TLS (READINGROOM_HTTPS=1): secure cookies, HSTS, redirect to https; trust the proxy's X-Forwarded-Proto
 if config.env_bool("READINGROOM_HTTPS"):
     SECURE_SSL_REDIRECT = config.env_bool("READINGROOM_SSL_REDIRECT", True)
@@ -164,8 +172,9 @@ LOGGING = {
 
 # ---- web hardening (login throttle behind proxies, query/header limits, page size); see docs/limits-web.md ----
 # Failed logins per client address within READINGROOM_LOGIN_WINDOW_SECONDS before that address is refused
-READINGROOM_LOGIN_ADDRESS_FAILURES = int(os.environ.get("READINGROOM_LOGIN_ADDRESS_FAILURES",
-                                                        str(4 * READINGROOM_LOGIN_FAILURES)))
+READINGROOM_LOGIN_ADDRESS_FAILURES = int(
+    os.environ.get("READINGROOM_LOGIN_ADDRESS_FAILURES", str(4 * READINGROOM_LOGIN_FAILURES))
+)
 # The client address behind a reverse proxy: a header name (e.g. X-Forwarded-For; unset = the socket's peer)
 # and the proxies trusted to set it: a count N (the N-th address from the right) or a list of IPs/networks
 READINGROOM_TRUSTED_PROXY_HEADER = os.environ.get("READINGROOM_TRUSTED_PROXY_HEADER", "").strip()

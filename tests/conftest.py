@@ -67,7 +67,11 @@ class CLI:
     def __call__(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(
             [sys.executable, "-m", "readingroom.cli", *args],
-            env=self.env, capture_output=True, text=True, input=input, timeout=600,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=600,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"readingroom {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
@@ -92,7 +96,7 @@ def postgres_url() -> str:
 
     name = f"rr_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
     url = base.rsplit("/", 1)[0] + f"/{name}"
     yield url
     with psycopg.connect(base, autocommit=True) as conn:
@@ -123,7 +127,10 @@ class Served:
         self.base = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", str(workers), *extra],
-            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env=cli.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -145,8 +152,14 @@ class Served:
 
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

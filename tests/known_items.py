@@ -7,10 +7,12 @@ import random
 import re
 from collections import Counter
 
-STOP = set("""a an the of to in on and or for from with by at as is was were be been that this these those it its his her
+STOP = set(
+    """a an the of to in on and or for from with by at as is was were be been that this these those it its his her
 their our your my we you he she they i not no but if then than so such into about over under between during after before
 which who whom whose what when where why how all any each other some more most very can could would should may might must
-will shall do does did has have had also only same own s t""".split())
+will shall do does did has have had also only same own s t""".split()
+)
 
 
 def _words(text: str) -> list[str]:
@@ -41,7 +43,9 @@ def build(records: list[dict], n: int = 300, seed: int = 2026) -> list[tuple[str
             out.append(("phrase", {"q": '"' + " ".join(words[start : start + 5]) + '"'}, rec["id"]))
         elif i % 3 == 1 and paras:
             words = [w for w in _words(" ".join(paras)) if w.lower() not in STOP]
-            best = max(range(max(1, len(words) - 7)), key=lambda s: sum(idf.get(w.lower(), 0) for w in words[s : s + 8]))
+            best = max(
+                range(max(1, len(words) - 7)), key=lambda s: sum(idf.get(w.lower(), 0) for w in words[s : s + 8])
+            )
             out.append(("words", {"q": " ".join(words[best : best + 8])}, rec["id"]))
         else:
             words = [w for w in _words(rec["title"]) if w.lower() not in STOP]
@@ -88,10 +92,15 @@ class Fts5Baseline:
         import sqlite3
 
         self.db = sqlite3.connect(":memory:")
-        self.db.execute("CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')")
+        self.db.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')"
+        )
         self.db.executemany(
             "INSERT INTO t VALUES (?, ?, ?)",
-            [(r["id"], r["title"], "\n\n".join(x["text"] for x in r["translations"] + r["transcripts"])) for r in records],
+            [
+                (r["id"], r["title"], "\n\n".join(x["text"] for x in r["translations"] + r["transcripts"]))
+                for r in records
+            ],
         )
 
     def ids(self, q: str, limit: int = 20) -> list[str]:
@@ -99,4 +108,7 @@ class Fts5Baseline:
         if not words:
             return []
         match = " ".join('"' + w.replace('"', "") + '"' for w in words)
-        return [row[0] for row in self.db.execute("SELECT id FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?", (match, limit))]
+        return [
+            row[0]
+            for row in self.db.execute("SELECT id FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?", (match, limit))
+        ]

@@ -41,19 +41,40 @@ def test_corpus_archives_one_entry_per_institution(corpus, client):
     data = client.get("/archives.json").json()
     names = [a["name"] for a in data["archives"]]
     assert len(names) == len(set(names)) == data["total"]
-    for wrong in ("Department of Sate", "Department of States", "Source; Department of State", "Central Intellience",
-                  "Central Files", "Job 79", "Central Intelligence Agency Files", "RG 59"):
+    for wrong in (
+        "Department of Sate",
+        "Department of States",
+        "Source; Department of State",
+        "Central Intellience",
+        "Central Files",
+        "Job 79",
+        "Central Intelligence Agency Files",
+        "RG 59",
+    ):
         assert not any(wrong in n for n in names), (wrong, names)
-    for expected in ("U.S. Department of State", "Central Intelligence Agency", "Arkivi Qendror Shtetëror",
-                     "Lyndon Baines Johnson Library", "John F. Kennedy Presidential Library", "Library of Congress"):
+    for expected in (
+        "U.S. Department of State",
+        "Central Intelligence Agency",
+        "Arkivi Qendror Shtetëror",
+        "Lyndon Baines Johnson Library",
+        "John F. Kennedy Presidential Library",
+        "Library of Congress",
+    ):
         assert expected in names
     # every variant of the issue resolved to its institution
     state = Archive.objects.get(identifier="us-department-of-state")
     cia = Archive.objects.get(identifier="us-cia")
-    for written, archive in (("Department of State", state), ("Department of Sate", state), ("Department of States", state),
-                             ("Source; Department of State", state), ("Department of State Central Files", state),
-                             ("Central Intelligence Agency", cia), ("Central Intellience Agency: Job 79-S01060A", cia),
-                             ("Central Intelligence Agency Files", cia), ("Central Intelligence Agency: Job 79-S01060A", cia)):
+    for written, archive in (
+        ("Department of State", state),
+        ("Department of Sate", state),
+        ("Department of States", state),
+        ("Source; Department of State", state),
+        ("Department of State Central Files", state),
+        ("Central Intelligence Agency", cia),
+        ("Central Intellience Agency: Job 79-S01060A", cia),
+        ("Central Intelligence Agency Files", cia),
+        ("Central Intelligence Agency: Job 79-S01060A", cia),
+    ):
         docs = Document.objects.filter(ref_repository=written)
         assert docs.exists(), written
         assert set(docs.values_list("holding_archive_id", flat=True)) == {archive.pk}, written
@@ -73,14 +94,22 @@ def test_corpus_central_files_and_the_reference_record(corpus, client):
     central = state.nodes.get(parent=None, level="series", key="central files")
     filed = Document.objects.filter(source_format="tei", ref_text__contains="Central Files")
     assert filed.count() > 1200
-    outside = [d.identifier for d in filed.select_related("archive_node")
-               if d.holding_archive_id != state.pk or not d.archive_node.tree.startswith(central.tree)]
+    outside = [
+        d.identifier
+        for d in filed.select_related("archive_node")
+        if d.holding_archive_id != state.pk or not d.archive_node.tree.startswith(central.tree)
+    ]
     assert outside == []
     # the reference record: Arkivi Qendror Shtetëror > Fondi 14/AP > (its series) > V. 1963 > Dos. 4, folios 49-50
     context = client.get("/api/documents/wilson-300023/context").json()
     assert context["archive"]["name"] == "Arkivi Qendror Shtetëror"
     assert [c["label"] for c in context["breadcrumb"]] == [
-        "Arkivi Qendror Shtetëror", "Fondi 14/AP", "Marrëdhëniet me Partinë Komuniste të Kinës", "V. 1963", "Dos. 4"]
+        "Arkivi Qendror Shtetëror",
+        "Fondi 14/AP",
+        "Marrëdhëniet me Partinë Komuniste të Kinës",
+        "V. 1963",
+        "Dos. 4",
+    ]
     assert [c["level"] for c in context["breadcrumb"]] == ["archive", "fonds", "series", "volume", "file"]
     assert context["folios"] == "49-50"
     dossier = context["breadcrumb"][-1]
@@ -104,8 +133,10 @@ def test_corpus_chronology_of_july_1963(corpus, client):
     data = client.get("/chronology.json?from=1963-07-17&to=1963-07-23").json()
     listed = {d["id"]: d for day in data["days"] for d in day["documents"]}
     assert "wilson-300023" in listed and listed["wilson-300023"]["holding_archive"] == "Arkivi Qendror Shtetëror"
-    frus = {d.identifier for d in Document.objects.filter(source_format="tei", date_sort__gte="1963-07-17",
-                                                          date_sort__lte="1963-07-23")}
+    frus = {
+        d.identifier
+        for d in Document.objects.filter(source_format="tei", date_sort__gte="1963-07-17", date_sort__lte="1963-07-23")
+    }
     assert frus and frus <= set(listed)
     assert data["total"] == len(listed)
     days = [day["date"] for day in data["days"]]
@@ -126,10 +157,17 @@ def test_corpus_chronology_of_july_1963(corpus, client):
 
 
 def test_corpus_frus_cross_references_are_cited_in_links(corpus, client):
-    link = DocumentLink.objects.filter(source__identifier__startswith="frus1961-63v05/", type="cites",
-                                       target_doc__isnull=False).select_related("source", "target_doc").first()
+    link = (
+        DocumentLink.objects.filter(
+            source__identifier__startswith="frus1961-63v05/", type="cites", target_doc__isnull=False
+        )
+        .select_related("source", "target_doc")
+        .first()
+    )
     cited = client.get(f"/api/documents/{link.target}/context").json()["relations"]
-    assert any(r["type"] == "cited-in" and r["label"] == "cited in" and r["id"] == link.source.identifier for r in cited)
+    assert any(
+        r["type"] == "cited-in" and r["label"] == "cited in" and r["id"] == link.source.identifier for r in cited
+    )
     citing = client.get(f"/api/documents/{link.source.identifier}/context").json()["relations"]
     assert any(r["type"] == "cites" and r["id"] == link.target for r in citing)
 
@@ -140,34 +178,55 @@ def _write(path, records):
 
 
 RECORDS = [
-    {"id": "rel-letter", "title": "Letter of the ambassador", "date": "1963-07-20",
-     "archival_reference": {"repository": "Arkivi Qendror Shtetëror", "fonds": "14/AP", "file": "4", "folios": "51"}},
-    {"id": "rel-memo", "title": "Memorandum enclosed with the letter", "date": "1963-07-20",
-     "archival_reference": {"repository": "Central State Archives", "fonds": "14/AP", "file": "4", "folios": "53"},
-     "relations": [{"type": "enclosure of", "target": "rel-letter"}]},
+    {
+        "id": "rel-letter",
+        "title": "Letter of the ambassador",
+        "date": "1963-07-20",
+        "archival_reference": {"repository": "Arkivi Qendror Shtetëror", "fonds": "14/AP", "file": "4", "folios": "51"},
+    },
+    {
+        "id": "rel-memo",
+        "title": "Memorandum enclosed with the letter",
+        "date": "1963-07-20",
+        "archival_reference": {"repository": "Central State Archives", "fonds": "14/AP", "file": "4", "folios": "53"},
+        "relations": [{"type": "enclosure of", "target": "rel-letter"}],
+    },
 ]
 
 
 def test_relations_on_both_pages_api_and_oai(tmp_path, client):
     assert import_paths([_write(tmp_path / "a.jsonl", RECORDS)]).imported == 2
     csv = tmp_path / "b.csv"
-    csv.write_text("id,title,date,relations\nrel-reply,Reply to the letter,1963-07-23,reply-to:rel-letter\n", encoding="utf-8")
+    csv.write_text(
+        "id,title,date,relations\nrel-reply,Reply to the letter,1963-07-23,reply-to:rel-letter\n", encoding="utf-8"
+    )
     assert import_paths([csv]).imported == 1
     letter = client.get("/api/documents/rel-letter/context").json()
-    assert {(r["type"], r["id"]) for r in letter["relations"]} == {("encloses", "rel-memo"), ("replied-by", "rel-reply")}
+    assert {(r["type"], r["id"]) for r in letter["relations"]} == {
+        ("encloses", "rel-memo"),
+        ("replied-by", "rel-reply"),
+    }
     memo = client.get("/api/documents/rel-memo/context").json()
-    assert [(r["type"], r["label"], r["id"]) for r in memo["relations"]] == [("enclosure-of", "enclosure of", "rel-letter")]
+    assert [(r["type"], r["label"], r["id"]) for r in memo["relations"]] == [
+        ("enclosure-of", "enclosure of", "rel-letter")
+    ]
     # the same file, in folio order: previous / next in this dossier
     assert memo["neighbours"]["previous"]["id"] == "rel-letter" and memo["neighbours"]["position"] == 2
     for ident in ("rel-letter", "rel-memo"):  # the panel of the document page
         doc = Document.objects.get(identifier=ident)
-        html = render_to_string("documents/includes/context_panel.html", {"archival_context": services.archival_context(doc)})
+        html = render_to_string(
+            "documents/includes/context_panel.html", {"archival_context": services.archival_context(doc)}
+        )
         assert 'id="document-relations"' in html and "Arkivi Qendror Shtetëror" in html
-    html = render_to_string("documents/includes/context_panel.html",
-                            {"archival_context": services.archival_context(Document.objects.get(identifier="rel-memo"))})
+    html = render_to_string(
+        "documents/includes/context_panel.html",
+        {"archival_context": services.archival_context(Document.objects.get(identifier="rel-memo"))},
+    )
     assert 'href="/documents/rel-letter"' in html and "previous in this dossier" in html
     for ident, other in (("rel-letter", "rel-memo"), ("rel-memo", "rel-letter")):
-        xml = client.get(f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{ident}").content.decode()
+        xml = client.get(
+            f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{ident}"
+        ).content.decode()
         assert f"<dc:relation>http://testserver/documents/{other}</dc:relation>" in xml
     listed = client.get("/oai?verb=ListRecords&metadataPrefix=mods").content.decode()
     assert 'displayLabel="encloses"' in listed and 'displayLabel="enclosure of"' in listed
@@ -176,18 +235,36 @@ def test_relations_on_both_pages_api_and_oai(tmp_path, client):
 def test_bad_relations_and_merges_store_nothing(tmp_path, cli):
     cli("import", str(_write(tmp_path / "a.jsonl", RECORDS)))
     # a cycle where the type forbids it: the whole batch is refused, with one clear line
-    cycle = _write(tmp_path / "cycle.jsonl", [{"id": "rel-letter", "title": "Letter of the ambassador", "date": "1963-07-20",
-                                               "relations": [{"type": "enclosure-of", "target": "rel-memo"}]}])
+    cycle = _write(
+        tmp_path / "cycle.jsonl",
+        [
+            {
+                "id": "rel-letter",
+                "title": "Letter of the ambassador",
+                "date": "1963-07-20",
+                "relations": [{"type": "enclosure-of", "target": "rel-memo"}],
+            }
+        ],
+    )
     result = cli("import", str(cycle), check=False)
     assert result.returncode == 1 and "closes a cycle (rel-letter -> rel-memo -> rel-letter)" in result.stderr
     assert "relations[0]" in result.stderr
     # a relation to a missing document
-    missing = _write(tmp_path / "missing.jsonl", [{"id": "rel-x", "title": "X", "relations": [{"type": "reply-to", "target": "nope-1"}]}])
+    missing = _write(
+        tmp_path / "missing.jsonl",
+        [{"id": "rel-x", "title": "X", "relations": [{"type": "reply-to", "target": "nope-1"}]}],
+    )
     result = cli("import", str(missing), check=False)
     assert result.returncode == 1 and "no document with id 'nope-1'" in result.stderr
-    bad_type = _write(tmp_path / "type.jsonl", [{"id": "rel-y", "title": "Y", "relations": [{"type": "likes", "target": "rel-memo"}]}])
+    bad_type = _write(
+        tmp_path / "type.jsonl", [{"id": "rel-y", "title": "Y", "relations": [{"type": "likes", "target": "rel-memo"}]}]
+    )
     result = cli("import", str(bad_type), check=False)
-    assert result.returncode == 1 and "field 'relations[0].type'" in result.stderr and "not a relation type" in result.stderr
+    assert (
+        result.returncode == 1
+        and "field 'relations[0].type'" in result.stderr
+        and "not a relation type" in result.stderr
+    )
     ids = [r["id"] for r in cli.records()]
     assert sorted(ids) == ["rel-letter", "rel-memo"]
 
@@ -209,14 +286,21 @@ def test_editor_edits_are_checked_and_audited(tmp_path):
     # merge: the Wilson Center record into the Albanian archives (a test of the mechanics), then split it back
     services.merge_archives("wilson-center-digital-archive", "al-aqsh")
     assert not Archive.objects.filter(identifier="wilson-center-digital-archive").exists()
-    assert Resolver().resolve("Wilson Center Digital Archive").archive_id == Archive.objects.get(identifier="al-aqsh").pk
+    assert (
+        Resolver().resolve("Wilson Center Digital Archive").archive_id == Archive.objects.get(identifier="al-aqsh").pk
+    )
     back = services.split_archive("al-aqsh", "Wilson Center Digital Archive", new_identifier="wilson")
     assert Resolver().resolve("Wilson Center Digital Archive").archive_id == back.pk
     assert {"archive.merge", "archive.split"} <= set(AuditEvent.objects.values_list("action", flat=True))
 
 
 def test_review_list_accept_moves_the_documents(tmp_path, client):
-    rec = {"id": "odd-1", "title": "Odd", "date": "1962-01-02", "archival_reference": {"repository": "Archivum Obscurum"}}
+    rec = {
+        "id": "odd-1",
+        "title": "Odd",
+        "date": "1962-01-02",
+        "archival_reference": {"repository": "Archivum Obscurum"},
+    }
     import_paths([_write(tmp_path / "a.jsonl", [rec])])
     item = ReviewItem.objects.get(key=name_key("Archivum Obscurum"))
     assert item.occurrences == 1 and Document.objects.get(identifier="odd-1").holding_archive is None
@@ -229,14 +313,21 @@ def test_review_list_accept_moves_the_documents(tmp_path, client):
 
 
 def test_resolution_rules():
-    r = Resolver([(name_key("U.S. Department of State"), 1, "", "U.S. Department of State"),
-                  (name_key("Department of State"), 1, "", "U.S. Department of State"),
-                  (name_key("Department of Justice"), 2, "", "Department of Justice"),
-                  (name_key("Department of Labor"), 3, "", "Department of Labor"),
-                  (name_key("CIA"), 4, "", "Central Intelligence Agency")])
+    r = Resolver(
+        [
+            (name_key("U.S. Department of State"), 1, "", "U.S. Department of State"),
+            (name_key("Department of State"), 1, "", "U.S. Department of State"),
+            (name_key("Department of Justice"), 2, "", "Department of Justice"),
+            (name_key("Department of Labor"), 3, "", "Department of Labor"),
+            (name_key("CIA"), 4, "", "Central Intelligence Agency"),
+        ]
+    )
     assert r.resolve("Department of Sate").method == "typo"
     assert r.resolve("Source; Department of State").method == "exact"
-    assert (r.resolve("Department of State Lot Files").subunit, r.resolve("Department of State Lot Files").archive_id) == ("Lot Files", 1)
+    assert (
+        r.resolve("Department of State Lot Files").subunit,
+        r.resolve("Department of State Lot Files").archive_id,
+    ) == ("Lot Files", 1)
     assert r.resolve("CIB").archive_id is None  # no typos of short names
     assert r.resolve("Department of Lobor").archive_id == 3
     assert r.resolve("Department of Jostice").archive_id == 2
@@ -248,7 +339,9 @@ def test_archives_over_real_http(cli, seed_path):
     try:
         data = json.loads(urllib.request.urlopen(server.base + "/api/archives", timeout=30).read())
         assert [a["id"] for a in data["archives"]] == ["al-aqsh"]
-        chron = json.loads(urllib.request.urlopen(server.base + "/api/chronology?span=day&date=1963-07-22", timeout=30).read())
+        chron = json.loads(
+            urllib.request.urlopen(server.base + "/api/chronology?span=day&date=1963-07-22", timeout=30).read()
+        )
         assert chron["days"][0]["documents"][0]["id"] == "wilson-300023"
         page = urllib.request.urlopen(server.base + "/archives/al-aqsh", timeout=30).read().decode()
         assert re.search(r"Fondi 14/AP", page)

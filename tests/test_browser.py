@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from readingroom.ingest.pipeline import import_paths
 from tests.conftest import OUTPUT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
 
 def test_document_page_in_chromium(browser, live_server, seed_path):
     assert import_paths([seed_path]).imported == 1
@@ -92,7 +92,9 @@ def test_cite_panel_copies_a_citation_and_sort_submits_without_inline_script(bro
     page.wait_for_timeout(200)
     assert button.inner_text() == "Copied"
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("Mëhilli, Elidor, trans. “Notes from the Meeting") and copied.endswith("/documents/wilson-300023.")
+    assert copied.startswith("Mëhilli, Elidor, trans. “Notes from the Meeting") and copied.endswith(
+        "/documents/wilson-300023."
+    )
     assert page.locator('a[href$=".pdf"]').first.get_attribute("href") == "/documents/wilson-300023.pdf"
     # the search page's sort select submits through site.js (the CSP forbids inline handlers)
     page.goto(f"{live_server.url}/search?q=Shigao")

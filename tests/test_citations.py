@@ -41,21 +41,22 @@ def test_chicago_for_the_reference_record_field_by_field(client, seeded):
     # Chicago notes-bibliography, bibliography entry: with no author, the translator leads (CMOS 14.104),
     # inverted, full given name, "trans."
     assert text.startswith("Mëhilli, Elidor, trans. ")
-    rest = text[len("Mëhilli, Elidor, trans. "):]
+    rest = text[len("Mëhilli, Elidor, trans. ") :]
     # the title in curly quotes, the period inside them (American punctuation)
     assert rest.startswith(f"“{TITLE}.” ")
-    rest = rest[len(f"“{TITLE}.” "):]
+    rest = rest[len(f"“{TITLE}.” ") :]
     # the date as written in the style: Month D, YYYY
     assert rest.startswith("July 22, 1963. ")
-    rest = rest[len("July 22, 1963. "):]
+    rest = rest[len("July 22, 1963. ") :]
     # the archival reference exactly as in the source, then the archive, then the permanent URL
     assert rest == f"{REFERENCE}. Wilson Center Digital Archive. {URL}."
     # never an initial for a given name, never a repeated name or title
     assert "E. Mëhilli" not in text and text.count(TITLE) == 1 and text.count("Mëhilli") == 1
 
     note = json.loads(cite(client, "chicago", format="json"))["note"]
-    assert note == (f"Elidor Mëhilli, trans., “{TITLE},” July 22, 1963, {REFERENCE}, "
-                    f"Wilson Center Digital Archive, {URL}.")
+    assert note == (
+        f"Elidor Mëhilli, trans., “{TITLE},” July 22, 1963, {REFERENCE}, Wilson Center Digital Archive, {URL}."
+    )
 
 
 def test_archive_style_is_the_source_citation_with_our_permanent_url(client, seeded, seed_text):
@@ -66,8 +67,9 @@ def test_archive_style_is_the_source_citation_with_our_permanent_url(client, see
 
 def test_mla_and_apa(client, seeded):
     mla = cite(client, "mla").strip()
-    assert mla == (f"Mëhilli, Elidor, translator. “{TITLE}.” 22 July 1963, Wilson Center Digital Archive, "
-                   f"{REFERENCE}, {URL}.")
+    assert mla == (
+        f"Mëhilli, Elidor, translator. “{TITLE}.” 22 July 1963, Wilson Center Digital Archive, {REFERENCE}, {URL}."
+    )
     apa = cite(client, "apa").strip()
     assert apa == f"{TITLE} (E. Mëhilli, trans.). (1963). Wilson Center Digital Archive ({REFERENCE}). {URL}"
     body = json.loads(cite(client, "apa", format="json"))
@@ -140,8 +142,11 @@ def test_cite_panel_and_reference_manager_metadata_on_the_page(client, seeded):
 
 
 HOSTILE = {
-    "id": "xss-1", "title": "<script>alert('t')</script> & </script><b>bold</b>", "date": "1962-10-26",
-    "archive": "A & B <i>", "summary": "</script><script>alert('s')</script>",
+    "id": "xss-1",
+    "title": "<script>alert('t')</script> & </script><b>bold</b>",
+    "date": "1962-10-26",
+    "archive": "A & B <i>",
+    "summary": "</script><script>alert('s')</script>",
     "contributors": [{"name": "<img src=x onerror=alert(1)> Smith", "roles": ["translator", "author"]}],
     "translations": [{"language": "en", "text": "x"}],
 }
@@ -162,8 +167,13 @@ def test_hostile_text_is_escaped_in_every_citation_and_in_the_metadata(client, t
 
 
 def test_citeproc_fixes_follow_the_csl_specification():
-    item = {"id": "x", "type": "manuscript", "title": "Untitled memorandum", "issued": {"date-parts": [[1961, 8, 13]]},
-            "archive": "Bundesarchiv"}
+    item = {
+        "id": "x",
+        "type": "manuscript",
+        "title": "Untitled memorandum",
+        "issued": {"date-parts": [[1961, 8, 13]]},
+        "archive": "Bundesarchiv",
+    }
     # no author: the title is substituted once, not repeated
     for style in csl.STYLES:
         assert csl.render(item, style)["text"].lower().count("untitled memorandum") == 1, style

@@ -74,13 +74,18 @@ def test_jsonl_export_is_the_api_shape_and_reimports(cli, seed_path, tmp_path):
 
 def test_malformed_record_is_rejected_with_file_line_field_and_nothing_stored(cli, seed_path, seed_text, tmp_path):
     bad = tmp_path / "bad.txt"
-    bad.write_text(seed_text.replace("\nAlbanian\n", "\nKlingonese\n").replace("/document/300023", "/document/999"), encoding="utf-8")
+    bad.write_text(
+        seed_text.replace("\nAlbanian\n", "\nKlingonese\n").replace("/document/300023", "/document/999"),
+        encoding="utf-8",
+    )
     good = tmp_path / "good.txt"
     good.write_text(seed_text, encoding="utf-8")
     result = cli("import", str(bad), str(good), check=False)
     assert result.returncode == 1
     assert "imported 1, updated 0, unchanged 0, rejected 1" in result.stdout
-    assert f"error: {bad}:22: field 'original_languages': 'Klingonese' is not a language known to ISO 639" in result.stderr
+    assert (
+        f"error: {bad}:22: field 'original_languages': 'Klingonese' is not a language known to ISO 639" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert [r["id"] for r in cli.records()] == ["wilson-300023"]
     db = sqlite3.connect(cli.data_dir / "readingroom.sqlite3")
@@ -115,7 +120,11 @@ def test_data_dir_option_and_environment(tmp_path, seed_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "READINGROOM_DATA_DIR"}}
     result = subprocess.run(
         [sys.executable, "-m", "readingroom.cli", "--data-dir", str(explicit), "import", str(seed_path)],
-        capture_output=True, text=True, check=True, cwd=tmp_path, env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env=env,
     )
     assert "imported 1" in result.stdout
     assert (explicit / "readingroom.sqlite3").exists()
@@ -145,13 +154,15 @@ def test_bootstrap_without_corpus_explains(cli, tmp_path):
     assert "readingroom import PATH" in result.stderr
 
 
-
 def test_serve_runs_gunicorn_workers(cli, seed_path):
     cli("import", str(seed_path))
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -188,7 +199,9 @@ def test_the_same_archive_on_postgresql(postgres_url, seed_path, tmp_path, cli):
     [on_sqlite] = cli.records()
     assert strip_volatile(on_pg) == strip_volatile(on_sqlite)
     bad = tmp_path / "bad.txt"
-    bad.write_text(seed_path.read_text(encoding="utf-8").replace("**July 22, 1963**", "**Julember 45, 1963**"), encoding="utf-8")
+    bad.write_text(
+        seed_path.read_text(encoding="utf-8").replace("**July 22, 1963**", "**Julember 45, 1963**"), encoding="utf-8"
+    )
     rejected = pg("import", str(bad), check=False)
     assert rejected.returncode == 1 and "field 'date'" in rejected.stderr
 
@@ -200,7 +213,13 @@ def test_progress_lines_and_summary_off_a_terminal(cli):
     result = cli("import", str(volumes), check=False)
     lines = [line for line in result.stderr.splitlines() if line.startswith("import: ")]
     assert len(lines) > 3, result.stderr  # plain lines: share done, counts, rate, time left, current file
-    assert re.search(r"import: +\d+\.\d% [\d,]+ documents \([\d,]+ new, 0 updated, 0 unchanged, \d+ rejected\), "
-                     r"[\d,]+ documents/s, about [\d,]+ s left; at .+\.xml", lines[0]), lines[0]
-    assert re.search(r"imported 2922, updated 0, unchanged 0, rejected 1 in [\d.]+ s \([\d,]+ documents/s; "
-                     r"search index: 2,922 in [\d.]+ s\)", result.stdout), result.stdout
+    assert re.search(
+        r"import: +\d+\.\d% [\d,]+ documents \([\d,]+ new, 0 updated, 0 unchanged, \d+ rejected\), "
+        r"[\d,]+ documents/s, about [\d,]+ s left; at .+\.xml",
+        lines[0],
+    ), lines[0]
+    assert re.search(
+        r"imported 2922, updated 0, unchanged 0, rejected 1 in [\d.]+ s \([\d,]+ documents/s; "
+        r"search index: 2,922 in [\d.]+ s\)",
+        result.stdout,
+    ), result.stdout

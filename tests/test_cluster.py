@@ -48,10 +48,24 @@ class Postgres:
         self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
     def start(self) -> None:
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory.parent} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c wal_level=replica -c max_wal_senders=5 "
-                   "-c hot_standby=on -c max_connections=60")
-        _pg([str(PGBIN / "pg_ctl"), "-D", str(self.directory), "-l", f"{self.directory}.log", "-o", options, "-w", "start"])
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory.parent} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c wal_level=replica -c max_wal_senders=5 "
+            "-c hot_standby=on -c max_connections=60"
+        )
+        _pg(
+            [
+                str(PGBIN / "pg_ctl"),
+                "-D",
+                str(self.directory),
+                "-l",
+                f"{self.directory}.log",
+                "-o",
+                options,
+                "-w",
+                "start",
+            ]
+        )
 
     def stop(self) -> None:
         if (self.directory / "postmaster.pid").exists():
@@ -66,8 +80,10 @@ class Postgres:
 @pytest.fixture(scope="module")
 def clusters():
     """A primary and a streaming replica of it (pg_basebackup -R), in a directory the postgres user owns."""
-    need((PGBIN / "initdb").exists() and shutil.which("runuser") is not None,
-         "PostgreSQL 15 server binaries are not installed (scripts/install-system-deps.sh --test)")
+    need(
+        (PGBIN / "initdb").exists() and shutil.which("runuser") is not None,
+        "PostgreSQL 15 server binaries are not installed (scripts/install-system-deps.sh --test)",
+    )
     root = Path(tempfile.mkdtemp(prefix="rr-cluster-"))
     root.chmod(0o755)
     if os.geteuid() == 0:
@@ -75,11 +91,39 @@ def clusters():
     primary = Postgres(root / "primary", free_port())
     replica = Postgres(root / "replica", free_port())
     try:
-        _pg([str(PGBIN / "initdb"), "-D", str(primary.directory), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--locale=C.UTF-8"])
+        _pg(
+            [
+                str(PGBIN / "initdb"),
+                "-D",
+                str(primary.directory),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
         primary.start()
-        _pg([str(PGBIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-             "-D", str(replica.directory), "-R", "-X", "stream", "-c", "fast"])
+        _pg(
+            [
+                str(PGBIN / "pg_basebackup"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(primary.port),
+                "-U",
+                "postgres",
+                "-D",
+                str(replica.directory),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ]
+        )
         replica.start()
         assert replica.query("SELECT pg_is_in_recovery()")[0][0] is True
         yield primary, replica
@@ -91,9 +135,14 @@ def clusters():
 
 # -- helpers ------------------------------------------------------------------------------------------------
 def record(ident: str, title: str) -> dict:
-    return {"id": ident, "title": title, "date": "1963-07-22", "original_languages": ["en"],
-            "archival_reference": {"repository": "Test Archive"},
-            "transcripts": [{"language": "en", "text": f"{title}. The embassy reports."}]}
+    return {
+        "id": ident,
+        "title": title,
+        "date": "1963-07-22",
+        "original_languages": ["en"],
+        "archival_reference": {"repository": "Test Archive"},
+        "transcripts": [{"language": "en", "text": f"{title}. The embassy reports."}],
+    }
 
 
 def jsonl(path: Path, records: list[dict]) -> str:
@@ -198,8 +247,10 @@ print(json.dumps(out))
 def routes(cli: CLI) -> dict:
     done = subprocess.run([sys.executable, "-c", ROUTES], env=cli.env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    return {k: (tuple(v) if isinstance(v[0], str) else [tuple(x) for x in v]) for k, v in
-            json.loads(done.stdout.strip().splitlines()[-1]).items()}, done.stderr
+    return {
+        k: (tuple(v) if isinstance(v[0], str) else [tuple(x) for x in v])
+        for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()
+    }, done.stderr
 
 
 # -- the tests ----------------------------------------------------------------------------------------------
@@ -236,9 +287,11 @@ def test_reads_that_may_lag_go_to_the_replica_and_nothing_else(clusters, tmp_pat
         assert "is not a replica of the primary" in log
 
     # wrong URLs: a clear message, no traceback
-    for variable, value in [("READINGROOM_REPLICA_URLS", "mysql://db.example/archive"),
-                            ("READINGROOM_DATABASE_URL", "postgresq://postgres@127.0.0.1/x"),
-                            ("READINGROOM_REPLICA_URLS", "postgresql://postgres@127.0.0.1:notaport/x")]:
+    for variable, value in [
+        ("READINGROOM_REPLICA_URLS", "mysql://db.example/archive"),
+        ("READINGROOM_DATABASE_URL", "postgresq://postgres@127.0.0.1/x"),
+        ("READINGROOM_REPLICA_URLS", "postgresql://postgres@127.0.0.1:notaport/x"),
+    ]:
         bad = CLI(tmp_path / "node", env={**env, variable: value})("show", "route-1", check=False)
         assert bad.returncode != 0
         assert bad.stderr.startswith(f"error: {variable}: ") and "Traceback" not in bad.stderr, bad.stderr
@@ -251,7 +304,11 @@ def test_two_nodes_a_primary_and_a_replica(clusters, tmp_path):
     db = lambda sql, params=None: primary.query(sql, params, database="nodes")  # noqa: E731
     refused = f"postgresql://postgres@127.0.0.1:{free_port()}/nodes"
     replica_url = replica.url.rsplit("/", 1)[0] + "/nodes"
-    env = {"READINGROOM_DATABASE_URL": primary.url.rsplit("/", 1)[0] + "/nodes", "READINGROOM_SEARCH_BACKEND": "tantivy", "OMP_THREAD_LIMIT": "1"}
+    env = {
+        "READINGROOM_DATABASE_URL": primary.url.rsplit("/", 1)[0] + "/nodes",
+        "READINGROOM_SEARCH_BACKEND": "tantivy",
+        "OMP_THREAD_LIMIT": "1",
+    }
     one = CLI(tmp_path / "node-1", env={**env, "READINGROOM_REPLICA_URLS": replica_url})
     # node 2 also lists a replica that refuses connections: skipped, with a warning
     two = CLI(tmp_path / "node-2", env={**env, "READINGROOM_REPLICA_URLS": f"{replica_url},{refused}"})
@@ -270,23 +327,33 @@ def test_two_nodes_a_primary_and_a_replica(clusters, tmp_path):
         assert get(node2.base, "/api/documents/c-2")[1]["title"] == "Quince cable"
         one("import", jsonl(tmp_path / "second.jsonl", [record("c-3", "Blueberry memorandum")]))
         lag = eventually(lambda: search(node2.base, "blueberry")[1] == {"c-3"}, WITHIN, "a later import on node 2")
-        served_by_replica = replica.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
-                                          "AND datname = 'nodes'", [REPLICA_APP])[0][0]
+        served_by_replica = replica.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = 'nodes'", [REPLICA_APP]
+        )[0][0]
         assert served_by_replica >= 1  # the web workers of the nodes read from the replica
 
         # published and withdrawn on node 2, seen on node 1 within 2 s (search, and the document read from the replica)
         two("withdraw", "c-1", "--note", "Duplicate.")
-        eventually(lambda: search(node1.base, "apricot")[1] == set() and get(node1.base, "/api/documents/c-1")[0] == 410,
-                   WITHIN, "a withdrawal on node 2 seen on node 1")
+        eventually(
+            lambda: search(node1.base, "apricot")[1] == set() and get(node1.base, "/api/documents/c-1")[0] == 410,
+            WITHIN,
+            "a withdrawal on node 2 seen on node 1",
+        )
         two("publish", "c-1")
-        eventually(lambda: search(node1.base, "apricot")[1] == {"c-1"} and get(node1.base, "/api/documents/c-1")[0] == 200,
-                   WITHIN, "a publication on node 2 seen on node 1")
+        eventually(
+            lambda: search(node1.base, "apricot")[1] == {"c-1"} and get(node1.base, "/api/documents/c-1")[0] == 200,
+            WITHIN,
+            "a publication on node 2 seen on node 1",
+        )
 
         # OCR jobs attached on node 1 run exactly once, with the job workers of both nodes claiming them
         pages = [scan_png(tmp_path / f"p{i}.png", f"Tamarind page {i}") for i in range(8)]
         one("attach", "c-2", *pages, "--language", "en")
-        eventually(lambda: db("SELECT count(*) FROM scans_job WHERE kind = 'ocr' AND state = 'done'")[0][0] == 8,
-                   90, "OCR of 8 pages")
+        eventually(
+            lambda: db("SELECT count(*) FROM scans_job WHERE kind = 'ocr' AND state = 'done'")[0][0] == 8,
+            90,
+            "OCR of 8 pages",
+        )
         jobs = db("SELECT attempts, worker FROM scans_job WHERE kind = 'ocr'")
         assert len(jobs) == 8 and all(attempts == 1 for attempts, _ in jobs), jobs
         assert db("SELECT count(*) FROM history_auditevent WHERE action = 'ocr.page'")[0][0] == 8
@@ -296,8 +363,13 @@ def test_two_nodes_a_primary_and_a_replica(clusters, tmp_path):
 
         # node 2 killed (-9: gunicorn, its workers, the job worker owning its index) during an import on node 1
         many = [record(f"bulk-{i}", f"Cranberry report {i}") for i in range(400)]
-        importer = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "import", jsonl(tmp_path / "bulk.jsonl", many)],
-                                    env=one.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        importer = subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "import", jsonl(tmp_path / "bulk.jsonl", many)],
+            env=one.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(0.7)
         for pid in tree(node2.proc.pid):
             try:
@@ -375,7 +447,10 @@ def test_rum_orders_by_rank_and_answers_phrases_from_the_index(tmp_path, postgre
     done = subprocess.run([sys.executable, "-c", RUM], env=cli.env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    need(out["rum"], "the rum extension is not installed (scripts/install-system-deps.sh --test installs postgresql-15-rum)")
+    need(
+        out["rum"],
+        "the rum extension is not installed (scripts/install-system-deps.sh --test installs postgresql-15-rum)",
+    )
     exact, rum = out[str(10**9)], out["5"]
     for q in ["embassy", '"embassy reports"', '"reports embassy"', "embas*", "walnut -embassy", "walnut"]:
         assert exact[q][0] == rum[q][0] and sorted(exact[q][1]) == sorted(rum[q][1]), q  # the same matches

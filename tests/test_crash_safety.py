@@ -61,7 +61,6 @@ def _queued(db) -> int:
         con.close()
 
 
-
 def _hashes(db) -> dict[str, str]:
     con = sqlite3.connect(db)
     try:
@@ -74,8 +73,12 @@ def _batch_events(db) -> list[dict]:
     """The details of every ``import.batch`` audit event, oldest first."""
     con = sqlite3.connect(db)
     try:
-        return [json.loads(details) for (details,) in con.execute(
-            "select details from history_auditevent where action = 'import.batch' order by id")]
+        return [
+            json.loads(details)
+            for (details,) in con.execute(
+                "select details from history_auditevent where action = 'import.batch' order by id"
+            )
+        ]
     finally:
         con.close()
 
@@ -86,8 +89,9 @@ def _versions(db) -> dict[str, list[tuple[int, str]]]:
     try:
         out: dict[str, list[tuple[int, str]]] = {}
         for ident, number, title in con.execute(
-                "select d.identifier, v.number, json_extract(v.snapshot, '$.title') from history_documentversion v"
-                " join documents_document d on d.id = v.document_id order by d.identifier, v.number"):
+            "select d.identifier, v.number, json_extract(v.snapshot, '$.title') from history_documentversion v"
+            " join documents_document d on d.id = v.document_id order by d.identifier, v.number"
+        ):
             out.setdefault(ident, []).append((number, title))
         return out
     finally:
@@ -104,7 +108,9 @@ def _kill_import(cli, source, db, stored_enough) -> int:
     check its reader died with it; return how many documents the database holds."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "readingroom.cli", "import", str(source), "--batch-size", "50", "--quiet"],
-        env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=cli.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while not stored_enough() and proc.poll() is None and time.monotonic() < deadline:
@@ -201,16 +207,25 @@ def test_serve_heals_an_index_left_behind(tmp_path):
     need(seed_path.exists(), "the reference record is missing")
     cli = CLI(tmp_path / "data")
     other = tmp_path / "other.txt"
-    other.write_text(seed_path.read_text(encoding="utf-8").replace("/document/300023", "/document/300024")
-                     .replace("Mëhilli", "Someone Else"), encoding="utf-8")
+    other.write_text(
+        seed_path.read_text(encoding="utf-8")
+        .replace("/document/300023", "/document/300024")
+        .replace("Mëhilli", "Someone Else"),
+        encoding="utf-8",
+    )
     cli("import", str(other))  # indexed
     cli("import", "--no-index", str(seed_path))  # stored; its index update left in the queue, as after a crash
     db = cli.data_dir / "readingroom.sqlite3"
     assert _queued(db) == 1
     assert json.loads(cli("search", "mëhilli", "--format", "json").stdout)["total"] == 0
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
-                            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=cli.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -234,8 +249,13 @@ def test_serve_builds_a_missing_index_from_the_records(tmp_path):
     cli = CLI(tmp_path / "data")
     cli("import", "--no-index", str(SEED))  # records, but an empty index (as after a schema change wiped it)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
-                            env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=cli.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -7,7 +7,6 @@ import re
 import shlex
 
 from readingroom.cli import parser
-
 from tests.conftest import ROOT
 
 READ = re.compile(r"""(?:environ\.get|environ\[|env_bool|env_int|getenv)\(?\s*["'](READINGROOM_[A-Z0-9_]+)""")
@@ -15,7 +14,11 @@ READ = re.compile(r"""(?:environ\.get|environ\[|env_bool|env_int|getenv)\(?\s*["
 
 def test_every_setting_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    read = {m.group(1) for path in (ROOT / "readingroom").rglob("*.py") for m in READ.finditer(path.read_text(encoding="utf-8"))}
+    read = {
+        m.group(1)
+        for path in (ROOT / "readingroom").rglob("*.py")
+        for m in READ.finditer(path.read_text(encoding="utf-8"))
+    }
     assert len(read) > 30
     missing = sorted(v for v in read if f"`{v}`" not in readme)
     assert not missing, f"settings read by the code but not in README.md: {missing}"
@@ -50,9 +53,22 @@ def test_the_readme_commands_parse():
             w = w.removesuffix("...")
             if "|" in w and not w.startswith("-"):
                 w = w.split("|")[0]
-            concrete.append({"ID": "doc-1", "PATH": "file.jsonl", "FILE": "out.txt", "DIR": "/tmp/x", "DEST": "/tmp/y",
-                             "QUERY": "berlin", "N": "note", "Q": "berlin", "F=V": "language=en", "H": "127.0.0.1",
-                             "P": "8000", "C": "coll"}.get(w, w))
+            concrete.append(
+                {
+                    "ID": "doc-1",
+                    "PATH": "file.jsonl",
+                    "FILE": "out.txt",
+                    "DIR": "/tmp/x",
+                    "DEST": "/tmp/y",
+                    "QUERY": "berlin",
+                    "N": "note",
+                    "Q": "berlin",
+                    "F=V": "language=en",
+                    "H": "127.0.0.1",
+                    "P": "8000",
+                    "C": "coll",
+                }.get(w, w)
+            )
         try:
             p.parse_args([c for c in concrete if c])
         except SystemExit as exc:

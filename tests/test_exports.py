@@ -21,8 +21,11 @@ pytestmark = pytest.mark.django_db
 
 DC = "{http://purl.org/dc/elements/1.1/}"
 TRICKY = {
-    "id": "tricky-1", "title": "Memo on 50% of the {budget} & costs #1, $5 ~ ^ \\ path_x", "date": "1961-08-13",
-    "archive": "Archive & Co.", "summary": "Line one.\n\nLine two\twith a tab.",
+    "id": "tricky-1",
+    "title": "Memo on 50% of the {budget} & costs #1, $5 ~ ^ \\ path_x",
+    "date": "1961-08-13",
+    "archive": "Archive & Co.",
+    "summary": "Line one.\n\nLine two\twith a tab.",
     "archival_reference": {"text": "Fonds 5, file 7"},
     "contributors": [{"name": "Anna Müller", "roles": ["author"]}, {"name": "José Núñez", "roles": ["translator"]}],
     "subjects": ["Berlin Wall", "Refugees"],
@@ -49,8 +52,10 @@ def bibtex_fields(text: str) -> list[dict]:
     library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
     assert not library.failed_blocks, library.failed_blocks
     # pylatexenc renders \textasciicircum{} (LaTeX's "^") as the modifier letter U+02C6
-    return [{"key": e.key, "type": e.entry_type, **{f.key: f.value.replace("\u02c6", "^") for f in e.fields}}
-            for e in library.entries]
+    return [
+        {"key": e.key, "type": e.entry_type, **{f.key: f.value.replace("\u02c6", "^") for f in e.fields}}
+        for e in library.entries
+    ]
 
 
 def test_bibtex_parses_back_to_the_same_fields(client, archive):
@@ -131,10 +136,18 @@ def big_archive(archive, tmp_path):
     path = tmp_path / "many.jsonl"
     with path.open("w", encoding="utf-8") as fh:
         for i in range(1200):
-            fh.write(json.dumps({
-                "id": f"bulk-{i:05d}", "title": f"Telegram number {i} on the harvest", "date": f"19{50 + i % 30}-03-01",
-                "original_languages": ["en"], "translations": [{"language": "en", "text": f"Harvest report {i}."}],
-            }) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"bulk-{i:05d}",
+                        "title": f"Telegram number {i} on the harvest",
+                        "date": f"19{50 + i % 30}-03-01",
+                        "original_languages": ["en"],
+                        "translations": [{"language": "en", "text": f"Harvest report {i}."}],
+                    }
+                )
+                + "\n"
+            )
     assert import_paths([path]).imported == 1200
 
 

@@ -22,9 +22,14 @@ WITHIN = 2.0
 
 
 def record(ident: str, title: str) -> dict:
-    return {"id": ident, "title": title, "date": "1963-07-22", "original_languages": ["en"],
-            "archival_reference": {"repository": "Test Archive"},
-            "transcripts": [{"language": "en", "text": f"{title}. The embassy reports."}]}
+    return {
+        "id": ident,
+        "title": title,
+        "date": "1963-07-22",
+        "original_languages": ["en"],
+        "archival_reference": {"repository": "Test Archive"},
+        "transcripts": [{"language": "en", "text": f"{title}. The embassy reports."}],
+    }
 
 
 def jsonl(path, records) -> str:
@@ -55,13 +60,17 @@ def eventually(check, within: float) -> float:
 def test_a_transaction_that_commits_late_is_never_passed(tmp_path, postgres_url):
     """T1 writes a change and its feed row first but commits last; T2 commits in between and is applied.
     A feed read by increasing row id would have moved past T1's row; ours waits for it."""
-    cli = CLI(tmp_path / "node", env={"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_SEARCH_BACKEND": "tantivy"})
+    cli = CLI(
+        tmp_path / "node", env={"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_SEARCH_BACKEND": "tantivy"}
+    )
     cli("import", jsonl(tmp_path / "r.jsonl", [record("feed-a", "Alpha telegram"), record("feed-b", "Beta telegram")]))
     assert cli_ids(cli, "telegram") == {"feed-a", "feed-b"}
 
     def change(conn, ident: str, title: str) -> None:
         conn.execute("UPDATE documents_document SET title = %s WHERE identifier = %s", [title, ident])
-        conn.execute("INSERT INTO search_indexqueue (identifier, action, created_at) VALUES (%s, 'index', now())", [ident])
+        conn.execute(
+            "INSERT INTO search_indexqueue (identifier, action, created_at) VALUES (%s, 'index', now())", [ident]
+        )
 
     with psycopg.connect(postgres_url) as t1, psycopg.connect(postgres_url) as t2:
         change(t1, "feed-a", "Alpha zucchini")  # first, so its row has the lower id
@@ -93,8 +102,13 @@ def test_two_nodes_with_their_own_indexes_follow_one_database(tmp_path, postgres
 
         # node b killed (-9, server and worker) while node a imports; restarted, it catches up
         many = [record(f"bulk-{i}", f"Cranberry report {i}") for i in range(600)]
-        importer = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "import", jsonl(tmp_path / "bulk.jsonl", many)], env=a.env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        importer = subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "import", jsonl(tmp_path / "bulk.jsonl", many)],
+            env=a.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(0.5)
         for pid in _tree(node_b.proc.pid):  # gunicorn master, its workers and the job worker (the index owner)
             os.kill(int(pid), signal.SIGKILL)
@@ -103,7 +117,9 @@ def test_two_nodes_with_their_own_indexes_follow_one_database(tmp_path, postgres
         node_b = Served(b)
         eventually(lambda: ids(node_b.base, "cranberry") == ids(node_a.base, "cranberry"), 30)
         assert len(ids(node_a.base, "cranberry")) == 100  # per_page: the first page of 600
-        total = lambda base: json.loads(urllib.request.urlopen(f"{base}/api/search?q=cranberry&facets=0").read())["total"]
+        total = lambda base: json.loads(urllib.request.urlopen(f"{base}/api/search?q=cranberry&facets=0").read())[
+            "total"
+        ]
         eventually(lambda: total(node_b.base) == total(node_a.base) == 600, 30)
     finally:
         node_a.stop()

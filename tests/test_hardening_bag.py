@@ -22,14 +22,28 @@ from tests.conftest import CLI
 from tests.test_preservation import same_bag
 
 RECORDS = [
-    {"id": "test-1", "title": "A letter", "date": "July 22, 1963", "original_languages": ["English"],
-     "summary": "A test record.", "translations": [{"language": "en", "text": "Dear sir."}],
-     "collections": [{"id": "coll-a", "title": "Collection A"}]},
+    {
+        "id": "test-1",
+        "title": "A letter",
+        "date": "July 22, 1963",
+        "original_languages": ["English"],
+        "summary": "A test record.",
+        "translations": [{"language": "en", "text": "Dear sir."}],
+        "collections": [{"id": "coll-a", "title": "Collection A"}],
+    },
     {"id": "test/2", "title": "A second letter", "date": "1964-01-02", "original_languages": ["en"]},
     {"id": "test-3", "title": "Deleted later", "date": "1965"},
 ]
-TABLES = ["documents_document", "documents_collection", "documents_tombstone", "scans_storedfile", "scans_page",
-          "scans_ocrtext", "history_documentversion", "history_auditevent"]
+TABLES = [
+    "documents_document",
+    "documents_collection",
+    "documents_tombstone",
+    "scans_storedfile",
+    "scans_page",
+    "scans_ocrtext",
+    "history_documentversion",
+    "history_auditevent",
+]
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +120,13 @@ def assert_untouched(target: CLI, made: dict) -> None:
 
 def refused(made: dict, tmp_path: Path, bag: Path, *needles: str) -> str:
     target = CLI(tmp_path / "target")
-    result = subprocess.run([sys.executable, "-m", "readingroom.cli", "bag", "restore", str(bag)],
-                            env=target.env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "readingroom.cli", "bag", "restore", str(bag)],
+        env=target.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     err = result.stderr
     assert result.returncode == 1, (result.returncode, err)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
@@ -130,6 +149,7 @@ def test_a_good_bag_restores_identically(made, tmp_path):
 
 
 # Each tampering: what it does to the bag, and what the one-line error must name.
+
 
 def _status(bag, made):
     edit_json(record(bag), lambda e: e["workflow"].__setitem__("status", "bogus"))
@@ -263,11 +283,31 @@ def _audit_line(bag, made):
     return "data/audit.jsonl:", "field '"
 
 
-TAMPERING = [_status, _iiif_dotdot, _page_absolute, _files_absolute_fifo, _etc_passwd, _etc_passwd_dotdot,
-             _missing_file, _altered_file, _malformed_json, _wrong_type_page, _wrong_type_title,
-             _wrong_type_timestamp, _missing_field, _duplicate_identifier, _bad_identifier, _symlink_out, _versions,
-             _version_of_another_record, _unknown_file_reference, _bad_checksum_field, _tombstone_reuses_id,
-             _collection_cycle, _audit_line]
+TAMPERING = [
+    _status,
+    _iiif_dotdot,
+    _page_absolute,
+    _files_absolute_fifo,
+    _etc_passwd,
+    _etc_passwd_dotdot,
+    _missing_file,
+    _altered_file,
+    _malformed_json,
+    _wrong_type_page,
+    _wrong_type_title,
+    _wrong_type_timestamp,
+    _missing_field,
+    _duplicate_identifier,
+    _bad_identifier,
+    _symlink_out,
+    _versions,
+    _version_of_another_record,
+    _unknown_file_reference,
+    _bad_checksum_field,
+    _tombstone_reuses_id,
+    _collection_cycle,
+    _audit_line,
+]
 
 
 @pytest.mark.parametrize("tamper", TAMPERING, ids=[t.__name__.strip("_") for t in TAMPERING])

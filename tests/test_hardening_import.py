@@ -21,16 +21,13 @@ from readingroom.ingest.pipeline import import_paths
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
-TEI_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
-)
+TEI_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
 TEI_DOC = (
     '<div type="document" xml:id="d{n}" n="{n}">\n'
-    '<head>Memorandum number {n}</head>\n'
+    "<head>Memorandum number {n}</head>\n"
     '<dateline><date when="1962-10-2{n}">October 2{n}, 1962</date></dateline>\n'
-    '<p>Paragraph of document {n}.</p>\n'
-    '</div>\n'
+    "<p>Paragraph of document {n}.</p>\n"
+    "</div>\n"
 )
 
 
@@ -66,14 +63,23 @@ def test_control_characters_in_json_single_line_and_text_fields(tmp_path):
         {"id": "j-5", "title": "Fine", "extra": {"deep": {"note": "esc\u001b[31m"}}},
         {"id": "j-6", "title": "Fine", "subjects": ["tab\there"]},
         # tab, newline and carriage return are text in a text block
-        {"id": "j-ok", "title": "Fine", "summary": "one\r\ntwo", "transcripts": [{"language": "en", "text": "a\tb\nc\r\nd"}]},
+        {
+            "id": "j-ok",
+            "title": "Fine",
+            "summary": "one\r\ntwo",
+            "transcripts": [{"language": "en", "text": "a\tb\nc\r\nd"}],
+        },
     ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     report = import_paths([path])
     got = sorted((e.line, e.record, e.field) for e in report.errors)
     assert got == [
-        (1, "j-1", "title"), (2, "j-2", "transcripts[0].text"), (3, "j-3", "transcripts[0].text"),
-        (4, "j-4", "title"), (5, "j-5", "extra.deep.note"), (6, "j-6", "subjects[0]"),
+        (1, "j-1", "title"),
+        (2, "j-2", "transcripts[0].text"),
+        (3, "j-3", "transcripts[0].text"),
+        (4, "j-4", "title"),
+        (5, "j-5", "extra.deep.note"),
+        (6, "j-6", "subjects[0]"),
     ]
     assert all(re.search(r"contains (a control character U\+00|a line break|a tab)", e.message) for e in report.errors)
     assert ids() == {"j-ok"}
@@ -93,8 +99,11 @@ def test_huge_fields_are_refused_and_nothing_of_the_record_is_stored(tmp_path):
     report = import_paths([path])
     got = {e.record: (e.line, e.field) for e in report.errors}
     assert got == {
-        "h-title": (1, "title"), "h-text": (2, "transcripts[0].text"), "h-summary": (3, "summary"),
-        "h-subject": (4, "subjects[0]"), "h-note": (5, "extra.footnote"),
+        "h-title": (1, "title"),
+        "h-text": (2, "transcripts[0].text"),
+        "h-summary": (3, "summary"),
+        "h-subject": (4, "subjects[0]"),
+        "h-note": (5, "extra.footnote"),
     }
     assert all("longer than" in e.message and "characters" in e.message for e in report.errors)
     assert ids() == {"h-ok"}
@@ -154,9 +163,7 @@ def test_an_unclosed_csv_quote_is_an_error_naming_the_line_where_it_opened(cli, 
 def test_a_csv_quote_closed_rows_later_cannot_turn_rows_into_a_title(tmp_path):
     table = tmp_path / "swallow.csv"
     table.write_text(
-        "id,title,summary\n"
-        'q-1,"Unclosed title,summary one\n'
-        'q-2,Second row",summary two\n',
+        'id,title,summary\nq-1,"Unclosed title,summary one\nq-2,Second row",summary two\n',
         encoding="utf-8",
     )
     report = import_paths([table])
@@ -177,7 +184,9 @@ def test_a_csv_quote_followed_by_text_stops_the_file_and_says_so(tmp_path):
 
 def test_a_malformed_tei_file_says_exactly_what_was_stored(cli, tmp_path):
     tei = tmp_path / "frus-probe.xml"
-    tei.write_text(TEI_HEAD + TEI_DOC.format(n=1) + TEI_DOC.format(n=2) + "<div type='document' <<<\n", encoding="utf-8")
+    tei.write_text(
+        TEI_HEAD + TEI_DOC.format(n=1) + TEI_DOC.format(n=2) + "<div type='document' <<<\n", encoding="utf-8"
+    )
     result = cli("import", str(tei), check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     [err] = error_lines(result.stderr)
@@ -199,8 +208,13 @@ def test_json_nested_200000_levels_is_a_plain_error(cli, tmp_path):
     deep.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
     lines = tmp_path / "deep.jsonl"
     lines.write_text(
-        json.dumps({"id": "ok-1", "title": "Fine"}) + "\n"
-        + '{"id": "deep-2", "title": "x", "extra": ' + '{"a": ' * 100 + "1" + "}" * 100 + "}\n",
+        json.dumps({"id": "ok-1", "title": "Fine"})
+        + "\n"
+        + '{"id": "deep-2", "title": "x", "extra": '
+        + '{"a": ' * 100
+        + "1"
+        + "}" * 100
+        + "}\n",
         encoding="utf-8",
     )
     result = cli("import", str(deep), str(lines), check=False)
@@ -215,8 +229,9 @@ def test_json_values_that_crashed_the_reader_are_errors_naming_the_file(cli, tmp
     bigint = tmp_path / "bigint.json"
     bigint.write_text('{"id": "n-1", "title": "x", "extra": {"n": ' + "9" * 5000 + "}}", encoding="utf-8")
     surrogate = tmp_path / "surrogate.json"
-    surrogate.write_text('[{"id": "s-1", "title": "lone \\ud800 surrogate"}, {"id": "s-2", "title": "Fine"}]',
-                         encoding="utf-8")
+    surrogate.write_text(
+        '[{"id": "s-1", "title": "lone \\ud800 surrogate"}, {"id": "s-2", "title": "Fine"}]', encoding="utf-8"
+    )
     result = cli("import", "--single-process", str(bigint), str(surrogate), check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     errs = error_lines(result.stderr)
@@ -245,7 +260,9 @@ def _noise(rng: random.Random, n: int) -> str:
 def _record(rng: random.Random, ident: str) -> dict:
     rec: dict = {"id": ident, "title": rng.choice(["A title", _noise(rng, 12), "T" * rng.choice([10, 5000])])}
     if rng.random() < 0.5:
-        rec["transcripts"] = [{"language": rng.choice(["en", "xx", None]), "text": rng.choice(["text", _noise(rng, 30), "w" * 30_000])}]
+        rec["transcripts"] = [
+            {"language": rng.choice(["en", "xx", None]), "text": rng.choice(["text", _noise(rng, 30), "w" * 30_000])}
+        ]
     if rng.random() < 0.3:
         rec["date"] = rng.choice(["1962", "not a date", {"start": "1962-13-01"}, 5, None])
     if rng.random() < 0.3:
@@ -288,15 +305,20 @@ def _hostile_file(rng: random.Random, folder: Path, n: int) -> tuple[Path, set[s
     elif kind == "tei":
         path = folder / f"f{n}.xml"
         own = {f"f{n}/d{k}" for k in range(1, 5)}
-        body = "".join(TEI_DOC.format(n=k).replace("Memorandum", rng.choice(["Memo", _noise(rng, 6).replace("<", "")]))
-                       for k in range(1, rng.randint(2, 5)))
+        body = "".join(
+            TEI_DOC.format(n=k).replace("Memorandum", rng.choice(["Memo", _noise(rng, 6).replace("<", "")]))
+            for k in range(1, rng.randint(2, 5))
+        )
         text = TEI_HEAD + body + "</body></text></TEI>\n"
     else:
         path = folder / f"f{n}.txt"
         own = {f"f{n}", f"wilson-{n}"}
-        text = ("**July 22, 1963**\n\n**" + records[0]["title"] + "**\n\n**Citation:**\n\n\"T\", July 22, 1963, Archive."
-                f" <https://digitalarchive.wilsoncenter.org/document/{n}>\n\n**Contents:**\n\nTranslation - English\n\nBody "
-                + _noise(rng, 20) + "\n")
+        text = (
+            "**July 22, 1963**\n\n**" + records[0]["title"] + '**\n\n**Citation:**\n\n"T", July 22, 1963, Archive.'
+            f" <https://digitalarchive.wilsoncenter.org/document/{n}>\n\n**Contents:**\n\nTranslation - English\n\nBody "
+            + _noise(rng, 20)
+            + "\n"
+        )
     if rng.random() < 0.4:  # truncated
         text = text[: rng.randint(0, len(text))]
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

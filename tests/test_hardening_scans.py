@@ -91,8 +91,9 @@ def test_hostile_rotated_upscale_is_refused_up_front_and_does_not_stall_the_site
         def hit(name: str, url: str) -> None:
             results[name] = fetch(url)
 
-        threads = [threading.Thread(target=hit, args=(f"hostile{i}", hostile.replace("/33/", f"/3{i}/")))
-                   for i in range(2)]
+        threads = [
+            threading.Thread(target=hit, args=(f"hostile{i}", hostile.replace("/33/", f"/3{i}/"))) for i in range(2)
+        ]
         for t in threads:
             t.start()
         time.sleep(0.3)
@@ -129,8 +130,13 @@ def test_a_huge_page_does_not_stay_in_the_workers_memory(archive, tmp_path):
     [iiif_id] = page_ids(archive)
     server = Server(archive, "--no-worker")
     try:
-        for path in ("full/max/0/default.jpg", "0,0,512,512/512,/0/default.jpg", "8192,8192,512,512/512,/0/default.jpg",
-                     "full/,160/0/default.jpg", "4096,0,4096,4096/512,/0/default.jpg"):
+        for path in (
+            "full/max/0/default.jpg",
+            "0,0,512,512/512,/0/default.jpg",
+            "8192,8192,512,512/512,/0/default.jpg",
+            "full/,160/0/default.jpg",
+            "4096,0,4096,4096/512,/0/default.jpg",
+        ):
             code, _, _, _ = fetch(f"{server.base}/iiif/image/{iiif_id}/{path}")
             assert code == 200, path
         rss = server.workers_rss_mb()
@@ -180,8 +186,11 @@ def test_the_pdf_is_made_in_the_background_once_with_progress_and_caps(archive, 
     for i in range(5):
         make_image(tmp_path / f"p{i}.png", size=(600, 800))
     archive("attach", DOC, *[str(tmp_path / f"p{i}.png") for i in range(5)], "--no-ocr")
-    archive.env.update(READINGROOM_COMBINED_PDF_INLINE_PAGES="2", READINGROOM_COMBINED_PDF_MAX_PAGES="3",
-                       READINGROOM_COMBINED_PDF_MAX_TEXT_CHARS="400")
+    archive.env.update(
+        READINGROOM_COMBINED_PDF_INLINE_PAGES="2",
+        READINGROOM_COMBINED_PDF_MAX_PAGES="3",
+        READINGROOM_COMBINED_PDF_MAX_TEXT_CHARS="400",
+    )
     server = Server(archive, "--no-worker")
     try:
         url = f"{server.base}/documents/{DOC}.pdf"
@@ -193,8 +202,13 @@ def test_the_pdf_is_made_in_the_background_once_with_progress_and_caps(archive, 
         code, headers, body, _ = fetch(url)  # a browser: a page that refreshes itself
         assert code == 202 and b'http-equiv="refresh"' in body and b"queued" in body
         assert [s for s, _ in pdf_jobs(archive)] == ["queued"], "a second request queued a second job"
-        subprocess.run([sys.executable, "-m", "readingroom.cli", "worker", "--once"], env=archive.env,
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "readingroom.cli", "worker", "--once"],
+            env=archive.env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         assert [s for s, _ in pdf_jobs(archive)] == ["done"], pdf_jobs(archive)
         code, headers, body, took = fetch(url)
         assert code == 200 and headers["Content-Type"] == "application/pdf" and took < 5
@@ -234,8 +248,14 @@ def test_the_pdf_budget_keeps_a_huge_transcript_out_of_the_request(client, seed_
 def draft_with_scan(seed_path, tmp_path):
     assert import_paths([seed_path], draft=True).imported == 1
     [page] = attach_paths(DOC, [make_image(tmp_path / "scan.png")], ocr=False)
-    OcrText.objects.create(page=page, languages="eng", engine="test", text="hello", hocr="<html>hocr</html>",
-                           words=[["hello", 10, 10, 50, 20, 90]])
+    OcrText.objects.create(
+        page=page,
+        languages="eng",
+        engine="test",
+        text="hello",
+        hocr="<html>hocr</html>",
+        words=[["hello", 10, 10, 50, 20, 90]],
+    )
     return page
 
 
@@ -262,8 +282,10 @@ def test_an_editor_previews_a_drafts_scans_pdf_and_exports_privately(client, dra
     editor = django_user_model.objects.create_user("editor", "e@example.org", "a long pass phrase 1", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
-    assert 'data-images="/iiif/image/' in client.get(f"/documents/{DOC}").content.decode() or \
-        page.iiif_id in client.get(f"/documents/{DOC}").content.decode()
+    assert (
+        'data-images="/iiif/image/' in client.get(f"/documents/{DOC}").content.decode()
+        or page.iiif_id in client.get(f"/documents/{DOC}").content.decode()
+    )
     for name, url in urls.items():
         r = client.get(url)
         assert r.status_code == 200, f"the editor does not see the draft's {name}: {r.status_code}"

@@ -33,10 +33,17 @@ LOCKED = re.compile(r"Too many attempts; try again in \d+ minutes?\.")
 # The plain-text route of a document's text, for the tests that follow its link, in case the project's URL
 # map does not route it (yet): this module is also a URL map (``pytest.mark.urls``).
 _text_view = getattr(documents_views, "text_plain", None)
-urlpatterns = ([re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/text/(?P<number>[0-9]+)\.txt$", _text_view,
-                        name="document-text")]
-               if _text_view is not None and not any(getattr(p, "name", None) == "document-text"
-                                                     for p in main_urls.urlpatterns) else [])
+urlpatterns = (
+    [
+        re_path(
+            rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/text/(?P<number>[0-9]+)\.txt$",
+            _text_view,
+            name="document-text",
+        )
+    ]
+    if _text_view is not None and not any(getattr(p, "name", None) == "document-text" for p in main_urls.urlpatterns)
+    else []
+)
 urlpatterns += main_urls.urlpatterns
 
 
@@ -136,8 +143,9 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  self._NoRedirect())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect()
+        )
 
     def request(self, path: str, data: dict | None = None, headers: dict | None = None):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -152,9 +160,11 @@ class Browser:
         headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
         _, _, page = self.request("/admin/login/", headers=headers)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-        status, _, body = self.request("/admin/login/?next=/admin/",
-                                       {"csrfmiddlewaretoken": token, "username": username, "password": password},
-                                       headers)
+        status, _, body = self.request(
+            "/admin/login/?next=/admin/",
+            {"csrfmiddlewaretoken": token, "username": username, "password": password},
+            headers,
+        )
         return status, body
 
 
@@ -169,8 +179,9 @@ def test_behind_a_proxy_one_client_does_not_lock_out_the_others(tmp_path):
     """Live: an attacker sprays made-up names through the proxy; the proxy's other clients still log in.
     A header that is not configured is not trusted: the same spray with made-up X-Forwarded-For values is
     counted against the socket's address."""
-    server, _ = _serve(tmp_path, "proxied", READINGROOM_TRUSTED_PROXY_HEADER="X-Forwarded-For",
-                       READINGROOM_TRUSTED_PROXIES="1")
+    server, _ = _serve(
+        tmp_path, "proxied", READINGROOM_TRUSTED_PROXY_HEADER="X-Forwarded-For", READINGROOM_TRUSTED_PROXIES="1"
+    )
     try:
         attacker, victim = Browser(server.base), Browser(server.base)
         for i in range(8):  # the address limit: 4 x READINGROOM_LOGIN_FAILURES
@@ -234,9 +245,13 @@ def _write(path, records):
 
 
 def _record(ident, title, collection):
-    return {"id": ident, "title": title, "date": {"display": "1963", "start": "1963-01-01"},
-            "translations": [{"language": "en", "text": f"Text of {title}."}],
-            "collections": [collection]}
+    return {
+        "id": ident,
+        "title": title,
+        "date": {"display": "1963", "start": "1963-01-01"},
+        "translations": [{"language": "en", "text": f"Text of {title}."}],
+        "collections": [collection],
+    }
 
 
 def _oai(client, **params) -> etree._Element:
@@ -247,10 +262,15 @@ def _oai(client, **params) -> etree._Element:
 
 @pytest.mark.django_db
 def test_oai_sets_never_name_a_collection_without_a_published_document(client, tmp_path):
-    public = _write(tmp_path / "public.jsonl", [_record("pub-1", "Public one", {"id": "open-files", "title": "Open files"})])
-    drafts = _write(tmp_path / "drafts.jsonl", [
-        _record("draft-1", "Draft one", {"id": "secret-dossier", "title": "Secret dossier of Minister X"}),
-    ])
+    public = _write(
+        tmp_path / "public.jsonl", [_record("pub-1", "Public one", {"id": "open-files", "title": "Open files"})]
+    )
+    drafts = _write(
+        tmp_path / "drafts.jsonl",
+        [
+            _record("draft-1", "Draft one", {"id": "secret-dossier", "title": "Secret dossier of Minister X"}),
+        ],
+    )
     assert import_paths([public]).imported == 1
     assert import_paths([drafts], draft=True).imported == 1
     process_queue()
@@ -281,8 +301,10 @@ def test_a_huge_text_gives_a_bounded_page_with_parts_and_the_full_text(client, t
     paragraph = "The minister spoke of the negotiations at length. " * 20 + "\n\n"  # ~1 KB
     body = "BEGINNING-OF-TEXT " + paragraph * 5_000 + "END-OF-TEXT"  # ~5 MB
     rec = _record("huge-1", "A very long transcript", {"id": "big", "title": "Big"})
-    rec["translations"] = [{"language": "en", "text": "A short translation."},
-                           {"language": "de", "text": body, "label": "Huge"}]
+    rec["translations"] = [
+        {"language": "en", "text": "A short translation."},
+        {"language": "de", "text": body, "label": "Huge"},
+    ]
     assert import_paths([_write(tmp_path / "huge.jsonl", [rec])]).imported == 1
     r = client.get("/documents/huge-1")
     assert r.status_code == 200
@@ -315,8 +337,10 @@ def test_a_huge_text_gives_a_bounded_page_with_parts_and_the_full_text(client, t
 def test_a_page_holds_at_most_five_parts_of_text(client, tmp_path, settings):
     settings.READINGROOM_PAGE_TEXT_CHARS = 1000
     rec = _record("many-1", "Many translations", {"id": "many", "title": "Many"})
-    rec["translations"] = [{"language": lang, "text": f"TEXT-{i}-START " + "word " * 180}
-                           for i, lang in enumerate(["en", "de", "fr", "it", "es", "ru", "sq"], start=1)]
+    rec["translations"] = [
+        {"language": lang, "text": f"TEXT-{i}-START " + "word " * 180}
+        for i, lang in enumerate(["en", "de", "fr", "it", "es", "ru", "sq"], start=1)
+    ]
     assert import_paths([_write(tmp_path / "many.jsonl", [rec])]).imported == 1
     page = client.get("/documents/many-1").content.decode()
     assert all(f"TEXT-{i}-START" in page for i in range(1, 7))  # 6 x 900 characters: the budget is spent

@@ -84,8 +84,10 @@ def test_every_template_string_is_marked_for_translation():
 
 def test_the_scanner_catches_unmarked_text(tmp_path):
     page = tmp_path / "t.html"
-    page.write_text('{% load i18n %}<p>{% translate "Fine" %}</p><p>Forgotten words</p>'
-                    '<a aria-label="Also forgotten" href="/">x</a><code>readingroom import</code> · PDF')
+    page.write_text(
+        '{% load i18n %}<p>{% translate "Fine" %}</p><p>Forgotten words</p>'
+        '<a aria-label="Also forgotten" href="/">x</a><code>readingroom import</code> · PDF'
+    )
     assert _untranslated_text(page) == ["Forgotten words", "attribute: Also forgotten", "x"]
 
 
@@ -123,21 +125,28 @@ def test_catalogues_compile_in_python_exactly_as_gnu_msgfmt(tmp_path):
         po = i18n.LOCALE / lang / "LC_MESSAGES" / "django.po"
         ours = compile_file(po, tmp_path / f"{lang}.mo")
         catalogue = gettext.GNUTranslations(ours.open("rb"))
-        assert catalogue.gettext("Cite") == {"en": "Cite", "sq": "Citoje", "ru": "Цитировать", "zh_Hans": "引用",
-                                             "de": "Zitieren", "fr": "Citer"}[lang]
+        assert (
+            catalogue.gettext("Cite")
+            == {"en": "Cite", "sq": "Citoje", "ru": "Цитировать", "zh_Hans": "引用", "de": "Zitieren", "fr": "Citer"}[
+                lang
+            ]
+        )
         if shutil.which("msgfmt"):
             subprocess.run(["msgfmt", "-c", "-o", str(tmp_path / f"{lang}-gnu.mo"), str(po)], check=True)
             gnu = gettext.GNUTranslations((tmp_path / f"{lang}-gnu.mo").open("rb"))
             assert gnu._catalog == catalogue._catalog
     ru = gettext.GNUTranslations((tmp_path / "ru.mo").open("rb"))
-    assert [ru.ngettext("%(counter)s document", "%(counter)s documents", n) % {"counter": n} for n in (1, 3, 5, 21)] == [
-        "1 документ", "3 документа", "5 документов", "21 документ"]
+    assert [
+        ru.ngettext("%(counter)s document", "%(counter)s documents", n) % {"counter": n} for n in (1, 3, 5, 21)
+    ] == ["1 документ", "3 документа", "5 документов", "21 документ"]
 
 
 def test_po_reader_handles_context_fuzzy_and_continuation_lines():
-    po = ('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-          'msgctxt "month"\nmsgid "May"\nmsgstr "Mai"\n\n#, fuzzy\nmsgid "Draft"\nmsgstr "Entwurf"\n\n'
-          'msgid "Long"\nmsgstr ""\n"Sehr "\n"lang"\n')
+    po = (
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgctxt "month"\nmsgid "May"\nmsgstr "Mai"\n\n#, fuzzy\nmsgid "Draft"\nmsgstr "Entwurf"\n\n'
+        'msgid "Long"\nmsgstr ""\n"Sehr "\n"lang"\n'
+    )
     cat = parse_po(po)
     assert cat["month\x04May"] == "Mai" and "Draft" not in cat and cat["Long"] == "Sehr lang"
     assert write_mo(cat)[:4] == b"\xde\x12\x04\x95"
@@ -153,15 +162,18 @@ def archive(db):
     return "wilson-300023"
 
 
-@pytest.mark.parametrize("accept, lang, cite, date", [
-    ("en-GB,en;q=0.9", "en", "Cite", "July 22, 1963"),
-    ("sq", "sq", "Citoje", "22 Korrik 1963"),
-    ("ru-RU,ru;q=0.9,en;q=0.5", "ru", "Цитировать", "22 июля 1963"),
-    ("zh-CN,zh;q=0.9", "zh-hans", "引用", "1963年7月22日"),
-    ("de-AT", "de", "Zitieren", "22. Juli 1963"),
-    ("fr-CA,fr;q=0.8", "fr", "Citer", "22 juillet 1963"),
-    ("pt-BR", "en", "Cite", "July 22, 1963"),
-])
+@pytest.mark.parametrize(
+    "accept, lang, cite, date",
+    [
+        ("en-GB,en;q=0.9", "en", "Cite", "July 22, 1963"),
+        ("sq", "sq", "Citoje", "22 Korrik 1963"),
+        ("ru-RU,ru;q=0.9,en;q=0.5", "ru", "Цитировать", "22 июля 1963"),
+        ("zh-CN,zh;q=0.9", "zh-hans", "引用", "1963年7月22日"),
+        ("de-AT", "de", "Zitieren", "22. Juli 1963"),
+        ("fr-CA,fr;q=0.8", "fr", "Citer", "22 juillet 1963"),
+        ("pt-BR", "en", "Cite", "July 22, 1963"),
+    ],
+)
 def test_the_interface_follows_accept_language(client, archive, accept, lang, cite, date):
     r = client.get(f"/documents/{archive}", HTTP_ACCEPT_LANGUAGE=accept)
     html = r.content.decode()

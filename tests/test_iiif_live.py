@@ -39,7 +39,9 @@ def validator_image(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    need(SEED.exists() and CREST_PAGE.exists(), "the reference record and the typewritten scans are in ../shared/corpus")
+    need(
+        SEED.exists() and CREST_PAGE.exists(), "the reference record and the typewritten scans are in ../shared/corpus"
+    )
     need(shutil.which("tesseract") is not None, "tesseract is not installed (make test installs it)")
     tmp = tmp_path_factory.mktemp("iiif")
     cli = CLI(tmp / "data")
@@ -47,8 +49,12 @@ def served(tmp_path_factory):
     out = cli("attach", DOC, str(CREST_PAGE), "--language", "en").stdout
     assert "attached 1 page" in out and "OCR queued" in out
     cli("attach", DOC, str(validator_image(tmp / "validator.png")), "--no-ocr")
-    cli("manage", "shell", "-c",
-        f"from readingroom.scans.models import Page; Page.objects.filter(position=2).update(iiif_id='{VALIDATOR_ID}')")
+    cli(
+        "manage",
+        "shell",
+        "-c",
+        f"from readingroom.scans.models import Page; Page.objects.filter(position=2).update(iiif_id='{VALIDATOR_ID}')",
+    )
     assert "queued 1" in cli("jobs").stdout
     server = Served(cli)
     yield server
@@ -77,8 +83,21 @@ def test_iiif_image_api_validator_passes_at_level_2(served):
     need(validate.exists(), "iiif-validator is not installed (pip install -e '.[test]')")
     host = served.base.removeprefix("http://")
     result = subprocess.run(
-        [sys.executable, str(validate), "-s", host, "-p", "iiif/image", "-i", VALIDATOR_ID, "--version=3.0", "--level=2"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(validate),
+            "-s",
+            host,
+            "-p",
+            "iiif/image",
+            "-i",
+            VALIDATOR_ID,
+            "--version=3.0",
+            "--level=2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = re.search(r"Done \((\d+) tests, (\d+) failures\)", result.stdout + result.stderr)
@@ -97,17 +116,22 @@ def wait_until(page, expression: str, timeout: float = 30) -> None:
 
 @pytest.mark.browser
 def test_viewer_on_the_document_page_highlights_a_search_hit(served, browser):
-    need((ROOT / "readingroom/web/static/vendor/openseadragon/openseadragon.min.js").exists(),
-         "OpenSeadragon is not vendored (scripts/vendor.sh; make setup runs it)")
+    need(
+        (ROOT / "readingroom/web/static/vendor/openseadragon/openseadragon.min.js").exists(),
+        "OpenSeadragon is not vendored (scripts/vendor.sh; make setup runs it)",
+    )
     test_ocr_queued_by_attach_completes_once_served(served)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{served.base}/documents/{DOC}?q=neurosis#scans")
-    wait_until(page, "!!(document.getElementById('viewer').viewer && "
-                     "document.getElementById('viewer').viewer.world.getItemCount() > 0 && "
-                     "document.getElementById('viewer').viewer.world.getItemAt(0).getFullyLoaded())")
+    wait_until(
+        page,
+        "!!(document.getElementById('viewer').viewer && "
+        "document.getElementById('viewer').viewer.world.getItemCount() > 0 && "
+        "document.getElementById('viewer').viewer.world.getItemAt(0).getFullyLoaded())",
+    )
     page.wait_for_selector(".hit-mark", state="attached", timeout=15000)
     assert "neurosis" in page.locator("#scan-hits").inner_text().lower()
     assert page.locator(".thumbs img").count() == 2

@@ -66,19 +66,30 @@ def test_frus_document_fields(volume):
     d1 = record("frus1961-63v22/d1")
     assert d1["title"] == "Telegram From the Department of State to the Embassy in the Republic of China"
     assert d1["extra"]["number"] == "1" and d1["type"] == "Telegram"
-    assert d1["date"] == {"display": "January 12, 1961, 8:40 p.m.", "start": "1961-01-12T20:40:00",
-                          "end": "1961-01-12T20:40:00", "certainty": "exact"}
+    assert d1["date"] == {
+        "display": "January 12, 1961, 8:40 p.m.",
+        "start": "1961-01-12T20:40:00",
+        "end": "1961-01-12T20:40:00",
+        "certainty": "exact",
+    }
     assert d1["places"] == [{"name": "Washington", "path": ["Washington"]}]
     assert d1["citation"].startswith("Source: Department of State, Central Files, 793.5-MSP/1-1261. Confidential;")
     assert d1["archival_reference"]["repository"] == "Department of State"
     assert d1["archival_reference"]["series"] == "Central Files"
     assert d1["archival_reference"]["file"] == "793.5-MSP/1-1261"
     assert d1["classification"] == "Confidential" and d1["extra"]["handling"] == "Presidential Handling"
-    assert d1["collections"] == [{"id": "frus1961-63v22", "title": "Foreign Relations of the United States, 1961–1963, Volume XXII, Northeast Asia"}]
+    assert d1["collections"] == [
+        {
+            "id": "frus1961-63v22",
+            "title": "Foreign Relations of the United States, 1961–1963, Volume XXII, Northeast Asia",
+        }
+    ]
     assert d1["extra"]["pages"] == ["1", "2"]
     [text] = d1["transcripts"]
     assert text["language"] == "en"
-    assert text["text"].startswith("310. Deliver following message to President Chiang, advising date time delivery.[1]")
+    assert text["text"].startswith(
+        "310. Deliver following message to President Chiang, advising date time delivery.[1]"
+    )
     notes = text["extra"]["footnotes"]
     assert [n["n"] for n in notes] == ["1", "2", "3"]
     assert notes[0]["text"].startswith("Telegram 390 from Taipei reported")
@@ -110,7 +121,11 @@ def test_reimport_is_a_no_op(volume):
 def test_a_changed_source_updates_in_place(volume, tmp_path):
     import_paths([volume])
     pk = Document.objects.get(identifier="frus1961-63v22/d2").pk
-    changed = altered_copy(volume, tmp_path, volume.read_bytes().replace(b"Deliver following message to President", b"Deliver this message to President"))
+    changed = altered_copy(
+        volume,
+        tmp_path,
+        volume.read_bytes().replace(b"Deliver following message to President", b"Deliver this message to President"),
+    )
     report = import_paths([changed])
     assert (report.imported, report.updated, report.unchanged) == (0, 1, 384)
     assert "Deliver this message" in record("frus1961-63v22/d1")["transcripts"][0]["text"]
@@ -131,7 +146,9 @@ def test_malformed_xml_keeps_the_good_documents_before_the_break(volume, tmp_pat
 
 def test_document_without_title_is_rejected_and_others_go_in(volume, tmp_path):
     data = volume.read_bytes().decode("utf-8")
-    data = re.sub(r'(<div type="document" xml:id="d5" n="5">\s*)<head>.*?</head>', r"\1<head> </head>", data, count=1, flags=re.S)
+    data = re.sub(
+        r'(<div type="document" xml:id="d5" n="5">\s*)<head>.*?</head>', r"\1<head> </head>", data, count=1, flags=re.S
+    )
     path = tmp_path / volume.name
     path.write_text(data, encoding="utf-8")
     report = import_paths([path])
@@ -185,7 +202,9 @@ def test_csv_import_with_mapping_and_bad_rows(tmp_path):
     assert doc["places"][0]["path"] == ["Europe", "Russia", "Moscow"]
     assert doc["contributors"] == [{"name": "Svetlana Savranskaya", "roles": ["translator"]}]
     assert doc["translations"][0]["text"] == "Dear Mr. President,\n\nI have received..."
-    assert doc["transcripts"][0]["language"] == "ru" and doc["original_languages"] == [{"code": "ru", "name": "Russian"}]
+    assert doc["transcripts"][0]["language"] == "ru" and doc["original_languages"] == [
+        {"code": "ru", "name": "Russian"}
+    ]
 
 
 def test_csv_unknown_column_rejects_the_file(tmp_path):
@@ -229,8 +248,10 @@ def test_json_errors_name_line_and_field(tmp_path):
 
 def test_a_text_with_a_malformed_extra_is_rejected_by_field(tmp_path):
     path = tmp_path / "extra.jsonl"
-    path.write_text('{"id": "e-1", "title": "T", "transcripts": [{"language": "en", "text": "x", "extra": "oops"}]}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"id": "e-1", "title": "T", "transcripts": [{"language": "en", "text": "x", "extra": "oops"}]}\n',
+        encoding="utf-8",
+    )
     report = import_paths([path])
     [err] = report.errors
     assert (err.line, err.field, err.record) == (1, "transcripts[0].extra", "e-1")
@@ -264,7 +285,10 @@ def test_frus_document_page_shows_footnotes_persons_and_pages(volume, client):
     import_paths([volume])
     html = client.get("/documents/frus1961-63v22/d1").content.decode()
     # The marker in the text links to its note, and the note links back.
-    assert '<p>310. Deliver following message to President Chiang, advising date time delivery.<sup class="note-ref">' in html
+    assert (
+        '<p>310. Deliver following message to President Chiang, advising date time delivery.<sup class="note-ref">'
+        in html
+    )
     assert '<a href="#text-1-note-1" id="text-1-note-ref-1" aria-label="note 1">1</a></sup>' in html
     assert '<li id="text-1-note-1" value="1"><a href="#text-1-note-ref-1"' in html
     assert "Telegram 390 from Taipei reported" in html

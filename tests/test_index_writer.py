@@ -26,7 +26,10 @@ SEARCHABLE_WITHIN = 2.0
 
 def record(ident: str, word: str, **extra) -> dict:
     return {
-        "id": ident, "title": f"Telegram about {word}", "date": "1963-07-22", "original_languages": ["en"],
+        "id": ident,
+        "title": f"Telegram about {word}",
+        "date": "1963-07-22",
+        "original_languages": ["en"],
         "archival_reference": {"repository": "Test Archive"},
         "transcripts": [{"language": "en", "text": f"The embassy reports on {word} and the negotiations."}],
         **extra,
@@ -124,7 +127,12 @@ def test_cli_writes_while_serving_with_live_ocr_worker(served, tmp_path):
     rebuilt = cli("reindex")
     no_traceback(rebuilt)
     assert "running server" in rebuilt.stderr
-    for word, ids in {"bananas": {"base-1"}, "quinces": {"draft-1"}, "zanzibar": {"base-1"}, "pineapples": set()}.items():
+    for word, ids in {
+        "bananas": {"base-1"},
+        "quinces": {"draft-1"},
+        "zanzibar": {"base-1"},
+        "pineapples": set(),
+    }.items():
         assert search_ids(base, word) == ids, word
 
     # browse and search agree: every published document is searchable
@@ -142,7 +150,9 @@ def test_a_killed_owner_gives_the_index_back(served, tmp_path):
     owner = int(lock.read_text().strip())
     assert owner != server.proc.pid  # the worker beside gunicorn, not the master
     os.kill(owner, signal.SIGKILL)
-    wait_for(lambda: not Path(f"/proc/{owner}").exists() or "zombie" in Path(f"/proc/{owner}/status").read_text().lower(), 10)
+    wait_for(
+        lambda: not Path(f"/proc/{owner}").exists() or "zombie" in Path(f"/proc/{owner}/status").read_text().lower(), 10
+    )
 
     imported = cli("import", str(write_jsonl(tmp_path / "after.jsonl", [record("after-1", "persimmons")])))
     no_traceback(imported)

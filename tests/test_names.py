@@ -17,44 +17,124 @@ from tests.conftest import CLI, Served, need
 # Documents made for these rules: the four forms of Mao's name, Khrushchev in Latin and Cyrillic (inflected),
 # and made-up people in each script (their variants can only come from the automatic keys).
 NAMES = [
-    {"id": "nm-zh", "title": "毛泽东会见代表团", "date": "1964-01-02", "original_languages": ["zh"],
-     "collections": ["Names collection"], "transcripts": [{"language": "zh", "text": "毛泽东主席会见了阿尔巴尼亚代表团。"}],
-     "persons": [{"id": "p-mao", "name": "毛泽东"}]},
-    {"id": "nm-ru", "title": "Запись беседы в Пекине", "date": "1964-01-03", "original_languages": ["ru"],
-     "collections": ["Names collection"],
-     "transcripts": [{"language": "ru", "text": "Посол передал письмо Мао Цзэдуна и долго говорил с Хрущёвым."}]},
-    {"id": "nm-un", "title": "Speech at the General Assembly", "date": "1964-01-04", "original_languages": ["en"],
-     "collections": ["Names collection"],
-     "transcripts": [{"language": "en", "text": "The delegate quoted Chairman Mao Tse-tung at length."}]},
-    {"id": "nm-en", "title": "Memorandum on the delegation", "date": "1964-01-05", "original_languages": ["en"],
-     "collections": ["Names collection"], "transcripts": [{"language": "en", "text": "Mao Zedong met the delegation."}]},
-    {"id": "nm-kh", "title": "Telegram on the speech", "date": "1964-01-06", "original_languages": ["en"],
-     "collections": ["Names collection"], "transcripts": [{"language": "en", "text": "Khrushchev spoke for two hours."}]},
-    {"id": "nm-kh-ru", "title": "Сообщение ТАСС", "date": "1964-01-07", "original_languages": ["ru"],
-     "collections": ["Names collection"], "transcripts": [{"language": "ru", "text": "Н. С. Хрущёв принял делегацию."}]},
+    {
+        "id": "nm-zh",
+        "title": "毛泽东会见代表团",
+        "date": "1964-01-02",
+        "original_languages": ["zh"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "zh", "text": "毛泽东主席会见了阿尔巴尼亚代表团。"}],
+        "persons": [{"id": "p-mao", "name": "毛泽东"}],
+    },
+    {
+        "id": "nm-ru",
+        "title": "Запись беседы в Пекине",
+        "date": "1964-01-03",
+        "original_languages": ["ru"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "ru", "text": "Посол передал письмо Мао Цзэдуна и долго говорил с Хрущёвым."}],
+    },
+    {
+        "id": "nm-un",
+        "title": "Speech at the General Assembly",
+        "date": "1964-01-04",
+        "original_languages": ["en"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "en", "text": "The delegate quoted Chairman Mao Tse-tung at length."}],
+    },
+    {
+        "id": "nm-en",
+        "title": "Memorandum on the delegation",
+        "date": "1964-01-05",
+        "original_languages": ["en"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "en", "text": "Mao Zedong met the delegation."}],
+    },
+    {
+        "id": "nm-kh",
+        "title": "Telegram on the speech",
+        "date": "1964-01-06",
+        "original_languages": ["en"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "en", "text": "Khrushchev spoke for two hours."}],
+    },
+    {
+        "id": "nm-kh-ru",
+        "title": "Сообщение ТАСС",
+        "date": "1964-01-07",
+        "original_languages": ["ru"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "ru", "text": "Н. С. Хрущёв принял делегацию."}],
+    },
     # made up: 张卫华 (Zhang Weihua / Chang Wei-hua / Чжан Вэйхуа), Забродин Пётр (Zabrodin)
-    {"id": "nm-made-zh", "title": "张卫华来访", "date": "1964-02-01", "original_languages": ["zh"],
-     "collections": ["Names collection"], "transcripts": [{"language": "zh", "text": "张卫华同志抵达地拉那。"}],
-     "persons": [{"id": "p-zwh", "name": "张卫华"}]},
-    {"id": "nm-made-zh-en", "title": "Visit to Tirana", "date": "1964-02-02", "original_languages": ["en"],
-     "collections": ["Names collection"], "transcripts": [{"language": "en", "text": "Chang Wei-hua arrived in Tirana."}]},
-    {"id": "nm-made-zh-ru", "title": "Визит в Тирану", "date": "1964-02-03", "original_languages": ["ru"],
-     "collections": ["Names collection"], "transcripts": [{"language": "ru", "text": "Чжан Вэйхуа прибыл в Тирану."}]},
-    {"id": "nm-made-ru", "title": "Беседа в министерстве", "date": "1964-03-01", "original_languages": ["ru"],
-     "collections": ["Names collection"], "transcripts": [{"language": "ru", "text": "Пётр Забродин принял делегацию."}],
-     "persons": [{"id": "p-zab", "name": "Забродин, Пётр Ильич", "description": "Soviet deputy minister"}]},
-    {"id": "nm-made-ru-en", "title": "Call at the ministry", "date": "1964-03-02", "original_languages": ["en"],
-     "collections": ["Names collection"],
-     "transcripts": [{"language": "en", "text": "The ambassador called on Zabrodin, who said little."}]},
-    {"id": "nm-made-ru-de", "title": "Gespräch im Ministerium", "date": "1964-03-03", "original_languages": ["de"],
-     "collections": ["Names collection"],
-     "transcripts": [{"language": "de", "text": "Der Botschafter sprach mit Sabrodin über Handelsfragen."}]},
+    {
+        "id": "nm-made-zh",
+        "title": "张卫华来访",
+        "date": "1964-02-01",
+        "original_languages": ["zh"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "zh", "text": "张卫华同志抵达地拉那。"}],
+        "persons": [{"id": "p-zwh", "name": "张卫华"}],
+    },
+    {
+        "id": "nm-made-zh-en",
+        "title": "Visit to Tirana",
+        "date": "1964-02-02",
+        "original_languages": ["en"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "en", "text": "Chang Wei-hua arrived in Tirana."}],
+    },
+    {
+        "id": "nm-made-zh-ru",
+        "title": "Визит в Тирану",
+        "date": "1964-02-03",
+        "original_languages": ["ru"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "ru", "text": "Чжан Вэйхуа прибыл в Тирану."}],
+    },
+    {
+        "id": "nm-made-ru",
+        "title": "Беседа в министерстве",
+        "date": "1964-03-01",
+        "original_languages": ["ru"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "ru", "text": "Пётр Забродин принял делегацию."}],
+        "persons": [{"id": "p-zab", "name": "Забродин, Пётр Ильич", "description": "Soviet deputy minister"}],
+    },
+    {
+        "id": "nm-made-ru-en",
+        "title": "Call at the ministry",
+        "date": "1964-03-02",
+        "original_languages": ["en"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "en", "text": "The ambassador called on Zabrodin, who said little."}],
+    },
+    {
+        "id": "nm-made-ru-de",
+        "title": "Gespräch im Ministerium",
+        "date": "1964-03-03",
+        "original_languages": ["de"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "de", "text": "Der Botschafter sprach mit Sabrodin über Handelsfragen."}],
+    },
     # a Latin name a source says is Soviet gets its Cyrillic form: made up, Volodarsky
-    {"id": "nm-made-lat", "title": "Conversation with Volodarsky", "date": "1964-04-01", "original_languages": ["en"],
-     "collections": ["Names collection"], "transcripts": [{"language": "en", "text": "Volodarsky raised the grain deliveries."}],
-     "persons": [{"id": "p-vol", "name": "Volodarsky, Yevgeny", "description": "Counsellor of the Soviet Embassy"}]},
-    {"id": "nm-made-lat-ru", "title": "Беседа о поставках", "date": "1964-04-02", "original_languages": ["ru"],
-     "collections": ["Names collection"], "transcripts": [{"language": "ru", "text": "Володарский поднял вопрос о зерне."}]},
+    {
+        "id": "nm-made-lat",
+        "title": "Conversation with Volodarsky",
+        "date": "1964-04-01",
+        "original_languages": ["en"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "en", "text": "Volodarsky raised the grain deliveries."}],
+        "persons": [{"id": "p-vol", "name": "Volodarsky, Yevgeny", "description": "Counsellor of the Soviet Embassy"}],
+    },
+    {
+        "id": "nm-made-lat-ru",
+        "title": "Беседа о поставках",
+        "date": "1964-04-02",
+        "original_languages": ["ru"],
+        "collections": ["Names collection"],
+        "transcripts": [{"language": "ru", "text": "Володарский поднял вопрос о зерне."}],
+    },
 ]
 
 
@@ -80,7 +160,10 @@ def test_latin_chinese_names_convert_both_ways():
     assert {"Chou En-lai", "Чжоу Эньлай"} <= set(dict(automatic_variants("Zhou Enlai", "Premier of the PRC")))
     assert {"Deng Xiaoping"} <= set(dict(automatic_variants("Teng Hsiao-p'ing")))
     assert "Zhou Enlai" not in dict(automatic_variants("Zhou Enlai"))  # no cue, no hyphen: left alone
-    assert dict(automatic_variants("Rusk, Dean", "Secretary of State")) == {"Dean Rusk": "natural-order", "Rusk": "surname"}
+    assert dict(automatic_variants("Rusk, Dean", "Secretary of State")) == {
+        "Dean Rusk": "natural-order",
+        "Rusk": "surname",
+    }
 
 
 def test_russian_names_romanised_and_reversed():
@@ -109,10 +192,10 @@ def test_keys_are_script_independent():
 
 
 def test_expansion_is_a_rewrite_of_runs_of_words():
+    from django.db import connection
+
     from readingroom.names import services
     from readingroom.search.query import Term, Variant, parse
-
-    from django.db import connection
 
     t = services.Table(stamp=(connection.settings_dict.get("NAME"),))  # fresh: no database read
     t.names = {1: ["Mao Zedong", "Mao Tse-tung", "毛泽东"]}
@@ -194,8 +277,17 @@ def test_the_four_forms_of_mao_find_each_other(server, q):
     assert set(server.ids(q)) == MAO  # the Russian text says "Мао Цзэдуна" (genitive)
 
 
-@pytest.mark.parametrize("q, first", [("Mao Zedong", "nm-en"), ("Mao Tse-tung", "nm-un"), ("毛泽东", "nm-zh"),
-                                      ("Мао Цзэдун", "nm-ru"), ("Khrushchev", "nm-kh"), ("Хрущёв", "nm-kh-ru")])
+@pytest.mark.parametrize(
+    "q, first",
+    [
+        ("Mao Zedong", "nm-en"),
+        ("Mao Tse-tung", "nm-un"),
+        ("毛泽东", "nm-zh"),
+        ("Мао Цзэдун", "nm-ru"),
+        ("Khrushchev", "nm-kh"),
+        ("Хрущёв", "nm-kh-ru"),
+    ],
+)
 def test_the_exact_form_ranks_first(server, q, first):
     assert server.ids(q)[0] == first
 
@@ -259,7 +351,11 @@ def test_admin_adds_removes_and_merges_audited(client, tmp_path):
     from readingroom.search import services as search
 
     source = tmp_path / "n.jsonl"
-    docs = [NAMES[0], NAMES[6], {**NAMES[7], "persons": [{"id": "p-zwh-2", "name": "Chang Wei-hua", "description": "Chinese"}]}]
+    docs = [
+        NAMES[0],
+        NAMES[6],
+        {**NAMES[7], "persons": [{"id": "p-zwh-2", "name": "Chang Wei-hua", "description": "Chinese"}]},
+    ]
     source.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\n", encoding="utf-8")
     assert import_paths([source]).imported == 3
     admin = User.objects.create_superuser("editor", "e@example.org", "pw-long-enough-1")
@@ -268,17 +364,34 @@ def test_admin_adds_removes_and_merges_audited(client, tmp_path):
     url = f"/admin/names/personnames/{person.pk}/change/"
     assert client.get(url).status_code == 200
     existing = list(NameVariant.objects.filter(person=person).order_by("id"))
-    form = {"identifier": person.identifier, "name": person.name, "description": "",
-            "name_variants-TOTAL_FORMS": str(len(existing) + 1), "name_variants-INITIAL_FORMS": str(len(existing)),
-            "name_variants-MIN_NUM_FORMS": "0", "name_variants-MAX_NUM_FORMS": "1000"}
+    form = {
+        "identifier": person.identifier,
+        "name": person.name,
+        "description": "",
+        "name_variants-TOTAL_FORMS": str(len(existing) + 1),
+        "name_variants-INITIAL_FORMS": str(len(existing)),
+        "name_variants-MIN_NUM_FORMS": "0",
+        "name_variants-MAX_NUM_FORMS": "1000",
+    }
     for i, v in enumerate(existing):
-        form.update({f"name_variants-{i}-id": str(v.pk), f"name_variants-{i}-person": str(person.pk),
-                     f"name_variants-{i}-name": v.name, f"name_variants-{i}-kind": v.kind})
+        form.update(
+            {
+                f"name_variants-{i}-id": str(v.pk),
+                f"name_variants-{i}-person": str(person.pk),
+                f"name_variants-{i}-name": v.name,
+                f"name_variants-{i}-kind": v.kind,
+            }
+        )
     removed = next(v for v in existing if v.name == "Máo Zédōng")
     form[f"name_variants-{existing.index(removed)}-DELETE"] = "on"
     n = len(existing)
-    form.update({f"name_variants-{n}-person": str(person.pk), f"name_variants-{n}-name": "Mao Tsö-tung",
-                 f"name_variants-{n}-kind": "editor"})
+    form.update(
+        {
+            f"name_variants-{n}-person": str(person.pk),
+            f"name_variants-{n}-name": "Mao Tsö-tung",
+            f"name_variants-{n}-kind": "editor",
+        }
+    )
     response = client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     names = set(NameVariant.objects.filter(person=person).values_list("name", flat=True))
@@ -292,12 +405,15 @@ def test_admin_adds_removes_and_merges_audited(client, tmp_path):
 
     # merge the two records of the made-up 张卫华 (one from characters, one from Wade-Giles)
     a, b = Person.objects.get(identifier="p-zwh"), Person.objects.get(identifier="p-zwh-2")
-    response = client.post("/admin/names/personnames/", {"action": "merge", "_selected_action": [a.pk, b.pk],
-                                                        "target": str(a.pk)})
+    response = client.post(
+        "/admin/names/personnames/", {"action": "merge", "_selected_action": [a.pk, b.pk], "target": str(a.pk)}
+    )
     assert response.status_code == 302
     assert not Person.objects.filter(identifier="p-zwh-2").exists()
     assert set(DocumentPerson.objects.filter(person=a).values_list("document__identifier", flat=True)) == {
-        "nm-made-zh", "nm-made-zh-en"}
+        "nm-made-zh",
+        "nm-made-zh-en",
+    }
     assert "Chang Wei-hua" in set(NameVariant.objects.filter(person=a).values_list("name", flat=True))
     merge = AuditEvent.objects.get(action="person.merge")
     assert merge.actor == "editor" and merge.object_id == "p-zwh" and merge.details["merged"][0]["id"] == "p-zwh-2"

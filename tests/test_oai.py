@@ -25,8 +25,15 @@ def archive(seed_path, tmp_path):
     path = tmp_path / "records.jsonl"
     rows = [*CRAFTED]
     for i in range(N_BULK):
-        rows.append({"id": f"bulk-{i:04d}", "title": f"Report {i}", "date": "1962-01-01",
-                     "collections": ["Bulk reports"] if i % 2 else [], "translations": [{"language": "en", "text": "r"}]})
+        rows.append(
+            {
+                "id": f"bulk-{i:04d}",
+                "title": f"Report {i}",
+                "date": "1962-01-01",
+                "collections": ["Bulk reports"] if i % 2 else [],
+                "translations": [{"language": "en", "text": "r"}],
+            }
+        )
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     assert import_paths([seed_path, path]).imported == len(rows) + 1
     return len(rows) + 1
@@ -63,7 +70,8 @@ def test_sickle_harvests_exactly_the_archive_across_resumption_tokens(live_serve
 
     record = sickle.GetRecord(identifier=prefix + "wilson-300023", metadataPrefix="oai_dc")
     assert record.metadata["title"] == [
-        "Notes from the Meeting of the Chinese Ambassador Luo Shigao with Comrade Ramiz Alia on 20 July 1963"]
+        "Notes from the Meeting of the Chinese Ambassador Luo Shigao with Comrade Ramiz Alia on 20 July 1963"
+    ]
     assert record.metadata["identifier"] == [live_server.url + "/documents/wilson-300023"]
     assert record.metadata["contributor"] == ["Elidor Mëhilli"] and record.metadata["date"] == ["1963-07-22"]
     assert sickle.GetRecord(identifier=prefix + "bulk-0007", metadataPrefix="oai_dc").deleted
@@ -74,7 +82,8 @@ def test_sickle_harvests_exactly_the_archive_across_resumption_tokens(live_serve
     ns = {"mods": "http://www.loc.gov/mods/v3"}
     assert mods.xpath(".//mods:shelfLocator/text()", namespaces=ns)[0].endswith("Fl. 49-50")
     assert mods.xpath(".//mods:name[mods:role/mods:roleTerm='translator']/mods:namePart/text()", namespaces=ns) == [
-        "Elidor Mëhilli"]
+        "Elidor Mëhilli"
+    ]
 
     sets = {s.setSpec: s.setName for s in sickle.ListSets()}
     assert sets["bulk-reports"] == "Bulk reports"
@@ -125,30 +134,42 @@ def test_selective_harvesting_by_date_and_set(client, archive):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("params, code", [
-    ({}, "badVerb"),
-    ({"verb": "Harvest"}, "badVerb"),
-    ({"verb": ["Identify", "ListSets"]}, "badVerb"),
-    ({"verb": "Identify", "metadataPrefix": "oai_dc"}, "badArgument"),
-    ({"verb": "ListRecords"}, "badArgument"),
-    ({"verb": "GetRecord", "identifier": "oai:testserver:wilson-300023"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": ["oai_dc", "mods"]}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "22 July 1963"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-02-30"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2021-01-01T00:00:00Z"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2021-01-01", "until": "2020-01-01"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "resumptionToken": "x"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "no spaces allowed"}, "badArgument"),
-    ({"verb": "GetRecord", "identifier": "x", "metadataPrefix": "oai_dc", "resumptionToken": "x"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
-    ({"verb": "GetRecord", "identifier": "oai:testserver:wilson-300023", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
-    ({"verb": "GetRecord", "identifier": "oai:testserver:nope", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
-    ({"verb": "GetRecord", "identifier": "wilson-300023", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
-    ({"verb": "ListMetadataFormats", "identifier": "oai:testserver:nope"}, "idDoesNotExist"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2999-01-01"}, "noRecordsMatch"),
-    ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "no-such-set"}, "noRecordsMatch"),
-    ({"verb": "ListRecords", "resumptionToken": "forged"}, "badResumptionToken"),
-])
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({}, "badVerb"),
+        ({"verb": "Harvest"}, "badVerb"),
+        ({"verb": ["Identify", "ListSets"]}, "badVerb"),
+        ({"verb": "Identify", "metadataPrefix": "oai_dc"}, "badArgument"),
+        ({"verb": "ListRecords"}, "badArgument"),
+        ({"verb": "GetRecord", "identifier": "oai:testserver:wilson-300023"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": ["oai_dc", "mods"]}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "22 July 1963"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-02-30"}, "badArgument"),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2021-01-01T00:00:00Z"},
+            "badArgument",
+        ),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2021-01-01", "until": "2020-01-01"},
+            "badArgument",
+        ),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "resumptionToken": "x"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "no spaces allowed"}, "badArgument"),
+        ({"verb": "GetRecord", "identifier": "x", "metadataPrefix": "oai_dc", "resumptionToken": "x"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
+        (
+            {"verb": "GetRecord", "identifier": "oai:testserver:wilson-300023", "metadataPrefix": "marc21"},
+            "cannotDisseminateFormat",
+        ),
+        ({"verb": "GetRecord", "identifier": "oai:testserver:nope", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
+        ({"verb": "GetRecord", "identifier": "wilson-300023", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
+        ({"verb": "ListMetadataFormats", "identifier": "oai:testserver:nope"}, "idDoesNotExist"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2999-01-01"}, "noRecordsMatch"),
+        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "no-such-set"}, "noRecordsMatch"),
+        ({"verb": "ListRecords", "resumptionToken": "forged"}, "badResumptionToken"),
+    ],
+)
 def test_protocol_errors(client, archive, params, code):
     root = oai(client, **params)
     assert error_code(root) == code
@@ -175,4 +196,7 @@ def test_post_requests_and_metadata_formats(client, archive):
     assert prefixes == ["oai_dc", "mods"]
     identify = oai(client, verb="Identify").find(f"{OAI}Identify")
     assert identify.find(f"{OAI}earliestDatestamp").text.endswith("Z")
-    assert identify.find(f".//{{http://www.openarchives.org/OAI/2.0/oai-identifier}}repositoryIdentifier").text == "testserver"
+    assert (
+        identify.find(".//{http://www.openarchives.org/OAI/2.0/oai-identifier}repositoryIdentifier").text
+        == "testserver"
+    )

@@ -29,7 +29,9 @@ def api_routes() -> set[str]:
             if hasattr(p, "url_patterns"):
                 walk(p.url_patterns, pattern)
             elif pattern.startswith("api/"):
-                routes.add("/" + re.sub(r"\(\?P<doc_id>[^)]*\)(?:\))?", "{id}", pattern.replace("{IDENTIFIER_PATTERN}", "")))
+                routes.add(
+                    "/" + re.sub(r"\(\?P<doc_id>[^)]*\)(?:\))?", "{id}", pattern.replace("{IDENTIFIER_PATTERN}", ""))
+                )
 
     walk(get_resolver().url_patterns)
     return routes
@@ -71,19 +73,50 @@ def test_schemathesis_finds_nothing_against_a_live_server(served, tmp_path):
     st = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     need(Path(st).exists(), "schemathesis is not installed (pip install -e '.[test]')")
     result = subprocess.run(
-        [st, "run", f"{served.base}/api/openapi.json", "--checks", "all",
-             # negative_data_rejection sends "invalid" values that reach the server as valid query strings (a
-             # boolean for a text filter arrives as the word "false", an empty list as nothing) and reports
-             # them as accepted; bad parameters are checked by test_bad_parameters_are_400 and the fuzz tests
-             "--exclude-checks", "negative_data_rejection", "--max-examples", "8", "--workers", "2",
-         "--generation-database", "none", "--suppress-health-check", "filter_too_much", "--no-color",
-         "--seed", "20261127", "--request-timeout", "30", "--report", "junit", "--report-dir", str(tmp_path)],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,  # its cache stays out of the repository
+        [
+            st,
+            "run",
+            f"{served.base}/api/openapi.json",
+            "--checks",
+            "all",
+            # negative_data_rejection sends "invalid" values that reach the server as valid query strings (a
+            # boolean for a text filter arrives as the word "false", an empty list as nothing) and reports
+            # them as accepted; bad parameters are checked by test_bad_parameters_are_400 and the fuzz tests
+            "--exclude-checks",
+            "negative_data_rejection",
+            "--max-examples",
+            "8",
+            "--workers",
+            "2",
+            "--generation-database",
+            "none",
+            "--suppress-health-check",
+            "filter_too_much",
+            "--no-color",
+            "--seed",
+            "20261127",
+            "--request-timeout",
+            "30",
+            "--report",
+            "junit",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,  # its cache stays out of the repository
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     # No failure of any check. The one warning allowed: the person route answered 404 for every identifier
     # schemathesis made up (no operation lists persons, so it cannot find a real one; tests/test_names.py
     # covers that route with real identifiers).
     assert "❌" not in result.stdout, result.stdout[-6000:]
-    warned = re.findall(r"^\s+- (GET|HEAD) (\S+)$", result.stdout.split("WARNINGS", 1)[1], re.M) if "WARNINGS" in result.stdout else []
-    assert "No issues found" in result.stdout or {path for _, path in warned} == {"/api/persons/{id}"}, result.stdout[-6000:]
+    warned = (
+        re.findall(r"^\s+- (GET|HEAD) (\S+)$", result.stdout.split("WARNINGS", 1)[1], re.M)
+        if "WARNINGS" in result.stdout
+        else []
+    )
+    assert "No issues found" in result.stdout or {path for _, path in warned} == {"/api/persons/{id}"}, result.stdout[
+        -6000:
+    ]

@@ -14,13 +14,16 @@ from django.test import Client
 from readingroom.documents import services
 from readingroom.documents.models import Person
 from readingroom.ingest.pipeline import import_paths
-
 from tests.conftest import CLI, Served
 from tests.test_workflow import _admin_form_data
 
 RECORD = {
-    "id": "cache-1", "title": "Telegram on the harvest", "date": "1963-07-22", "original_languages": ["en"],
-    "archival_reference": {"repository": "Test Archive"}, "persons": ["Hoxha, Enver"],
+    "id": "cache-1",
+    "title": "Telegram on the harvest",
+    "date": "1963-07-22",
+    "original_languages": ["en"],
+    "archival_reference": {"repository": "Test Archive"},
+    "persons": ["Hoxha, Enver"],
     "transcripts": [{"language": "en", "text": "The harvest was reported in full."}],
 }
 

@@ -31,11 +31,20 @@ def test_document_page_shows_sections_in_record_order(client, seeded):
     # Reading first (issue #16): date, title, summary and the text; then the citation, credits, language and
     # contents (a sidebar on wide screens, after the text on narrow ones).
     order = [
-        'id="doc-date"', "July 22, 1963", 'id="doc-title"', "Notes from the Meeting of the Chinese Ambassador",
-        'id="summary"', "Notes from the meeting of the Chinese ambassador Luo Shigao", "At this meeting",
-        "Tirana, on 22.7.1963", 'id="citation"', 'id="credits"', 'id="original-language"', 'id="contents"',
+        'id="doc-date"',
+        "July 22, 1963",
+        'id="doc-title"',
+        "Notes from the Meeting of the Chinese Ambassador",
+        'id="summary"',
+        "Notes from the meeting of the Chinese ambassador Luo Shigao",
+        "At this meeting",
+        "Tirana, on 22.7.1963",
+        'id="citation"',
+        'id="credits"',
+        'id="original-language"',
+        'id="contents"',
     ]
-    main = html[html.index("<main"):]
+    main = html[html.index("<main") :]
     positions = [main.index(marker) for marker in order]
     assert positions == sorted(positions)
     # Albanian diacritics come through as characters, in UTF-8.
@@ -69,7 +78,9 @@ def test_api_document_has_the_public_contract(client, seeded):
     assert doc["id"] == seeded
     assert doc["date"] == {"display": "July 22, 1963", "start": "1963-07-22", "end": "1963-07-22", "certainty": "exact"}
     assert doc["original_languages"] == [{"code": "sq", "name": "Albanian"}]
-    assert doc["archival_reference"]["repository"] == "Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania)"
+    assert (
+        doc["archival_reference"]["repository"] == "Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania)"
+    )
     assert doc["archival_reference"]["volume"] == "1963" and doc["archival_reference"]["file"] == "4"
     assert doc["contributors"] == [{"name": "Elidor Mëhilli", "roles": ["contributor", "translator"]}]
     assert [(c["kind"], c["language"], c["label"], c["available"]) for c in doc["contents"]] == [
@@ -78,8 +89,21 @@ def test_api_document_has_the_public_contract(client, seeded):
     ]
     assert doc["translations"][0]["language"] == "en" and doc["translations"][0]["text"].endswith("[Signed]")
     assert doc["source_url"].endswith("/document/300023")
-    for key in ("summary", "citation", "credits", "type", "classification", "rights", "subjects", "places",
-                "collections", "related", "created_at", "updated_at", "published_at"):
+    for key in (
+        "summary",
+        "citation",
+        "credits",
+        "type",
+        "classification",
+        "rights",
+        "subjects",
+        "places",
+        "collections",
+        "related",
+        "created_at",
+        "updated_at",
+        "published_at",
+    ):
         assert key in doc
 
 
@@ -106,11 +130,17 @@ def test_api_list_paginates_and_filters(client, seeded):
 def test_api_pagination_links(client, seed_text, tmp_path):
     # Three records (the reference record under three ids), two per page.
     for n in range(3):
-        (tmp_path / f"r{n}.txt").write_text(seed_text.replace("/document/300023", f"/document/30002{n}"), encoding="utf-8")
+        (tmp_path / f"r{n}.txt").write_text(
+            seed_text.replace("/document/300023", f"/document/30002{n}"), encoding="utf-8"
+        )
     report = import_paths([tmp_path])
     assert report.imported == 3
     first = client.get("/api/documents?per_page=2&sort=title").json()
-    assert first["pages"] == 2 and len(first["results"]) == 2 and first["next"] == "/api/documents?per_page=2&sort=title&page=2"
+    assert (
+        first["pages"] == 2
+        and len(first["results"]) == 2
+        and first["next"] == "/api/documents?per_page=2&sort=title&page=2"
+    )
     second = client.get(first["next"]).json()
     assert len(second["results"]) == 1 and second["previous"].endswith("page=1")
     ids = [r["id"] for r in first["results"] + second["results"]]
@@ -146,7 +176,9 @@ def test_stylesheet_is_served(client):
 def test_reading_blocks():
     from readingroom.documents.text import blocks
 
-    got = blocks("310. Deliver this.\n\n1. First point.\n\n2. Second point,\ncontinued.\n\nA paragraph.\n\n4. Four\n5. Five\n\nTirana, on 22.7.1963\n\n[Signed]")
+    got = blocks(
+        "310. Deliver this.\n\n1. First point.\n\n2. Second point,\ncontinued.\n\nA paragraph.\n\n4. Four\n5. Five\n\nTirana, on 22.7.1963\n\n[Signed]"
+    )
     assert [(b.kind, b.start, b.items or b.lines) for b in got] == [
         ("paragraph", 1, ["310. Deliver this."]),
         ("list", 1, ["First point.", "Second point,\ncontinued."]),

@@ -46,8 +46,13 @@ def test_fixity_reports_missing_and_altered_files_by_path_and_document(cli, tmp_
     path.unlink()
     missing = cli("fixity", check=False)
     assert missing.returncode == 1 and f"MISSING: {path}" in missing.stdout and DOC in missing.stdout
-    events = cli("manage", "shell", "-c", "from readingroom.preservation.models import PreservationEvent as E; "
-                 "print([(e.event_type, e.outcome) for e in E.objects.order_by('id')])").stdout
+    events = cli(
+        "manage",
+        "shell",
+        "-c",
+        "from readingroom.preservation.models import PreservationEvent as E; "
+        "print([(e.event_type, e.outcome) for e in E.objects.order_by('id')])",
+    ).stdout
     assert events.count("('fixity check', 'pass')") == 1 and events.count("('fixity check', 'fail')") == 4
 
 
@@ -66,7 +71,7 @@ def same_bag(a: Path, b: Path) -> None:
     assert {k: v for k, v in ma.items() if k != audit} == {k: v for k, v in mb.items() if k != audit}
     la = (a / audit).read_text().splitlines()
     lb = (b / audit).read_text().splitlines()
-    assert lb[: len(la)] == la and [json.loads(x)["action"] for x in lb[len(la):]] == ["bag.restore"]
+    assert lb[: len(la)] == la and [json.loads(x)["action"] for x in lb[len(la) :]] == ["bag.restore"]
 
 
 @pytest.mark.postgres
@@ -118,8 +123,12 @@ def test_online_backup_while_serving_and_importing(cli, tmp_path):
     cli("attach", DOC, str(CREST_PAGE), "--no-ocr")
     server = Served(cli)
     try:
-        writer = subprocess.Popen([sys.executable, "-m", "readingroom.cli", "import", str(VOLUME), "--quiet"],
-                                  env=cli.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "readingroom.cli", "import", str(VOLUME), "--quiet"],
+            env=cli.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         dest = tmp_path / "backup"
         out = cli("backup", str(dest)).stdout
         assert "backup:" in out and "1 files" in out
@@ -130,5 +139,7 @@ def test_online_backup_while_serving_and_importing(cli, tmp_path):
     record = json.loads(copy("show", DOC, "--format", "json").stdout)
     assert record["pages"][0]["file"]["name"] == CREST_PAGE.name
     assert copy("fixity").returncode == 0
-    count = copy("manage", "shell", "-c", "from readingroom.documents.models import Document; print(Document.objects.count())")
+    count = copy(
+        "manage", "shell", "-c", "from readingroom.documents.models import Document; print(Document.objects.count())"
+    )
     assert 1 <= int(count.stdout.strip().splitlines()[-1]) <= 122  # a consistent moment of the import

@@ -47,26 +47,41 @@ def records() -> list[dict]:
         year = 1945 + i % 47
         day = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}"
         words = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(4))
-        out.append({
-            "id": f"qp-{i}",
-            "title": f"{['Memorandum', 'Telegram', 'Letter', 'Notes'][i % 4]} {i} on the {WORDS[i % len(WORDS)]}",
-            "date": {"display": day, "start": day, "end": day, "certainty": "exact"},
-            "summary": f"Summary of document {i}.",
-            "archive": "Query plan archive",
-            "original_languages": [LANGUAGES[i % len(LANGUAGES)]],
-            # every other one at the Department of State (an authority: the archives' hierarchy pages)
-            "archival_reference": ({"repository": "Department of State", "series": "Central Files", "file": f"POL {i % 10}",
-                                    "folios": str(i)} if i % 2 else {"repository": f"Repository {i % 7}"}),
-            **({"relations": [{"type": "reply-to", "target": f"qp-{i - 2}"}]} if i % 2 and i > 2 else {}),
-            "classification": "Secret" if i % 3 else "Confidential",
-            "subjects": [f"Subject {i % 11}"],
-            "collections": [{"id": f"series-{i % 9}", "title": f"Series {i % 9}"}],
-            "persons": [{"id": f"person-{i % 13}", "name": f"Person {i % 13}"}],
-            "contributors": [{"name": f"Editor {i % 5}", "roles": ["contributor"]}],
-            "contents": [{"kind": "transcript", "language": "en", "label": "Transcript - English"}],
-            "transcripts": [{"language": "en", "label": "Transcript - English",
-                             "text": f"Document {i}. The {words} were discussed at length.\n\nA second paragraph {i}."}],
-        })
+        out.append(
+            {
+                "id": f"qp-{i}",
+                "title": f"{['Memorandum', 'Telegram', 'Letter', 'Notes'][i % 4]} {i} on the {WORDS[i % len(WORDS)]}",
+                "date": {"display": day, "start": day, "end": day, "certainty": "exact"},
+                "summary": f"Summary of document {i}.",
+                "archive": "Query plan archive",
+                "original_languages": [LANGUAGES[i % len(LANGUAGES)]],
+                # every other one at the Department of State (an authority: the archives' hierarchy pages)
+                "archival_reference": (
+                    {
+                        "repository": "Department of State",
+                        "series": "Central Files",
+                        "file": f"POL {i % 10}",
+                        "folios": str(i),
+                    }
+                    if i % 2
+                    else {"repository": f"Repository {i % 7}"}
+                ),
+                **({"relations": [{"type": "reply-to", "target": f"qp-{i - 2}"}]} if i % 2 and i > 2 else {}),
+                "classification": "Secret" if i % 3 else "Confidential",
+                "subjects": [f"Subject {i % 11}"],
+                "collections": [{"id": f"series-{i % 9}", "title": f"Series {i % 9}"}],
+                "persons": [{"id": f"person-{i % 13}", "name": f"Person {i % 13}"}],
+                "contributors": [{"name": f"Editor {i % 5}", "roles": ["contributor"]}],
+                "contents": [{"kind": "transcript", "language": "en", "label": "Transcript - English"}],
+                "transcripts": [
+                    {
+                        "language": "en",
+                        "label": "Transcript - English",
+                        "text": f"Document {i}. The {words} were discussed at length.\n\nA second paragraph {i}.",
+                    }
+                ],
+            }
+        )
     return out
 
 
@@ -98,8 +113,15 @@ def build_archive(work: Path) -> dict:
     from readingroom.documents.models import Document
 
     node = Document.objects.get(identifier="qp-11").archive_node
-    return {"doc": "qp-2", "scanned": "qp-1", "iiif_id": pages[0].iiif_id, "archive": node.archive.identifier,
-            "node": node.pk, "series": node.parent.pk, "filed": "qp-11"}
+    return {
+        "doc": "qp-2",
+        "scanned": "qp-1",
+        "iiif_id": pages[0].iiif_id,
+        "archive": node.archive.identifier,
+        "node": node.pk,
+        "series": node.parent.pk,
+        "filed": "qp-11",
+    }
 
 
 # ---------------------------------------------------------------- the hot paths
@@ -162,7 +184,9 @@ SCENARIOS: dict[str, Callable] = {
     "home": _url("/"),
     "OAI ListRecords (two pages)": _oai_second_page,
     "OAI ListIdentifiers": _url("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc"),
-    "OAI ListIdentifiers from/until": _url("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc&from=2000-01-01&until=2999-12-31"),
+    "OAI ListIdentifiers from/until": _url(
+        "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc&from=2000-01-01&until=2999-12-31"
+    ),
     "OAI GetRecord": _url("/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{doc}"),
     "sitemap index": _url("/sitemap.xml"),
     "sitemap page": _url("/sitemap-documents.xml?p=1"),
@@ -179,7 +203,9 @@ SCENARIOS: dict[str, Callable] = {
     "document context (breadcrumb, neighbours, links)": _url("/api/documents/{filed}/context"),
     "chronology week": _url("/chronology?span=week&date=1956-12-12"),
     "chronology month API, filtered": _url("/api/chronology?span=month&date=1956-12-01&language=ru"),
-    "OAI ListRecords with dc:relation": _url("/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{filed}"),
+    "OAI ListRecords with dc:relation": _url(
+        "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{filed}"
+    ),
 }
 
 #: scenario -> why it reads every (published) document; its statements may walk the whole table, but in
@@ -200,8 +226,11 @@ def archive_tables() -> set[str]:
     grows = {Document}
     for _ in range(2):
         for model in apps.get_models():
-            if any(f.many_to_one or f.one_to_one for f in model._meta.concrete_fields
-                   if f.is_relation and f.related_model in grows):
+            if any(
+                f.many_to_one or f.one_to_one
+                for f in model._meta.concrete_fields
+                if f.is_relation and f.related_model in grows
+            ):
                 grows.add(model)
     return {model._meta.db_table for model in grows}
 
@@ -279,8 +308,10 @@ def sqlite_problems(sql: str, plan: list[str], *, full_read: bool = False) -> li
             constraint = re.search(r"\((.*)\)$", using)
             columns = set(re.findall(r"(\w+)\s*(?:=|>|<|IN\b)", constraint[1])) if constraint else set()
             if columns == {"status"} and not (ordered_walk or is_count):
-                problems.append(f"walks every document in a state (status alone), not the lookup's key: {detail}"
-                                + (" and sorts them" if sorts else ""))
+                problems.append(
+                    f"walks every document in a state (status alone), not the lookup's key: {detail}"
+                    + (" and sorts them" if sorts else "")
+                )
     return problems
 
 
@@ -289,8 +320,10 @@ def pg_problems(sql: str, plan) -> list[str]:
 
     def walk(node: dict) -> None:
         if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in tables:
-            problems.append(f"Seq Scan on {node['Relation Name']} with enable_seqscan off: no index path"
-                            + (f" (filter {node['Filter']})" if node.get("Filter") else ""))
+            problems.append(
+                f"Seq Scan on {node['Relation Name']} with enable_seqscan off: no index path"
+                + (f" (filter {node['Filter']})" if node.get("Filter") else "")
+            )
         for child in node.get("Plans", []):
             walk(child)
 
@@ -304,7 +337,9 @@ def report(scenario: str, checked: list[tuple[str, object, list[str]]]) -> str:
     for sql, plan, problems in checked:
         if problems:
             lines += [f"  SQL: {sql[:600]}", *(f"    - {p}" for p in problems)]
-            lines += [f"    plan: {d}" for d in (plan if isinstance(plan, list) and plan and isinstance(plan[0], str) else [])]
+            lines += [
+                f"    plan: {d}" for d in (plan if isinstance(plan, list) and plan and isinstance(plan[0], str) else [])
+            ]
     return "\n".join(lines)
 
 
@@ -324,8 +359,9 @@ def analyze_as_at_scale(factor: int = 10_000) -> None:
             words = stat.split()
             numbers = [w for w in words if w.isdigit()]
             scaled = [str(int(numbers[0]) * factor)] + [str(int(n) * factor if int(n) > 1 else 1) for n in numbers[1:]]
-            cur.execute("UPDATE sqlite_stat1 SET stat = %s WHERE rowid = %s",
-                        [" ".join(scaled + words[len(numbers):]), rowid])
+            cur.execute(
+                "UPDATE sqlite_stat1 SET stat = %s WHERE rowid = %s", [" ".join(scaled + words[len(numbers) :]), rowid]
+            )
         cur.execute("ANALYZE sqlite_schema")  # the planner reloads the statistics
 
 
@@ -338,10 +374,10 @@ def archive(db, tmp_path, monkeypatch):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("scenario, statistics", [
-    pytest.param(name, stats, id=f"{name}-{stats}")
-    for name in SCENARIOS for stats in ("no-statistics", "analyzed")
-])
+@pytest.mark.parametrize(
+    "scenario, statistics",
+    [pytest.param(name, stats, id=f"{name}-{stats}") for name in SCENARIOS for stats in ("no-statistics", "analyzed")],
+)
 def test_sqlite_plans_never_read_the_archive(scenario, statistics, archive, client):
     from django.db import connection
 
@@ -362,7 +398,9 @@ def test_the_check_catches_hydration_walking_the_state_index(archive):
     from django.db import connection
 
     ids = ", ".join(f"'qp-{i}'" for i in range(10, 30))
-    before = f"SELECT identifier, id, title FROM documents_document WHERE identifier IN ({ids}) AND status = 'published'"
+    before = (
+        f"SELECT identifier, id, title FROM documents_document WHERE identifier IN ({ids}) AND status = 'published'"
+    )
     after = f"SELECT identifier, id, title, status FROM documents_document WHERE identifier IN ({ids})"
     assert connection.vendor == "sqlite"
     problems = sqlite_problems(before, explain(before))
@@ -383,13 +421,23 @@ def pg_plans(tmp_path_factory):
 
     name = f"rr_plans_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
     work = tmp_path_factory.mktemp("pg-plans")
-    env = {**os.environ, "READINGROOM_DATABASE_URL": base.rsplit("/", 1)[0] + f"/{name}",
-           "READINGROOM_DATA_DIR": str(work / "data"), "DJANGO_SETTINGS_MODULE": "readingroom.settings"}
+    env = {
+        **os.environ,
+        "READINGROOM_DATABASE_URL": base.rsplit("/", 1)[0] + f"/{name}",
+        "READINGROOM_DATA_DIR": str(work / "data"),
+        "DJANGO_SETTINGS_MODULE": "readingroom.settings",
+    }
     try:
-        result = subprocess.run([sys.executable, __file__, str(work / "plans.json")], env=env, cwd=ROOT,
-                                capture_output=True, text=True, timeout=900)
+        result = subprocess.run(
+            [sys.executable, __file__, str(work / "plans.json")],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert result.returncode == 0, result.stderr[-4000:]
         yield json.loads((work / "plans.json").read_text())
     finally:

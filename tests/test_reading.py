@@ -14,40 +14,54 @@ import pytest
 from readingroom.web.align import Unit, align, align_texts, gale_church, match_cost, units
 from tests.conftest import CLI, OUTPUT, ROOT, SEED, Served, need
 
-ORIGINAL_SQ = ("Procesverbal i bisedës së 14 shkurtit 1961\n\n"
-               "Takimi filloi në orën dhjetë të mëngjesit në ndërtesën e Komitetit Qendror.\n\n"
-               "1. Delegacioni raportoi mbi gjendjen e marrëveshjes së ndihmës dhe dërgesat e tremujorit të parë.\n"
-               "2. Të dy palët ranë dakord që çështjet e mbetura të zgjidhen në Moskë.\n"
-               "3. Takimi i ardhshëm do të bëhet në mars.\n\n"
-               "Biseda zgjati dy orë dhe u zhvillua në një atmosferë miqësore. Shoku Kapo falënderoi delegacionin.\n\n"
-               "Tiranë, 15.2.1961")
-TRANSLATION_EN = ("Record of the conversation of 14 February 1961\n\n"
-                  "The meeting began at ten in the morning in the building of the Central Committee.\n\n"
-                  "1. The delegation reported on the state of the aid agreement and the deliveries of the first quarter.\n"
-                  "2. The two sides agreed that the remaining questions would be settled in Moscow.\n"
-                  "3. The next meeting will take place in March.\n\n"
-                  "The conversation lasted two hours and was held in a friendly atmosphere.\n\n"
-                  "Comrade Kapo thanked the delegation.\n\n"
-                  "Tirana, 15.2.1961")
+ORIGINAL_SQ = (
+    "Procesverbal i bisedës së 14 shkurtit 1961\n\n"
+    "Takimi filloi në orën dhjetë të mëngjesit në ndërtesën e Komitetit Qendror.\n\n"
+    "1. Delegacioni raportoi mbi gjendjen e marrëveshjes së ndihmës dhe dërgesat e tremujorit të parë.\n"
+    "2. Të dy palët ranë dakord që çështjet e mbetura të zgjidhen në Moskë.\n"
+    "3. Takimi i ardhshëm do të bëhet në mars.\n\n"
+    "Biseda zgjati dy orë dhe u zhvillua në një atmosferë miqësore. Shoku Kapo falënderoi delegacionin.\n\n"
+    "Tiranë, 15.2.1961"
+)
+TRANSLATION_EN = (
+    "Record of the conversation of 14 February 1961\n\n"
+    "The meeting began at ten in the morning in the building of the Central Committee.\n\n"
+    "1. The delegation reported on the state of the aid agreement and the deliveries of the first quarter.\n"
+    "2. The two sides agreed that the remaining questions would be settled in Moscow.\n"
+    "3. The next meeting will take place in March.\n\n"
+    "The conversation lasted two hours and was held in a friendly atmosphere.\n\n"
+    "Comrade Kapo thanked the delegation.\n\n"
+    "Tirana, 15.2.1961"
+)
 COMPARE_DOC = {
-    "id": "rr-compare-1", "title": "Record of a conversation on the aid agreement", "date": "1961-02-14",
-    "original_languages": ["sq"], "archival_reference": {"repository": "Arkivi Qendror Shtetëror"},
+    "id": "rr-compare-1",
+    "title": "Record of a conversation on the aid agreement",
+    "date": "1961-02-14",
+    "original_languages": ["sq"],
+    "archival_reference": {"repository": "Arkivi Qendror Shtetëror"},
     "summary": "A record of a conversation about an aid agreement, in Albanian with an English translation.",
-    "translations": [{"language": "en", "label": "Translation - English", "text": TRANSLATION_EN},
-                     {"language": "ar", "label": "Translation - Arabic", "text": "سجل المحادثة.\n\nبدأ الاجتماع في الساعة العاشرة."}],
+    "translations": [
+        {"language": "en", "label": "Translation - English", "text": TRANSLATION_EN},
+        {"language": "ar", "label": "Translation - Arabic", "text": "سجل المحادثة.\n\nبدأ الاجتماع في الساعة العاشرة."},
+    ],
     "transcripts": [{"language": "sq", "label": "Original - Albanian", "text": ORIGINAL_SQ}],
 }
 
 
 # ---- the alignment (readingroom/web/align.py) ----
 
+
 def test_numbered_points_are_aligned_by_number_whatever_their_length():
     left = "Intro.\n\n1. One.\n2. A much much much longer second point than the other one.\n3. Three."
     right = "Einleitung, recht lang geraten, viel länger als das Original.\n\n1. Eins, ausführlich übersetzt.\n2. Zwei.\n3. Drei."
     rows = align_texts(left, right)
     pairs = [([u.number or u.text for u in r.left], [u.number or u.text for u in r.right], r.anchored) for r in rows]
-    assert pairs == [(["Intro."], ["Einleitung, recht lang geraten, viel länger als das Original."], False),
-                     ([1], [1], True), ([2], [2], True), ([3], [3], True)]
+    assert pairs == [
+        (["Intro."], ["Einleitung, recht lang geraten, viel länger als das Original."], False),
+        ([1], [1], True),
+        ([2], [2], True),
+        ([3], [3], True),
+    ]
 
 
 def test_lengths_decide_where_structure_does_not_two_paragraphs_read_beside_one():
@@ -84,11 +98,17 @@ def test_alignment_keeps_every_unit_once_and_in_order(seed):
 
 def test_units_come_from_the_reading_blocks():
     u = units("Para one.\n\n1. First\n2. Second\n\nTirana, on 22.7.1963\n\n[Signed]")
-    assert [(x.kind, x.number) for x in u] == [("paragraph", None), ("item", 1), ("item", 2), ("closing", None),
-                                                ("closing", None)]
+    assert [(x.kind, x.number) for x in u] == [
+        ("paragraph", None),
+        ("item", 1),
+        ("item", 2),
+        ("closing", None),
+        ("closing", None),
+    ]
 
 
 # ---- pages (Django's test client) ----
+
 
 @pytest.fixture
 def archive(db, tmp_path):
@@ -103,15 +123,33 @@ def archive(db, tmp_path):
 def test_the_document_page_puts_reading_first_and_keeps_everything(client, archive):
     r = client.get("/documents/wilson-300023")
     html = r.content.decode()
-    main = html[html.index("<main"):]
-    order = ['id="doc-date"', 'id="doc-title"', 'class="button cite-open" href="#cite"', 'id="summary"', 'id="text-1"',
-             '<aside class="doc-side"', 'id="cite"', 'id="citation"', 'id="credits"', 'id="original-language"',
-             'id="contents"']
+    main = html[html.index("<main") :]
+    order = [
+        'id="doc-date"',
+        'id="doc-title"',
+        'class="button cite-open" href="#cite"',
+        'id="summary"',
+        'id="text-1"',
+        '<aside class="doc-side"',
+        'id="cite"',
+        'id="citation"',
+        'id="credits"',
+        'id="original-language"',
+        'id="contents"',
+    ]
     assert [main.index(m) for m in order] == sorted(main.index(m) for m in order)
     # the archival context panel sits in the sidebar, after the text: where the document is kept
     assert main.index('id="text-1"') < main.index('id="archival-context"') and 'id="archival-breadcrumb"' in html
-    for kept in ("citation_title", "application/ld+json", 'rel="alternate" type="application/json"', "Download:",
-                 "Permanent link:", "<dt>Fonds</dt>", "Mëhilli", "not available"):
+    for kept in (
+        "citation_title",
+        "application/ld+json",
+        'rel="alternate" type="application/json"',
+        "Download:",
+        "Permanent link:",
+        "<dt>Fonds</dt>",
+        "Mëhilli",
+        "not available",
+    ):
         assert kept in html, kept
     # cacheable for anonymous readers: no cookie, no CSRF token, no per-user content
     assert not r.cookies and "csrfmiddlewaretoken" not in html and "Set-Cookie" not in r
@@ -124,8 +162,12 @@ def test_side_by_side_view_aligns_original_and_translation(client, archive):
     r = client.get("/documents/rr-compare-1/compare", {"left": 3, "right": 1})
     html = r.content.decode()
     assert r.status_code == 200
-    rows = re.findall(r"<tr(?: class=\"anchored\")?>\s*<td headers=\"col-left\" lang=\"(\w+)\" dir=\"(\w+)\"[^>]*>(.*?)</td>\s*"
-                      r"<td headers=\"col-right\" lang=\"(\w+)\" dir=\"(\w+)\"[^>]*>(.*?)</td>", html, re.S)
+    rows = re.findall(
+        r"<tr(?: class=\"anchored\")?>\s*<td headers=\"col-left\" lang=\"(\w+)\" dir=\"(\w+)\"[^>]*>(.*?)</td>\s*"
+        r"<td headers=\"col-right\" lang=\"(\w+)\" dir=\"(\w+)\"[^>]*>(.*?)</td>",
+        html,
+        re.S,
+    )
     assert len(rows) == 7
     assert all(r[0] == "sq" and r[3] == "en" and r[1] == r[4] == "ltr" for r in rows)
     point2 = rows[3]
@@ -136,11 +178,17 @@ def test_side_by_side_view_aligns_original_and_translation(client, archive):
     assert 'lang="ar" dir="rtl"' in arabic
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"left": 7, "right": 1}, "has no text “7”. It has: 1 (Translation - English), 2 (Translation - Arabic), 3 (Original - Albanian)"),
-    ({"left": "scan", "right": 1}, "has no text “scan”"),
-    ({"left": "x" * 300}, "has no text “xxxxxxxxxxxxxxxxxxxx”"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        (
+            {"left": 7, "right": 1},
+            "has no text “7”. It has: 1 (Translation - English), 2 (Translation - Arabic), 3 (Original - Albanian)",
+        ),
+        ({"left": "scan", "right": 1}, "has no text “scan”"),
+        ({"left": "x" * 300}, "has no text “xxxxxxxxxxxxxxxxxxxx”"),
+    ],
+)
 def test_a_text_the_document_lacks_is_a_clear_404(client, archive, query, message):
     r = client.get("/documents/rr-compare-1/compare", query)
     assert r.status_code == 404 and message in r.content.decode()
@@ -154,7 +202,10 @@ def test_a_document_with_one_text_has_nothing_to_compare(client, archive):
 
 def test_charts_are_links_that_narrow_the_dates(client, archive):
     home = client.get("/").content.decode()
-    assert 'href="/search?date_from=1961&amp;date_to=1961"' in home and 'href="/search?date_from=1963&amp;date_to=1963"' in home
+    assert (
+        'href="/search?date_from=1961&amp;date_to=1961"' in home
+        and 'href="/search?date_from=1963&amp;date_to=1963"' in home
+    )
     assert '<span class="bar" style="height: 100.0%">' in home
     search = client.get("/search", {"q": "meeting"}).content.decode()
     links = re.findall(r'<a href="(\?[^"]*date_from=\d+[^"]*)"', search)
@@ -166,10 +217,17 @@ def test_charts_are_links_that_narrow_the_dates(client, archive):
 # ---- in Chromium, against `readingroom serve` ----
 
 PAGES = {
-    "home": "/", "browse": "/documents", "search": "/search?q=meeting", "search-empty": "/search?q=zzzyxnothing",
-    "document": "/documents/rr-compare-1", "document-scan": "/documents/wilson-300023",
-    "compare": "/documents/rr-compare-1/compare?left=3&right=1", "compare-scan": "/documents/wilson-300023/compare",
-    "history": "/documents/wilson-300023/history", "404": "/documents/no-such-document", "admin-login": "/admin/login/",
+    "home": "/",
+    "browse": "/documents",
+    "search": "/search?q=meeting",
+    "search-empty": "/search?q=zzzyxnothing",
+    "document": "/documents/rr-compare-1",
+    "document-scan": "/documents/wilson-300023",
+    "compare": "/documents/rr-compare-1/compare?left=3&right=1",
+    "compare-scan": "/documents/wilson-300023/compare",
+    "history": "/documents/wilson-300023/history",
+    "404": "/documents/no-such-document",
+    "admin-login": "/admin/login/",
 }
 
 
@@ -210,8 +268,10 @@ def _axe(page, best_practice: bool = True) -> list[dict]:
     page.evaluate(_AXE_SOURCE)
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] + (["best-practice"] if best_practice else [])
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
 
 
 _AXE_SOURCE = ""
@@ -270,8 +330,10 @@ def test_keyboard_only_skip_link_cite_panel_and_visible_focus(browser, served):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to content"
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + ' ' + "
-                            "document.activeElement.getBoundingClientRect().left")
+    outline = page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle + ' ' + "
+        "document.activeElement.getBoundingClientRect().left"
+    )
     assert outline.split()[0] != "none" and float(outline.split()[1]) >= 0  # visible, on screen
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
@@ -297,7 +359,9 @@ def test_keyboard_only_skip_link_cite_panel_and_visible_focus(browser, served):
     page.keyboard.press("Enter")
     page.wait_for_timeout(200)
     assert page.evaluate("document.activeElement.textContent") == "Copied"
-    assert page.evaluate("navigator.clipboard.readText()").startswith("\"Record of a conversation on the aid agreement\", 1961")
+    assert page.evaluate("navigator.clipboard.readText()").startswith(
+        '"Record of a conversation on the aid agreement", 1961'
+    )
     # the Cite panel closes and opens again with the keyboard alone
     page.evaluate("document.querySelector('#cite summary').focus()")
     page.keyboard.press("Enter")

@@ -55,9 +55,11 @@ def test_unquoted_known_items_beat_a_plain_fts5_baseline():
         values = ranks[kind] if kind else [r for rs in ranks.values() for r in rs]
         return sum(values) / len(values)
 
-    print(f"\nunquoted known items on {volume.name} ({len(records)} documents, {len(queries)} queries): "
-          f"readingroom MRR {mrr(ours):.3f} (words {mrr(ours, 'words'):.3f}, title {mrr(ours, 'title'):.3f}); "
-          f"FTS5 baseline {mrr(base):.3f} (words {mrr(base, 'words'):.3f}, title {mrr(base, 'title'):.3f})")
+    print(
+        f"\nunquoted known items on {volume.name} ({len(records)} documents, {len(queries)} queries): "
+        f"readingroom MRR {mrr(ours):.3f} (words {mrr(ours, 'words'):.3f}, title {mrr(ours, 'title'):.3f}); "
+        f"FTS5 baseline {mrr(base):.3f} (words {mrr(base, 'words'):.3f}, title {mrr(base, 'title'):.3f})"
+    )
     assert len(queries) >= 150
     # FRUS titles repeat ("Telegram From the Embassy in ... to the Department of State"): title queries are hard
     # for any engine; the six-word queries are not.

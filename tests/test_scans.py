@@ -63,7 +63,14 @@ def test_attach_every_format_keeps_the_original_bytes_and_their_checksums(client
     pages = attach_paths(doc, [png, jpeg, tiff, pdf], ocr=False)
     assert [p.position for p in pages] == list(range(1, 8))
     assert [(p.source.original_name.rsplit("/", 1)[-1], p.source_page) for p in pages] == [
-        ("a.png", 0), ("b.jpg", 0), ("c.tif", 0), ("c.tif", 1), ("c.tif", 2), ("d.pdf", 0), ("d.pdf", 1)]
+        ("a.png", 0),
+        ("b.jpg", 0),
+        ("c.tif", 0),
+        ("c.tif", 1),
+        ("c.tif", 2),
+        ("d.pdf", 0),
+        ("d.pdf", 1),
+    ]
     for path, media in ((png, "image/png"), (jpeg, "image/jpeg"), (tiff, "image/tiff"), (pdf, "application/pdf")):
         stored = StoredFile.objects.get(sha256=sha(path))
         assert stored.size == path.stat().st_size and stored.media_type == media
@@ -164,30 +171,36 @@ def test_info_json_and_derived_images(client, page, settings):
     assert list((Path(settings.DATA_DIR) / "cache" / "iiif").rglob("*.jpg"))
 
 
-@pytest.mark.parametrize("path, status", [
-    ("1200,0,10,10/max/0/default.jpg", 400),        # region outside the image
-    ("0,0,0,10/max/0/default.jpg", 400),            # empty region
-    ("full/99999,/0/default.jpg", 400),              # larger than the region without ^
-    ("full/^99999,99999/0/default.jpg", 400),        # past maxWidth / maxArea
-    ("full/0,/0/default.jpg", 400),
-    ("full/max/361/default.jpg", 400),
-    ("full/max/0/sepia.jpg", 400),
-    ("full/max/0/default.tif", 400),
-    ("full/max/0/default.exe", 400),
-    ("nonsense/max/0/default.jpg", 400),
-])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("1200,0,10,10/max/0/default.jpg", 400),  # region outside the image
+        ("0,0,0,10/max/0/default.jpg", 400),  # empty region
+        ("full/99999,/0/default.jpg", 400),  # larger than the region without ^
+        ("full/^99999,99999/0/default.jpg", 400),  # past maxWidth / maxArea
+        ("full/0,/0/default.jpg", 400),
+        ("full/max/361/default.jpg", 400),
+        ("full/max/0/sepia.jpg", 400),
+        ("full/max/0/default.tif", 400),
+        ("full/max/0/default.exe", 400),
+        ("nonsense/max/0/default.jpg", 400),
+    ],
+)
 def test_bad_image_requests_are_400(client, page, path, status):
     r = client.get(f"/iiif/image/{page.iiif_id}/{path}")
     assert r.status_code == status and r["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("path", [
-    "/iiif/image/0000/info.json",
-    "/iiif/image/..%2F..%2Fsecret_key/info.json",
-    "/iiif/image/../../secret_key/full/max/0/default.jpg",
-    "/iiif/image/%2e%2e/full/max/0/default.jpg",
-    "/iiif/image/a%00b/info.json",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/iiif/image/0000/info.json",
+        "/iiif/image/..%2F..%2Fsecret_key/info.json",
+        "/iiif/image/../../secret_key/full/max/0/default.jpg",
+        "/iiif/image/%2e%2e/full/max/0/default.jpg",
+        "/iiif/image/a%00b/info.json",
+    ],
+)
 def test_unknown_and_traversing_identifiers_are_404(client, page, path):
     assert client.get(path).status_code == 404
 
@@ -229,8 +242,11 @@ def test_manifest_validates_with_iiif_prezi3(client, crest):
     canvas = data["items"][0]
     body = canvas["items"][0]["items"][0]["body"]
     assert (canvas["width"], canvas["height"]) == (1275, 1650)
-    assert body["service"][0] == {"id": f"http://testserver/iiif/image/{crest[0].iiif_id}", "type": "ImageService3",
-                                  "profile": "level2"}
+    assert body["service"][0] == {
+        "id": f"http://testserver/iiif/image/{crest[0].iiif_id}",
+        "type": "ImageService3",
+        "profile": "level2",
+    }
     assert data["rendering"][0]["id"] == f"http://testserver/documents/{DOC}.pdf"
     assert data["requiredStatement"]["value"]["en"][0].endswith(f"<http://testserver/documents/{DOC}>")
     assert client.get(f"/iiif/presentation/{DOC}x/manifest").status_code == 404
@@ -260,7 +276,9 @@ def test_combined_pdf_has_cover_scans_and_texts_and_is_cached(client, crest, set
     cover = " ".join(pdf[0].get_textpage().get_text_range().split())
     assert "How to cite" in cover and "Contributed and translated by Elidor Mëhilli" in cover
     assert f"http://testserver/documents/{DOC}" in cover
-    last = " ".join(pdf[len(pdf) - 1].get_textpage().get_text_range().split() + pdf[3].get_textpage().get_text_range().split())
+    last = " ".join(
+        pdf[len(pdf) - 1].get_textpage().get_text_range().split() + pdf[3].get_textpage().get_text_range().split()
+    )
     assert "Luo Shigao" in last
     cached = list((Path(settings.DATA_DIR) / "cache" / "pdf").glob("*.pdf"))
     assert len(cached) == 1
@@ -284,8 +302,9 @@ def test_a_job_running_for_too_long_on_any_host_is_queued_again(doc, tmp_path):
     from django.utils import timezone
 
     [p] = attach_paths(doc, [make_image(tmp_path / "p.png")])
-    Job.objects.filter(page=p).update(state="running", worker="another-host:12",
-                                      started_at=timezone.now() - dt.timedelta(hours=2))
+    Job.objects.filter(page=p).update(
+        state="running", worker="another-host:12", started_at=timezone.now() - dt.timedelta(hours=2)
+    )
     assert jobs.recover() == 1 and Job.objects.get(page=p).state == "queued"
 
 
@@ -325,7 +344,10 @@ def test_editors_attach_scans_in_the_admin(client, doc, tmp_path, django_user_mo
     pk = Document.objects.get(identifier=doc).pk
     form = client.get(f"/admin/documents/document/{pk}/attach/")
     assert form.status_code == 200 and b'type="file"' in form.content
-    with make_image(tmp_path / "a.png").open("rb") as a, make_image(tmp_path / "b.png", size=(300, 300)).open("rb") as b:
+    with (
+        make_image(tmp_path / "a.png").open("rb") as a,
+        make_image(tmp_path / "b.png", size=(300, 300)).open("rb") as b,
+    ):
         r = client.post(f"/admin/documents/document/{pk}/attach/", {"files": [a, b], "languages": "sq", "ocr": "on"})
     assert r.status_code == 302
     assert list(Page.objects.filter(document__identifier=doc).values_list("position", flat=True)) == [1, 2]

@@ -20,7 +20,6 @@ from tests.search_fixtures import CRAFTED, MULTILINGUAL
 VOLUME = CORPUS / "frus" / "volumes" / "frus1961-63v06.xml"
 
 
-
 class Server:
     def __init__(self, base: str, cli: CLI) -> None:
         self.base = base
@@ -53,7 +52,9 @@ def server(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(request.param)
     cli = CLI(tmp / "data", env=env)
     crafted = tmp / "crafted.jsonl"
-    crafted.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED + MULTILINGUAL) + "\n", encoding="utf-8")
+    crafted.write_text(
+        "\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED + MULTILINGUAL) + "\n", encoding="utf-8"
+    )
     cli("import", str(VOLUME), str(CORPUS / "seed"), str(crafted))
     served = Served(cli)
     yield Server(served.base, cli)
@@ -178,8 +179,30 @@ def test_results_show_title_date_archive_and_escaped_snippet(server):
 
 @pytest.mark.parametrize(
     "q",
-    ['"unbalanced quote', "OR", "-", "AND OR -", "a" * 6_000, "title:", '((("', "x\x00y", "'; DROP TABLE rr_search; --",
-     "\\", "*", "**", "ü*", "title:\"\"", "-\"\"", "person:", ":", "a:b:c", "%", "NOT", "near/3", "🙂"],
+    [
+        '"unbalanced quote',
+        "OR",
+        "-",
+        "AND OR -",
+        "a" * 6_000,
+        "title:",
+        '((("',
+        "x\x00y",
+        "'; DROP TABLE rr_search; --",
+        "\\",
+        "*",
+        "**",
+        "ü*",
+        'title:""',
+        '-""',
+        "person:",
+        ":",
+        "a:b:c",
+        "%",
+        "NOT",
+        "near/3",
+        "🙂",
+    ],
 )
 def test_hostile_queries_never_fail(server, q):
     status, body = server.get("/api/search", q=q)
@@ -268,11 +291,21 @@ def test_albanian_forms(server):
     assert _ml(server, q="Tirana") == ["ml-sq"]
 
 
-@pytest.mark.parametrize("q, expected", [
-    ("Verhandlung", "ml-de"), ("Strassenkarte", "ml-de"), ("rozmowa", "ml-pl"), ("Warszawa", "ml-pl"),
-    ("smlouva", "ml-cs"), ("jednani", "ml-cs"), ("tárgyalás", "ml-hu"), ("négociation", "ml-fr"),
-    ("negociation", "ml-fr"), ("spotkanie", "ml-detected"),
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("Verhandlung", "ml-de"),
+        ("Strassenkarte", "ml-de"),
+        ("rozmowa", "ml-pl"),
+        ("Warszawa", "ml-pl"),
+        ("smlouva", "ml-cs"),
+        ("jednani", "ml-cs"),
+        ("tárgyalás", "ml-hu"),
+        ("négociation", "ml-fr"),
+        ("negociation", "ml-fr"),
+        ("spotkanie", "ml-detected"),
+    ],
+)
 def test_stemming_per_language(server, q, expected):
     assert expected in _ml(server, q=q)
 
@@ -301,6 +334,10 @@ def test_mixed_scripts_and_huge_queries_never_fail(server):
         except urllib.error.HTTPError as exc:
             status, body = exc.code, None
         assert 200 <= status < 500 and (status >= 400 or isinstance(body["results"], list)), status
-    for q in ["Хрущёв" * 170, "毛泽东援助阿尔巴尼亚" * 80, ("毛泽东 Хрущёв takim ẞ 🙂 " * 50)[:600]]:  # under 8 KB encoded
+    for q in [
+        "Хрущёв" * 170,
+        "毛泽东援助阿尔巴尼亚" * 80,
+        ("毛泽东 Хрущёв takim ẞ 🙂 " * 50)[:600],
+    ]:  # under 8 KB encoded
         status, body = server.get("/api/search", q=q)
         assert status == 200 and isinstance(body["results"], list), body

@@ -23,7 +23,9 @@ def test_every_field_of_the_reference_record(seed_text):
     assert rec["id"] == "wilson-300023"
     assert rec["title"] == TITLE
     assert rec["date"] == {"display": "July 22, 1963", "start": "1963-07-22", "end": "1963-07-22", "certainty": "exact"}
-    assert rec["citation"].startswith(f'"{TITLE}", July 22, 1963, Wilson Center Digital Archive, Arkivi Qendror Shtetëror')
+    assert rec["citation"].startswith(
+        f'"{TITLE}", July 22, 1963, Wilson Center Digital Archive, Arkivi Qendror Shtetëror'
+    )
     assert rec["citation"].endswith("<https://wilson-center-digital-archive.dvincitest.com/document/300023>")
     assert rec["summary"].startswith("A brief summary of a meeting between Luo Shigao and Ramiz Alia.")
     assert rec["summary"].endswith("determine the best path forward.")
@@ -80,7 +82,8 @@ def _error(text: str) -> RecordError:
 
 def test_missing_title_names_file_line_and_field(seed_text):
     broken = seed_text.replace(
-        "**Notes from the Meeting of the Chinese Ambassador  \nLuo Shigao with Comrade Ramiz Alia on 20 July 1963**\n", ""
+        "**Notes from the Meeting of the Chinese Ambassador  \nLuo Shigao with Comrade Ramiz Alia on 20 July 1963**\n",
+        "",
     )
     err = _error(broken)
     # The title belongs right after the date line (line 3).
@@ -89,7 +92,11 @@ def test_missing_title_names_file_line_and_field(seed_text):
 
 
 def test_broken_citation(seed_text):
-    broken = seed_text.replace('"Notes from the Meeting of the Chinese Ambassador Luo', '"Notes from the Meeting of the Chinese Ambassador Luo', 1)
+    broken = seed_text.replace(
+        '"Notes from the Meeting of the Chinese Ambassador Luo',
+        '"Notes from the Meeting of the Chinese Ambassador Luo',
+        1,
+    )
     broken = broken.replace('20 July 1963", July 22', "20 July 1963 July 22", 1)
     err = _error(broken)
     assert err.field == "citation" and err.line == 10
@@ -138,5 +145,9 @@ def test_several_texts(seed_text):
     rec = parse(text)
     assert rec["translations"][0]["text"].endswith("[Signed]")
     [tr] = rec["transcripts"]
-    assert tr == {"language": "sq", "label": "Transcript - Albanian", "title": "Shënime nga takimi",
-                  "text": "Në këtë takim, shoku Luo Shigao komunikoi sa vijon:"}
+    assert tr == {
+        "language": "sq",
+        "label": "Transcript - Albanian",
+        "title": "Shënime nga takimi",
+        "text": "Në këtë takim, shoku Luo Shigao komunikoi sa vijon:",
+    }

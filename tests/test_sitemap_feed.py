@@ -21,10 +21,22 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture
 def archive(seed_path, tmp_path):
     path = tmp_path / "records.jsonl"
-    path.write_text("\n".join(json.dumps({
-        "id": f"doc-{i:03d}", "title": f"Document {i}", "date": "1961-05-01", "summary": f"Summary {i}",
-        "subjects": ["Berlin"], "translations": [{"language": "en", "text": "t"}],
-    }) for i in range(250)) + "\n")
+    path.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"doc-{i:03d}",
+                    "title": f"Document {i}",
+                    "date": "1961-05-01",
+                    "summary": f"Summary {i}",
+                    "subjects": ["Berlin"],
+                    "translations": [{"language": "en", "text": "t"}],
+                }
+            )
+            for i in range(250)
+        )
+        + "\n"
+    )
     assert import_paths([seed_path, path]).imported == 251
     return 251
 

@@ -39,7 +39,9 @@ def test_a_unit_writes_feed_version_and_audit_with_the_change(seed_path):
     assert list(IndexQueue.objects.values_list("identifier", "action")) == [(DOC, "index")]
     versions = list(DocumentVersion.objects.filter(document__identifier=DOC).order_by("number"))
     assert [(v.number, v.snapshot["title"], v.note) for v in versions] == [
-        (1, versions[0].snapshot["title"], "as published before this change"), (2, "A new title", "retitled")]
+        (1, versions[0].snapshot["title"], "as published before this change"),
+        (2, "A new title", "retitled"),
+    ]
     assert versions[0].snapshot["title"] != "A new title"
     event = AuditEvent.objects.get(action="document.retitle")
     assert (event.actor, event.source, event.object_id) == ("ed", "cli", DOC)
@@ -98,8 +100,10 @@ def test_an_inner_unit_joins_and_a_failed_one_is_forgotten(seed_path):
             inner.updated(DOC)
         assert AuditEvent.objects.filter(action__in=["outer.step", "inner.kept"]).count() == 0  # not yet
         assert outer.documents == [DOC]
-    assert list(AuditEvent.objects.order_by("id").values_list("action", "actor")) [-2:] == [
-        ("outer.step", "outer"), ("inner.kept", "inner")]
+    assert list(AuditEvent.objects.order_by("id").values_list("action", "actor"))[-2:] == [
+        ("outer.step", "outer"),
+        ("inner.kept", "inner"),
+    ]
     assert not AuditEvent.objects.filter(action="inner.step").exists()
     assert IndexQueue.objects.count() == 1
 
@@ -173,7 +177,9 @@ def test_an_admin_edit_and_delete_each_commit_as_one_unit(client, seed_path, dja
     # its feed row was written with the change and applied after the commit: searchable at once
     assert [d["id"] for d in search.search({"q": "corrected summary"}).documents] == [DOC]
     assert [v.note for v in DocumentVersion.objects.filter(document=doc).order_by("number")] == [
-        "as published before this change", "summary"]
+        "as published before this change",
+        "summary",
+    ]
     assert Document.objects.get(pk=doc.pk).content_hash == ""  # edited by hand: a re-import may update it
     assert AuditEvent.objects.filter(action="admin.document.change", actor="root").count() == 1
     # (a document with versions cannot be deleted in the admin: its history is protected) one without:
@@ -189,8 +195,7 @@ def test_an_admin_edit_and_delete_each_commit_as_one_unit(client, seed_path, dja
     assert search.search({"q": "deleted admin"}).total == 1
     process_queue()
     assert search.search({"q": "deleted admin"}).total == 0
-    assert AuditEvent.objects.filter(action="document.delete", object_id="del-1", actor="root",
-                                     source="admin").exists()
+    assert AuditEvent.objects.filter(action="document.delete", object_id="del-1", actor="root", source="admin").exists()
 
 
 # -- no module writes records, the feed, audit events or versions outside a unit of work -------------------
@@ -299,10 +304,17 @@ def f(doc, uow_missing=None):
     Rows(IndexQueue, ["identifier"])
 """
     assert [what for _, what in writes_outside_a_unit(outside)] == [
-        "IndexQueue.create", "Document.update", "Document.save", "audit", "record_version", "AuditEvent.bulk_create",
-        "IndexQueue.insert"]
+        "IndexQueue.create",
+        "Document.update",
+        "Document.save",
+        "audit",
+        "record_version",
+        "AuditEvent.bulk_create",
+        "IndexQueue.insert",
+    ]
     inside = "def f(doc):\n    with UnitOfWork() as uow:\n" + "".join(
-        f"    {line}\n" for line in outside.splitlines()[2:])
+        f"    {line}\n" for line in outside.splitlines()[2:]
+    )
     assert writes_outside_a_unit(inside) == []
     handed = outside.replace("uow_missing=None", "uow")
     assert writes_outside_a_unit(handed) == []

@@ -16,7 +16,6 @@ from readingroom.history.models import AppendOnly, AuditEvent, DocumentVersion
 from readingroom.ingest.pipeline import import_paths
 from readingroom.scans.attach import attach_paths
 from readingroom.search.indexing import process_queue
-
 from tests.test_scans import make_image
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +41,9 @@ def _text(client, path, **params) -> tuple[int, str]:
 
 def _oai_lists(client) -> bool:
     oai = etree.fromstring(_text(client, "/oai", verb="ListIdentifiers", metadataPrefix="oai_dc")[1].encode())
-    return any(h.findtext(f"{OAI}identifier").endswith(DOC) for h in oai.iter(f"{OAI}header") if h.get("status") != "deleted")
+    return any(
+        h.findtext(f"{OAI}identifier").endswith(DOC) for h in oai.iter(f"{OAI}header") if h.get("status") != "deleted"
+    )
 
 
 def _oai_record(client) -> bool:
@@ -110,8 +111,11 @@ def test_a_withdrawn_document_answers_410_and_is_a_deleted_record(client, draft)
     assert client.get(f"/documents/{DOC}.json").status_code == 410
     shown = surfaces(client, draft)
     assert not any(v for k, v in shown.items()), {k for k, v in shown.items() if v}
-    record = etree.fromstring(client.get("/oai", {"verb": "GetRecord", "identifier": f"oai:testserver:{DOC}",
-                                                   "metadataPrefix": "oai_dc"}).content)
+    record = etree.fromstring(
+        client.get(
+            "/oai", {"verb": "GetRecord", "identifier": f"oai:testserver:{DOC}", "metadataPrefix": "oai_dc"}
+        ).content
+    )
     assert record.find(f".//{OAI}header").get("status") == "deleted"
     # the identifier is never given to another document: a re-import updates the same withdrawn record
     with pytest.raises(services.InvalidTransition):
@@ -128,8 +132,12 @@ def test_cli_draft_publish_withdraw(cli, seed_path):
     assert "withdrawn" in cli("withdraw", DOC, "--note", "duplicate").stdout
     assert cli("search", WORD).stdout.startswith("0 results")
     assert cli("withdraw", DOC, check=False).returncode == 1
-    actions = cli("manage", "shell", "-c",
-                  "from readingroom.history.models import AuditEvent as A; print([e.action for e in A.objects.order_by('id')])").stdout
+    actions = cli(
+        "manage",
+        "shell",
+        "-c",
+        "from readingroom.history.models import AuditEvent as A; print([e.action for e in A.objects.order_by('id')])",
+    ).stdout
     assert "'import.batch', 'document.published', 'document.withdrawn'" in actions
 
 
@@ -137,11 +145,16 @@ def test_cli_draft_publish_withdraw(cli, seed_path):
 def people(django_user_model):
     def make(name, group=None, superuser=False):
         if superuser:
-            return django_user_model.objects.create_superuser(name, f"{name}@example.org", "correct horse battery staple")
-        user = django_user_model.objects.create_user(name, f"{name}@example.org", "correct horse battery staple", is_staff=True)
+            return django_user_model.objects.create_superuser(
+                name, f"{name}@example.org", "correct horse battery staple"
+            )
+        user = django_user_model.objects.create_user(
+            name, f"{name}@example.org", "correct horse battery staple", is_staff=True
+        )
         if group:
             user.groups.add(Group.objects.get(name=group))
         return user
+
     return make
 
 
@@ -163,7 +176,9 @@ def test_versions_and_errata_from_an_admin_correction(client, seed_path, people)
     assert versions[1].erratum and versions[1].actor == "editor"
     client.logout()
     page = client.get(f"/documents/{DOC}").content.decode()
-    assert "Corrected on" in page and "was “July 22, 1963”, is “July 20, 1963”" in page and "The date was misread." in page
+    assert (
+        "Corrected on" in page and "was “July 22, 1963”, is “July 20, 1963”" in page and "The date was misread." in page
+    )
     history = client.get(f"/documents/{DOC}/history").content.decode()
     assert "Version 2" in history and "The date was misread." in history and "<del>July 22, 1963</del>" in history
     v1 = client.get(f"/documents/{DOC}/versions/1").content.decode()
@@ -242,18 +257,33 @@ def test_admin_changes_are_audited_with_who_and_where(client, seed_path, people)
     assert event.actor == "ed" and event.address == "203.0.113.7" and event.source == "admin"
 
 
-INLINE_PREFIXES = ("documentlanguage_set", "contributors", "contents", "texts", "documentsubject_set",
-                   "documentplace_set", "documentcollection_set", "documentperson_set", "pages")
+INLINE_PREFIXES = (
+    "documentlanguage_set",
+    "contributors",
+    "contents",
+    "texts",
+    "documentsubject_set",
+    "documentplace_set",
+    "documentcollection_set",
+    "documentperson_set",
+    "pages",
+)
 
 
 def test_roles_contributors_cannot_escalate(client, seed_path, people):
     assert import_paths([seed_path]).imported == 1
     alice, bob = people("alice", "Contributors"), people("bob", "Contributors")
     client.force_login(alice)
-    r = client.post("/admin/documents/document/add/", {
-        "identifier": "alice-1", "title": "Alice's translation", "date_certainty": "unknown", "extra": "{}",
-        **{f"{p}-{k}": "0" for p in INLINE_PREFIXES for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
-    })
+    r = client.post(
+        "/admin/documents/document/add/",
+        {
+            "identifier": "alice-1",
+            "title": "Alice's translation",
+            "date_certainty": "unknown",
+            "extra": "{}",
+            **{f"{p}-{k}": "0" for p in INLINE_PREFIXES for k in ("TOTAL_FORMS", "INITIAL_FORMS")},
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     mine = Document.objects.get(identifier="alice-1")
     assert mine.status == "draft" and mine.created_by == alice

@@ -22,7 +22,8 @@ class AccountsConfig(AppConfig):
         try:
             _trusted()
         except ValueError as exc:
-            raise ImproperlyConfigured(f"READINGROOM_TRUSTED_PROXIES: {exc} (a number, or IP addresses/networks "
-                                       "separated by commas)") from None
+            raise ImproperlyConfigured(
+                f"READINGROOM_TRUSTED_PROXIES: {exc} (a number, or IP addresses/networks separated by commas)"
+            ) from None
         # the admin's login page says when a login is refused because of too many attempts
         admin.site.login_form = ThrottledAdminAuthenticationForm

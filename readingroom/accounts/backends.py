@@ -46,8 +46,10 @@ def locked_until(username: str, address: str, now: dt.datetime | None = None) ->
     recent = LoginFailure.objects.filter(at__gt=now - window)
     found: tuple[dt.datetime, str] | None = None
     account_limit, address_limit = _limits()
-    for scope, queryset, limit in (("account", recent.filter(username=username), account_limit),
-                                   ("address", recent.filter(address=throttle_key(address)), address_limit)):
+    for scope, queryset, limit in (
+        ("account", recent.filter(username=username), account_limit),
+        ("address", recent.filter(address=throttle_key(address)), address_limit),
+    ):
         if scope == "address" and not address or limit <= 0:
             continue
         times = list(queryset.order_by("-at").values_list("at", flat=True)[:limit])
@@ -78,8 +80,14 @@ class RateLimitedModelBackend(ModelBackend):
 
             if request is not None:
                 setattr(request, LOCKED_UNTIL, lock[0])
-            audit("login.refused", name, actor=name or "anonymous", source="web", address=address,
-                  details={"reason": "too many failed logins", "locked": lock[1], "until": lock[0].isoformat()})
+            audit(
+                "login.refused",
+                name,
+                actor=name or "anonymous",
+                source="web",
+                address=address,
+                details={"reason": "too many failed logins", "locked": lock[1], "until": lock[0].isoformat()},
+            )
             raise PermissionDenied("too many failed logins; try again later")
         return super().authenticate(request, username=username, password=password, **kwargs)
 
@@ -99,7 +107,16 @@ def record_failure(sender, credentials, request=None, **kwargs) -> None:
     audit("login.failed", name, actor=name or "anonymous", source="web", address=address)
     lock = locked_until(name, address)
     if lock is not None:
-        audit("login.locked", name, actor=name or "anonymous", source="web", address=address,
-              details={"locked": lock[1], "until": lock[0].isoformat(),
-                       "failures": _limits()[0 if lock[1] == "account" else 1],
-                       "window_seconds": settings.READINGROOM_LOGIN_WINDOW_SECONDS})
+        audit(
+            "login.locked",
+            name,
+            actor=name or "anonymous",
+            source="web",
+            address=address,
+            details={
+                "locked": lock[1],
+                "until": lock[0].isoformat(),
+                "failures": _limits()[0 if lock[1] == "account" else 1],
+                "window_seconds": settings.READINGROOM_LOGIN_WINDOW_SECONDS,
+            },
+        )

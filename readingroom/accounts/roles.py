@@ -14,23 +14,61 @@ from __future__ import annotations
 ROLES = {
     "Administrators": "__all__",
     "Editors": [
-        "documents.add_document", "documents.change_document", "documents.delete_document", "documents.view_document",
-        "documents.publish_document", "documents.submit_document",
-        *[f"documents.{a}_{m}" for m in ("text", "contentitem", "contributor", "documentlanguage", "collection",
-                                          "subject", "place", "language", "repository", "person")
-          for a in ("add", "change", "delete", "view")],
-        "scans.view_page", "scans.change_page", "scans.delete_page", "scans.view_job", "scans.change_job",
-        "scans.view_storedfile", "history.view_documentversion",
+        "documents.add_document",
+        "documents.change_document",
+        "documents.delete_document",
+        "documents.view_document",
+        "documents.publish_document",
+        "documents.submit_document",
+        *[
+            f"documents.{a}_{m}"
+            for m in (
+                "text",
+                "contentitem",
+                "contributor",
+                "documentlanguage",
+                "collection",
+                "subject",
+                "place",
+                "language",
+                "repository",
+                "person",
+            )
+            for a in ("add", "change", "delete", "view")
+        ],
+        "scans.view_page",
+        "scans.change_page",
+        "scans.delete_page",
+        "scans.view_job",
+        "scans.change_job",
+        "scans.view_storedfile",
+        "history.view_documentversion",
     ],
     "Reviewers": [
-        "documents.change_document", "documents.view_document", "documents.publish_document",
-        *[f"documents.{a}_{m}" for m in ("text", "contentitem", "contributor", "documentlanguage") for a in ("change", "view", "add")],
-        "scans.view_page", "scans.view_job", "history.view_documentversion",
+        "documents.change_document",
+        "documents.view_document",
+        "documents.publish_document",
+        *[
+            f"documents.{a}_{m}"
+            for m in ("text", "contentitem", "contributor", "documentlanguage")
+            for a in ("change", "view", "add")
+        ],
+        "scans.view_page",
+        "scans.view_job",
+        "history.view_documentversion",
     ],
     "Contributors": [
-        "documents.add_document", "documents.change_document", "documents.view_document", "documents.submit_document",
-        *[f"documents.{a}_{m}" for m in ("text", "contentitem", "contributor", "documentlanguage") for a in ("add", "change", "delete", "view")],
-        "scans.view_page", "scans.view_job",
+        "documents.add_document",
+        "documents.change_document",
+        "documents.view_document",
+        "documents.submit_document",
+        *[
+            f"documents.{a}_{m}"
+            for m in ("text", "contentitem", "contributor", "documentlanguage")
+            for a in ("add", "change", "delete", "view")
+        ],
+        "scans.view_page",
+        "scans.view_job",
     ],
 }
 

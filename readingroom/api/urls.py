@@ -10,9 +10,14 @@ from readingroom.publish import views as publish
 urlpatterns = [
     path("documents", views.documents, name="api-documents"),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/cite$", publish.cite, name="api-document-cite"),
-    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/export$", publish.export_document, name="api-document-export"),
-    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/context$", archives.api_document_context,
-            name="api-document-context"),
+    re_path(
+        rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/export$", publish.export_document, name="api-document-export"
+    ),
+    re_path(
+        rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})/context$",
+        archives.api_document_context,
+        name="api-document-context",
+    ),
     re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", views.document, name="api-document"),
     path("archives", archives.api_archives, name="api-archives"),
     # (groups named doc_id: tests/test_openapi.py reads them as the path's {id})

@@ -103,14 +103,19 @@ def docs(request: HttpRequest) -> HttpResponse:
     operations = []
     for path_, methods in document["paths"].items():
         for method, op in methods.items():
-            operations.append({
-                "method": method.upper(), "path": path_, "id": op["operationId"], "summary": op["summary"],
-                "parameters": [
-                    {**p, "type": _type_label(p["schema"])} for p in op.get("parameters", [])
-                ],
-                "responses": [(code, r["description"], ", ".join(r.get("content", {}))) for code, r in op["responses"].items()],
-                "example": _example(path_),
-            })
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path_,
+                    "id": op["operationId"],
+                    "summary": op["summary"],
+                    "parameters": [{**p, "type": _type_label(p["schema"])} for p in op.get("parameters", [])],
+                    "responses": [
+                        (code, r["description"], ", ".join(r.get("content", {}))) for code, r in op["responses"].items()
+                    ],
+                    "example": _example(path_),
+                }
+            )
     return render(request, "api/docs.html", {"spec": document, "operations": operations})
 
 

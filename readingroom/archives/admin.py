@@ -15,7 +15,9 @@ from readingroom.history.services import audit
 
 class TargetActionForm(ActionForm):
     target = forms.CharField(required=False, label="archive id", help_text="for merge / accept / split")
-    name = forms.CharField(required=False, label="name", help_text="split: the other name to move; accept: a new archive's name")
+    name = forms.CharField(
+        required=False, label="name", help_text="split: the other name to move; accept: a new archive's name"
+    )
 
 
 class ArchiveNameInline(admin.TabularInline):
@@ -57,8 +59,12 @@ class ArchiveAdmin(admin.ModelAdmin):
     def split_name_off(self, request, queryset):
         for archive in queryset:
             try:
-                dst = services.split_archive(archive.identifier, request.POST.get("name", ""),
-                                             into=request.POST.get("target", "").strip(), actor=request.user.get_username())
+                dst = services.split_archive(
+                    archive.identifier,
+                    request.POST.get("name", ""),
+                    into=request.POST.get("target", "").strip(),
+                    actor=request.user.get_username(),
+                )
                 self.message_user(request, f"moved to {dst.name}")
             except (services.EditError, services.ArchiveNotFound) as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -77,9 +83,12 @@ class ReviewItemAdmin(admin.ModelAdmin):
     def accept(self, request, queryset):
         for item in queryset:
             try:
-                archive = services.accept_review(item.pk, archive=request.POST.get("target", "").strip(),
-                                                 new_name=request.POST.get("name", "").strip(),
-                                                 actor=request.user.get_username())
+                archive = services.accept_review(
+                    item.pk,
+                    archive=request.POST.get("target", "").strip(),
+                    new_name=request.POST.get("name", "").strip(),
+                    actor=request.user.get_username(),
+                )
                 self.message_user(request, f"{item.name} -> {archive.name}")
             except (services.EditError, services.ArchiveNotFound) as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -107,11 +116,17 @@ class LinkForm(forms.ModelForm):
         edge = linktypes.canonical_edge(source, type_, target)
         if edge[1] in linktypes.ACYCLIC:
             names = [n for n, (c, _) in linktypes.NAMES.items() if c == edge[1]]
-            edges = [linktypes.canonical_edge(s, t, g) for s, t, g in DocumentLink.objects.filter(type__in=names)
-                     .values_list("source__identifier", "type", "target")]
+            edges = [
+                linktypes.canonical_edge(s, t, g)
+                for s, t, g in DocumentLink.objects.filter(type__in=names).values_list(
+                    "source__identifier", "type", "target"
+                )
+            ]
             cycle = linktypes.find_cycle(edges, edge)
             if cycle:
-                raise forms.ValidationError(f"a {edge[1].replace('-', ' ')} link cannot form a cycle: {' -> '.join(cycle)}")
+                raise forms.ValidationError(
+                    f"a {edge[1].replace('-', ' ')} link cannot form a cycle: {' -> '.join(cycle)}"
+                )
         return data
 
 
@@ -133,8 +148,9 @@ class DocumentLinkAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             audit("link.change", obj.source.identifier, details={"note": obj.note})
             return
-        link = services.add_link(form.cleaned_data["source_id_text"], obj.type, obj.target, note=obj.note,
-                                 actor=request.user.get_username())
+        link = services.add_link(
+            form.cleaned_data["source_id_text"], obj.type, obj.target, note=obj.note, actor=request.user.get_username()
+        )
         obj.pk = link.pk
 
     def delete_model(self, request, obj):

@@ -14,8 +14,13 @@ from readingroom.archives.resolve import Resolution, name_key
 from readingroom.ingest.citation import _LABELS, split_top_level
 
 LEVELS = ("fonds", "series", "subseries", "volume", "file")
-LEVEL_NAMES = {"fonds": "Fonds / collection", "series": "Series", "subseries": "Sub-series", "volume": "Volume / box",
-               "file": "File / dossier"}
+LEVEL_NAMES = {
+    "fonds": "Fonds / collection",
+    "series": "Series",
+    "subseries": "Sub-series",
+    "volume": "Volume / box",
+    "file": "File / dossier",
+}
 
 
 def _written(ref_text: str) -> dict[str, str]:
@@ -68,7 +73,7 @@ def steps(ref: dict, resolution: Resolution, series_names: list[str]) -> list[tu
                 folded = name_key(piece)
                 if folded.startswith(k + " "):
                     add("series", name)
-                    rest = piece[len(name):].strip(" ,;:") if piece.lower().startswith(name.lower()) else piece
+                    rest = piece[len(name) :].strip(" ,;:") if piece.lower().startswith(name.lower()) else piece
                     add("subseries", rest)
                     break
             else:
@@ -134,7 +139,8 @@ class Placer:
             from readingroom.archives.models import Archive
 
             self.series_names[archive_id] = list(
-                Archive.objects.filter(pk=archive_id).values_list("series_names", flat=True).first() or [])
+                Archive.objects.filter(pk=archive_id).values_list("series_names", flat=True).first() or []
+            )
         return self.series_names[archive_id]
 
     def _node(self, archive_id: int, parent_id: int | None, level: str, label: str, key: str) -> int:
@@ -146,8 +152,9 @@ class Placer:
         if (archive_id, parent_id) not in self.loaded:
             # the children this level already has, read once (none to read under a level made by this import)
             if parent_id is None or parent_id not in self.fresh:
-                for pk, lvl, k, tree, depth in Node.objects.filter(archive_id=archive_id, parent_id=parent_id).values_list(
-                        "pk", "level", "key", "tree", "depth"):
+                for pk, lvl, k, tree, depth in Node.objects.filter(
+                    archive_id=archive_id, parent_id=parent_id
+                ).values_list("pk", "level", "key", "tree", "depth"):
                     self.nodes.setdefault((archive_id, parent_id, lvl, k), pk)
                     self.trees[pk], self.depths[pk] = tree, depth
             self.loaded.add((archive_id, parent_id))
@@ -156,15 +163,18 @@ class Placer:
         parent_tree, depth = "", 0
         if parent_id is not None:
             if parent_id not in self.trees:
-                self.trees[parent_id], self.depths[parent_id] = Node.objects.filter(pk=parent_id).values_list(
-                    "tree", "depth").get()
+                self.trees[parent_id], self.depths[parent_id] = (
+                    Node.objects.filter(pk=parent_id).values_list("tree", "depth").get()
+                )
             parent_tree, depth = self.trees[parent_id], self.depths[parent_id] + 1
         # plain SQL: an import makes a level per dossier, and the ORM's own cost was most of the time here
         table = Node._meta.db_table
         with connection.cursor() as cur:
-            cur.execute(f'INSERT INTO "{table}" (archive_id, parent_id, level, label, key, tree, depth) '
-                        "VALUES (%s, %s, %s, %s, %s, '', %s) RETURNING id",
-                        [archive_id, parent_id, level, label[:300], key[:300], depth])
+            cur.execute(
+                f'INSERT INTO "{table}" (archive_id, parent_id, level, label, key, tree, depth) '
+                "VALUES (%s, %s, %s, %s, %s, '', %s) RETURNING id",
+                [archive_id, parent_id, level, label[:300], key[:300], depth],
+            )
             pk = cur.fetchone()[0]
             tree = f"{parent_tree}{pk:08d}."
             cur.execute(f'UPDATE "{table}" SET tree = %s WHERE id = %s', [tree, pk])
@@ -183,8 +193,15 @@ class Placer:
         for name, (example, resolution, count) in self.unresolved.items():
             key = key_of(name)[:500]
             item, created = ReviewItem.objects.get_or_create(
-                key=key, defaults={"name": name[:500], "reason": resolution.reason[:500], "candidates": resolution.candidates,
-                                   "example": example[:200], "occurrences": count})
+                key=key,
+                defaults={
+                    "name": name[:500],
+                    "reason": resolution.reason[:500],
+                    "candidates": resolution.candidates,
+                    "example": example[:200],
+                    "occurrences": count,
+                },
+            )
             if not created and item.state == ReviewItem.State.OPEN:
                 ReviewItem.objects.filter(pk=item.pk).update(occurrences=F("occurrences") + count)
         self.unresolved.clear()

@@ -25,7 +25,7 @@ ACYCLIC = {"reply-to", "enclosure-of", "translation-of"}
 
 
 def type_name(value: str) -> str:
-    """"Enclosure of" -> "enclosure-of" (spaces and underscores as dashes, lower case)."""
+    """ "Enclosure of" -> "enclosure-of" (spaces and underscores as dashes, lower case)."""
     return "-".join(str(value).strip().lower().replace("_", " ").split())
 
 

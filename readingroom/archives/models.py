@@ -91,8 +91,9 @@ class Node(models.Model):
         ordering = ["archive", "tree"]
         constraints = [
             models.UniqueConstraint(fields=["archive", "parent", "level", "key"], name="node_unique_in_parent"),
-            models.UniqueConstraint(fields=["archive", "level", "key"], condition=models.Q(parent__isnull=True),
-                                    name="node_unique_root"),
+            models.UniqueConstraint(
+                fields=["archive", "level", "key"], condition=models.Q(parent__isnull=True), name="node_unique_root"
+            ),
         ]
         indexes = [models.Index(fields=["parent", "level", "key"], name="node_children")]
 
@@ -145,8 +146,9 @@ class DocumentLink(models.Model):
     #: a type of linktypes.TYPES or its inverse, as the source's side reads it ("cites", "reply-to")
     type = models.CharField(max_length=20, choices=LINK_TYPE_CHOICES)
     target = models.CharField(max_length=200)
-    target_doc = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="links_in")
+    target_doc = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.CASCADE, related_name="links_in"
+    )
     note = models.CharField(max_length=500, blank=True, default="")
     #: "import" (from the source file: re-imports replace these) or "editor"
     origin = models.CharField(max_length=10, default="editor")

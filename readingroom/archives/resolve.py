@@ -19,8 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Levenshtein
 from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 _PREFIX = re.compile(r"^\s*(?:sources?|original|courtesy of)\s*[;:,.]\s*", re.I)
 #: words after a known name that add nothing as a sub-unit ("Central Intelligence Agency Files")
@@ -69,8 +69,9 @@ class Resolver:
             from readingroom.archives.models import Archive, ArchiveName
 
             names = [(name_key(a.name), a.pk, "", a.name) for a in Archive.objects.all()]
-            names += [(n.key, n.archive_id, n.subunit, n.archive.name)
-                      for n in ArchiveName.objects.select_related("archive")]
+            names += [
+                (n.key, n.archive_id, n.subunit, n.archive.name) for n in ArchiveName.objects.select_related("archive")
+            ]
         self.by_key: dict[str, tuple[int, str]] = {}
         self.archive_names: dict[int, str] = {}
         for key, archive_id, subunit, archive_name in names:
@@ -111,7 +112,9 @@ class Resolver:
             head, tail = (part.strip() for part in written.split(":", 1))
             inner = self._resolve(head, "")
             if inner.archive_id is not None:
-                return Resolution(inner.archive_id, _join(inner.subunit, tail), "subunit" if inner.method != "typo" else "typo")
+                return Resolution(
+                    inner.archive_id, _join(inner.subunit, tail), "subunit" if inner.method != "typo" else "typo"
+                )
         # a known name followed by more words: "Department of State Central Files"
         words = written.split()
         for n in range(len(words) - 1, 0, -1):

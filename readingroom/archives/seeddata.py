@@ -7,12 +7,13 @@ sources write with more after them, and names as ``(name, kind, language, subuni
 
 AUTHORITIES = [
     {
-        "identifier": "us-department-of-state", "name": "U.S. Department of State",
+        "identifier": "us-department-of-state",
+        "name": "U.S. Department of State",
         "place": "Washington, D.C., United States",
         "description": "The foreign ministry of the United States. Its central files (decimal files to 1963, "
-                       "subject-numeric files from 1963) and lot files are Record Group 59 (General Records of "
-                       "the Department of State), transferred to the National Archives at College Park, Maryland; "
-                       "FRUS source notes cite them as the Department's Central Files or as NARA, RG 59.",
+        "subject-numeric files from 1963) and lot files are Record Group 59 (General Records of "
+        "the Department of State), transferred to the National Archives at College Park, Maryland; "
+        "FRUS source notes cite them as the Department's Central Files or as NARA, RG 59.",
         "series_names": ["Central Files"],
         "names": [
             ("Department of State", "variant", "en", ""),
@@ -29,7 +30,8 @@ AUTHORITIES = [
         ],
     },
     {
-        "identifier": "us-national-archives", "name": "National Archives and Records Administration",
+        "identifier": "us-national-archives",
+        "name": "National Archives and Records Administration",
         "place": "College Park, Maryland, United States",
         "description": "The national archives of the United States (NARA).",
         "names": [
@@ -41,10 +43,11 @@ AUTHORITIES = [
         ],
     },
     {
-        "identifier": "us-cia", "name": "Central Intelligence Agency",
+        "identifier": "us-cia",
+        "name": "Central Intelligence Agency",
         "place": "Langley, Virginia, United States",
         "description": "The foreign intelligence agency of the United States. FRUS cites its records by "
-                       "accession (\"Job\") number; released records are in CREST.",
+        'accession ("Job") number; released records are in CREST.',
         "names": [
             ("CIA", "abbreviation", "en", ""),
             ("Central Intelligence Agency Files", "variant", "en", ""),
@@ -54,10 +57,11 @@ AUTHORITIES = [
         ],
     },
     {
-        "identifier": "al-aqsh", "name": "Arkivi Qendror Shtetëror",
+        "identifier": "al-aqsh",
+        "name": "Arkivi Qendror Shtetëror",
         "place": "Tirana, Albania",
         "description": "The Central State Archives of Albania (AQSh), holding among others the records of the "
-                       "Party of Labour of Albania (Fondi 14/AP).",
+        "Party of Labour of Albania (Fondi 14/AP).",
         "names": [
             ("Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania)", "variant", "sq", ""),
             ("Central State Archives", "other", "en", ""),
@@ -69,10 +73,11 @@ AUTHORITIES = [
         ],
     },
     {
-        "identifier": "wilson-center-digital-archive", "name": "Wilson Center Digital Archive",
+        "identifier": "wilson-center-digital-archive",
+        "name": "Wilson Center Digital Archive",
         "place": "Washington, D.C., United States",
         "description": "The History and Public Policy Program Digital Archive of the Woodrow Wilson International "
-                       "Center for Scholars: translated primary sources from archives worldwide.",
+        "Center for Scholars: translated primary sources from archives worldwide.",
         "names": [
             ("Wilson Center", "variant", "en", ""),
             ("History and Public Policy Program Digital Archive", "other", "en", ""),
@@ -81,94 +86,142 @@ AUTHORITIES = [
         ],
     },
     {
-        "identifier": "us-office-of-the-historian", "name": "Office of the Historian, U.S. Department of State",
+        "identifier": "us-office-of-the-historian",
+        "name": "Office of the Historian, U.S. Department of State",
         "place": "Washington, D.C., United States",
         "description": "Publishes Foreign Relations of the United States (FRUS); a FRUS document without a "
-                       "source note is known from the printed volume.",
+        "source note is known from the printed volume.",
         "names": [
-            ("Foreign Relations of the United States (Office of the Historian, U.S. Department of State)", "variant", "en", ""),
+            (
+                "Foreign Relations of the United States (Office of the Historian, U.S. Department of State)",
+                "variant",
+                "en",
+                "",
+            ),
             ("Office of the Historian", "variant", "en", ""),
             ("Foreign Relations of the United States", "other", "en", ""),
         ],
     },
     {
-        "identifier": "un-general-debate-corpus", "name": "United Nations General Debate Corpus",
+        "identifier": "un-general-debate-corpus",
+        "name": "United Nations General Debate Corpus",
         "place": "",
         "description": "The UN General Debate Corpus (UNGDC): the speeches of the General Assembly's general "
-                       "debates, from the UN's verbatim records (Harvard Dataverse).",
-        "names": [("United Nations General Debate Corpus (UNGDC)", "variant", "en", ""), ("UNGDC", "abbreviation", "en", "")],
+        "debates, from the UN's verbatim records (Harvard Dataverse).",
+        "names": [
+            ("United Nations General Debate Corpus (UNGDC)", "variant", "en", ""),
+            ("UNGDC", "abbreviation", "en", ""),
+        ],
     },
     {
-        "identifier": "us-lbj-library", "name": "Lyndon Baines Johnson Library",
+        "identifier": "us-lbj-library",
+        "name": "Lyndon Baines Johnson Library",
         "place": "Austin, Texas, United States",
         "description": "The presidential library of Lyndon B. Johnson (National Archives).",
-        "names": [("Johnson Library", "variant", "en", ""), ("LBJ Library", "variant", "en", ""),
-                  ("Lyndon B. Johnson Presidential Library", "other", "en", ""),
-                  ("LBJ Presidential Library", "variant", "en", "")],
+        "names": [
+            ("Johnson Library", "variant", "en", ""),
+            ("LBJ Library", "variant", "en", ""),
+            ("Lyndon B. Johnson Presidential Library", "other", "en", ""),
+            ("LBJ Presidential Library", "variant", "en", ""),
+        ],
     },
     {
-        "identifier": "us-jfk-library", "name": "John F. Kennedy Presidential Library",
+        "identifier": "us-jfk-library",
+        "name": "John F. Kennedy Presidential Library",
         "place": "Boston, Massachusetts, United States",
         "description": "The presidential library of John F. Kennedy (National Archives).",
-        "names": [("Kennedy Library", "variant", "en", ""), ("JFK Library", "variant", "en", ""),
-                  ("John F. Kennedy Library", "variant", "en", "")],
+        "names": [
+            ("Kennedy Library", "variant", "en", ""),
+            ("JFK Library", "variant", "en", ""),
+            ("John F. Kennedy Library", "variant", "en", ""),
+        ],
     },
     {
-        "identifier": "us-eisenhower-library", "name": "Dwight D. Eisenhower Presidential Library",
+        "identifier": "us-eisenhower-library",
+        "name": "Dwight D. Eisenhower Presidential Library",
         "place": "Abilene, Kansas, United States",
         "description": "The presidential library of Dwight D. Eisenhower (National Archives).",
         "names": [("Eisenhower Library", "variant", "en", ""), ("Dwight D. Eisenhower Library", "variant", "en", "")],
     },
     {
-        "identifier": "us-library-of-congress", "name": "Library of Congress", "isil": "US-DLC",
+        "identifier": "us-library-of-congress",
+        "name": "Library of Congress",
+        "isil": "US-DLC",
         "place": "Washington, D.C., United States",
         "description": "The national library of the United States; personal papers are in its Manuscript Division.",
-        "names": [("Library of Congress Manuscript Division", "variant", "en", "Manuscript Division"),
-                  ("LoC", "abbreviation", "en", "")],
+        "names": [
+            ("Library of Congress Manuscript Division", "variant", "en", "Manuscript Division"),
+            ("LoC", "abbreviation", "en", ""),
+        ],
     },
     {
-        "identifier": "us-wnrc", "name": "Washington National Records Center",
+        "identifier": "us-wnrc",
+        "name": "Washington National Records Center",
         "place": "Suitland, Maryland, United States",
         "description": "The National Archives' records center for federal agencies in the Washington area.",
         "names": [("WNRC", "abbreviation", "en", "")],
     },
     {
-        "identifier": "us-ndu", "name": "National Defense University",
-        "place": "Washington, D.C., United States", "description": "", "names": [],
+        "identifier": "us-ndu",
+        "name": "National Defense University",
+        "place": "Washington, D.C., United States",
+        "description": "",
+        "names": [],
     },
     {
-        "identifier": "us-princeton-university-library", "name": "Princeton University Library",
-        "place": "Princeton, New Jersey, United States", "description": "",
-        "names": [("Princeton University", "variant", "en", ""),
-                  ("Seeley G. Mudd Manuscript Library", "variant", "en", "Mudd Manuscript Library")],
+        "identifier": "us-princeton-university-library",
+        "name": "Princeton University Library",
+        "place": "Princeton, New Jersey, United States",
+        "description": "",
+        "names": [
+            ("Princeton University", "variant", "en", ""),
+            ("Seeley G. Mudd Manuscript Library", "variant", "en", "Mudd Manuscript Library"),
+        ],
     },
     {
-        "identifier": "us-yale-university-library", "name": "Yale University Library",
-        "place": "New Haven, Connecticut, United States", "description": "",
-        "names": [("Yale University", "variant", "en", ""),
-                  ("Manuscripts and Archives, Yale University Library", "variant", "en", "Manuscripts and Archives")],
+        "identifier": "us-yale-university-library",
+        "name": "Yale University Library",
+        "place": "New Haven, Connecticut, United States",
+        "description": "",
+        "names": [
+            ("Yale University", "variant", "en", ""),
+            ("Manuscripts and Archives, Yale University Library", "variant", "en", "Manuscripts and Archives"),
+        ],
     },
     {
-        "identifier": "ru-avprf", "name": "Archive of Foreign Policy of the Russian Federation",
+        "identifier": "ru-avprf",
+        "name": "Archive of Foreign Policy of the Russian Federation",
         "place": "Moscow, Russia",
         "description": "The archive of the Ministry of Foreign Affairs of the Russian Federation (AVP RF).",
-        "names": [("Архив внешней политики Российской Федерации", "other", "ru", ""),
-                  ("АВП РФ", "abbreviation", "ru", ""), ("AVP RF", "abbreviation", "en", ""),
-                  ("Russian Ministry of Foreign Affairs", "variant", "en", ""),
-                  ("Ministry of Foreign Affairs of the Russian Federation", "variant", "en", "")],
+        "names": [
+            ("Архив внешней политики Российской Федерации", "other", "ru", ""),
+            ("АВП РФ", "abbreviation", "ru", ""),
+            ("AVP RF", "abbreviation", "en", ""),
+            ("Russian Ministry of Foreign Affairs", "variant", "en", ""),
+            ("Ministry of Foreign Affairs of the Russian Federation", "variant", "en", ""),
+        ],
     },
     {
-        "identifier": "ru-rgani", "name": "Russian State Archive of Contemporary History",
+        "identifier": "ru-rgani",
+        "name": "Russian State Archive of Contemporary History",
         "place": "Moscow, Russia",
         "description": "RGANI: the records of the Central Committee of the Communist Party of the Soviet Union.",
-        "names": [("Российский государственный архив новейшей истории", "other", "ru", ""),
-                  ("РГАНИ", "abbreviation", "ru", ""), ("RGANI", "abbreviation", "en", "")],
+        "names": [
+            ("Российский государственный архив новейшей истории", "other", "ru", ""),
+            ("РГАНИ", "abbreviation", "ru", ""),
+            ("RGANI", "abbreviation", "en", ""),
+        ],
     },
     {
-        "identifier": "cn-mfa-archives", "name": "Archives of the Ministry of Foreign Affairs of the People's Republic of China",
-        "place": "Beijing, China", "description": "",
-        "names": [("中华人民共和国外交部档案馆", "other", "zh", ""), ("外交部档案馆", "other", "zh", ""),
-                  ("PRC Foreign Ministry Archives", "variant", "en", ""),
-                  ("Chinese Foreign Ministry Archive", "variant", "en", "")],
+        "identifier": "cn-mfa-archives",
+        "name": "Archives of the Ministry of Foreign Affairs of the People's Republic of China",
+        "place": "Beijing, China",
+        "description": "",
+        "names": [
+            ("中华人民共和国外交部档案馆", "other", "zh", ""),
+            ("外交部档案馆", "other", "zh", ""),
+            ("PRC Foreign Ministry Archives", "variant", "en", ""),
+            ("Chinese Foreign Ministry Archive", "variant", "en", ""),
+        ],
     },
 ]

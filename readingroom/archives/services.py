@@ -52,21 +52,39 @@ def _archive_crumb(archive: Archive) -> dict:
 
 
 def _archive_json(a: Archive, count: int | None = None, names: bool = False) -> dict:
-    out = {"id": a.identifier, "name": a.name, "url": a.get_absolute_url(), "place": a.place, "isil": a.isil,
-           "identifiers": a.identifiers, "description": a.description}
+    out = {
+        "id": a.identifier,
+        "name": a.name,
+        "url": a.get_absolute_url(),
+        "place": a.place,
+        "isil": a.isil,
+        "identifiers": a.identifiers,
+        "description": a.description,
+    }
     if count is not None:
         out["documents"] = count
     if names:
-        out["other_names"] = [{"name": n.name, "kind": n.kind, "language": n.language,
-                               **({"subunit": n.subunit} if n.subunit else {})} for n in a.names.all()]
+        out["other_names"] = [
+            {"name": n.name, "kind": n.kind, "language": n.language, **({"subunit": n.subunit} if n.subunit else {})}
+            for n in a.names.all()
+        ]
     return out
 
 
 def _doc_summary(doc: dm.Document) -> dict:
-    return {"id": doc.identifier, "url": doc.get_absolute_url(), "title": doc.title,
-            "date": {"display": doc.date_display, "start": doc.date_start, "end": doc.date_end,
-                     "certainty": doc.date_certainty},
-            "folios": doc.ref_folios, "reference": doc.ref_text}
+    return {
+        "id": doc.identifier,
+        "url": doc.get_absolute_url(),
+        "title": doc.title,
+        "date": {
+            "display": doc.date_display,
+            "start": doc.date_start,
+            "end": doc.date_end,
+            "certainty": doc.date_certainty,
+        },
+        "folios": doc.ref_folios,
+        "reference": doc.ref_text,
+    }
 
 
 def _page_info(total: int, page: int, per_page: int) -> dict:
@@ -104,21 +122,34 @@ def get_archive(identifier: str) -> Archive:
 def _stats(archive_id: int, tree: str | None) -> dict:
     """Published documents in a subtree (or the whole archive when ``tree`` is None): count and dates."""
     if tree is None:
-        rows = [_public(dm.Document.objects.filter(holding_archive_id=archive_id)).aggregate(
-            n=Count("id"), first=Min("date_sort"), last=Max("date_sort"))]
+        rows = [
+            _public(dm.Document.objects.filter(holding_archive_id=archive_id)).aggregate(
+                n=Count("id"), first=Min("date_sort"), last=Max("date_sort")
+            )
+        ]
     else:
         # the documents' copy of their node's path: the subtree is one range of doc_by_archive_tree (index only)
-        rows = [_public(dm.Document.objects.filter(archive_tree__gte=tree, archive_tree__lt=tree + "~")).aggregate(
-            n=Count("id"), first=Min("date_sort"), last=Max("date_sort"))]
+        rows = [
+            _public(dm.Document.objects.filter(archive_tree__gte=tree, archive_tree__lt=tree + "~")).aggregate(
+                n=Count("id"), first=Min("date_sort"), last=Max("date_sort")
+            )
+        ]
     firsts = [r["first"] for r in rows if r["first"]]
     lasts = [r["last"] for r in rows if r["last"]]
-    return {"documents": sum(r["n"] for r in rows),
-            "date_range": {"from": _date(min(firsts)) if firsts else None, "to": _date(max(lasts)) if lasts else None}}
+    return {
+        "documents": sum(r["n"] for r in rows),
+        "date_range": {"from": _date(min(firsts)) if firsts else None, "to": _date(max(lasts)) if lasts else None},
+    }
 
 
 def _node_json(node: Node, archive: Archive, stats: bool = True) -> dict:
-    out = {"id": node.pk, "level": node.level, "level_name": LEVEL_NAMES.get(node.level, node.level),
-           "label": node.label, "url": f"/archives/{archive.identifier}/n/{node.pk}"}
+    out = {
+        "id": node.pk,
+        "level": node.level,
+        "level_name": LEVEL_NAMES.get(node.level, node.level),
+        "label": node.label,
+        "url": f"/archives/{archive.identifier}/n/{node.pk}",
+    }
     if stats:
         out.update(_stats(archive.pk, node.tree))
     return out
@@ -127,7 +158,7 @@ def _node_json(node: Node, archive: Archive, stats: bool = True) -> dict:
 def _children(archive: Archive, parent: Node | None, page: int, per_page: int) -> tuple[list[dict], dict]:
     qs = Node.objects.filter(archive=archive, parent=parent)
     total = qs.count()
-    rows = list(qs.order_by("label", "pk")[(page - 1) * per_page: page * per_page])
+    rows = list(qs.order_by("label", "pk")[(page - 1) * per_page : page * per_page])
     items = [n for n in (_node_json(n, archive) for n in rows) if n["documents"]]
     return items, _page_info(total, page, per_page)
 
@@ -140,11 +171,16 @@ def archive_detail(identifier: str, page=1, per_page=PER_PAGE) -> dict:
     per_page_n = parse_int(per_page, "per_page", 1, 200, PER_PAGE)
     children, children_page = _children(archive, None, page_n, per_page_n)
     direct = _public(dm.Document.objects.filter(holding_archive=archive, archive_node__isnull=True))
-    docs = list(direct.order_by("date_sort", "identifier")[(page_n - 1) * per_page_n: page_n * per_page_n])
-    return {**_archive_json(archive, names=True), **_stats(archive.pk, None), "levels": children,
-            "levels_page": children_page, "documents_here": [_doc_summary(d) for d in docs],
-            "documents_here_page": _page_info(direct.count(), page_n, per_page_n),
-            "breadcrumb": [_archive_crumb(archive)]}
+    docs = list(direct.order_by("date_sort", "identifier")[(page_n - 1) * per_page_n : page_n * per_page_n])
+    return {
+        **_archive_json(archive, names=True),
+        **_stats(archive.pk, None),
+        "levels": children,
+        "levels_page": children_page,
+        "documents_here": [_doc_summary(d) for d in docs],
+        "documents_here_page": _page_info(direct.count(), page_n, per_page_n),
+        "breadcrumb": [_archive_crumb(archive)],
+    }
 
 
 def _ancestors(node: Node) -> list[Node]:
@@ -165,13 +201,19 @@ def node_detail(identifier: str, node_id, page=1, per_page=PER_PAGE) -> dict:
     per_page_n = parse_int(per_page, "per_page", 1, 200, PER_PAGE)
     children, children_page = _children(archive, node, page_n, per_page_n)
     here = _public(dm.Document.objects.filter(archive_node=node))
-    docs = list(here.order_by("folio_sort", "identifier")[(page_n - 1) * per_page_n: page_n * per_page_n])
+    docs = list(here.order_by("folio_sort", "identifier")[(page_n - 1) * per_page_n : page_n * per_page_n])
     crumbs = [_archive_crumb(archive)] + [_node_json(n, archive, stats=False) for n in _ancestors(node)]
     this = _node_json(node, archive)
     this["total_documents"] = this.pop("documents")  # (in this level and below; "documents" lists those here)
-    return {"archive": archive_ref(archive), **this, "breadcrumb": crumbs,
-            "levels": children, "levels_page": children_page, "documents": [_doc_summary(d) for d in docs],
-            "documents_page": _page_info(here.count(), page_n, per_page_n)}
+    return {
+        "archive": archive_ref(archive),
+        **this,
+        "breadcrumb": crumbs,
+        "levels": children,
+        "levels_page": children_page,
+        "documents": [_doc_summary(d) for d in docs],
+        "documents_page": _page_info(here.count(), page_n, per_page_n),
+    }
 
 
 # ---------------------------------------------------------------- the document's place
@@ -201,18 +243,35 @@ def archival_context(document: dm.Document) -> dict:
 def _neighbours(document: dm.Document, node: Node | None) -> dict | None:
     if node is None:
         return None
-    order = list(_public(dm.Document.objects.filter(archive_node=node)).order_by("folio_sort", "identifier")
-                 .values_list("identifier", flat=True)[:5000])
+    order = list(
+        _public(dm.Document.objects.filter(archive_node=node))
+        .order_by("folio_sort", "identifier")
+        .values_list("identifier", flat=True)[:5000]
+    )
     if document.identifier not in order:
-        return {"level": node.level, "level_name": LEVEL_NAMES.get(node.level, node.level), "label": node.label,
-                "total": len(order), "position": None, "previous": None, "next": None}
+        return {
+            "level": node.level,
+            "level_name": LEVEL_NAMES.get(node.level, node.level),
+            "label": node.label,
+            "total": len(order),
+            "position": None,
+            "previous": None,
+            "next": None,
+        }
     i = order.index(document.identifier)
     wanted = [x for x in (order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None) if x]
     docs = {d.identifier: d for d in dm.Document.objects.filter(identifier__in=wanted)}
     pick = lambda ident: _doc_summary(docs[ident]) if ident in docs else None  # noqa: E731
-    return {"level": node.level, "level_name": LEVEL_NAMES.get(node.level, node.level), "label": node.label,
-            "url": f"/archives/{node.archive.identifier}/n/{node.pk}", "total": len(order), "position": i + 1,
-            "previous": pick(order[i - 1]) if i else None, "next": pick(order[i + 1]) if i + 1 < len(order) else None}
+    return {
+        "level": node.level,
+        "level_name": LEVEL_NAMES.get(node.level, node.level),
+        "label": node.label,
+        "url": f"/archives/{node.archive.identifier}/n/{node.pk}",
+        "total": len(order),
+        "position": i + 1,
+        "previous": pick(order[i - 1]) if i else None,
+        "next": pick(order[i + 1]) if i + 1 < len(order) else None,
+    }
 
 
 def this_day(document: dm.Document, days: int = 3) -> dict | None:
@@ -222,9 +281,14 @@ def this_day(document: dm.Document, days: int = 3) -> dict | None:
     day = document.date_sort
     start, end = day - dt.timedelta(days=days), day + dt.timedelta(days=days)
     result = _search({"date_from": start.isoformat(), "date_to": end.isoformat(), "per_page": 1})
-    return {"date": day.isoformat(), "days": days, "from": start.isoformat(), "to": end.isoformat(),
-            "count": max(0, result.total - (1 if document.status == PUBLISHED else 0)),
-            "url": f"/chronology?span=week&date={day.isoformat()}"}
+    return {
+        "date": day.isoformat(),
+        "days": days,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "count": max(0, result.total - (1 if document.status == PUBLISHED else 0)),
+        "url": f"/chronology?span=week&date={day.isoformat()}",
+    }
 
 
 def _search(params: dict, facets: bool = False):
@@ -235,8 +299,18 @@ def _search(params: dict, facets: bool = False):
 
 # ---------------------------------------------------------------- chronology
 SPANS = ("day", "week", "month")
-CHRONOLOGY_FILTERS = ("language", "translation", "repository", "collection", "subject", "person", "place", "type",
-                      "classification", "q")
+CHRONOLOGY_FILTERS = (
+    "language",
+    "translation",
+    "repository",
+    "collection",
+    "subject",
+    "person",
+    "place",
+    "type",
+    "classification",
+    "q",
+)
 
 
 def _span(span: str, day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
@@ -277,13 +351,22 @@ def chronology(params) -> dict:
         raise InvalidQuery("date, from and to must be dates (YYYY-MM-DD)") from None
     if span != "range":
         if day is None:
-            first_doc = _public(dm.Document.objects.filter(date_sort__isnull=False)).order_by("date_sort").values_list(
-                "date_sort", flat=True).first()
+            first_doc = (
+                _public(dm.Document.objects.filter(date_sort__isnull=False))
+                .order_by("date_sort")
+                .values_list("date_sort", flat=True)
+                .first()
+            )
             day = first_doc or dt.date.today()
         first, last, prev_day, next_day = _span(span, day)
     page = parse_int(get("page"), "page", 1, 1000, 1)
-    search_params: dict = {"date_from": first.isoformat(), "date_to": last.isoformat(), "sort": "date",
-                           "page": page, "per_page": 100}
+    search_params: dict = {
+        "date_from": first.isoformat(),
+        "date_to": last.isoformat(),
+        "sort": "date",
+        "page": page,
+        "per_page": 100,
+    }
     filters: dict = {}
     for key in CHRONOLOGY_FILTERS:
         values = params.getlist(key) if hasattr(params, "getlist") else ([get(key)] if get(key) else [])
@@ -293,8 +376,11 @@ def chronology(params) -> dict:
             filters[key] = values if key != "q" else values[0]
     result = _search(search_params, facets=True)
     docs = result.documents
-    names = dict(dm.Document.objects.filter(identifier__in=[d["id"] for d in docs]).values_list(
-        "identifier", "holding_archive__name"))
+    names = dict(
+        dm.Document.objects.filter(identifier__in=[d["id"] for d in docs]).values_list(
+            "identifier", "holding_archive__name"
+        )
+    )
     days: dict[str, list] = {}
     for d in docs:
         start = (d["date"]["start"] or "")[:10]
@@ -306,10 +392,17 @@ def chronology(params) -> dict:
         days.setdefault(key, []).append(entry)
     facets = result.as_json().get("facets", {})
     return {
-        "span": span, "date": (day.isoformat() if span != "range" else None), "from": first.isoformat(),
-        "to": last.isoformat(), "previous": prev_day.isoformat(), "next": next_day.isoformat(),
-        "total": result.total, **_page_info(result.total, page, 100), "filters": filters,
-        "days": [{"date": k, "documents": v} for k, v in sorted(days.items())], "facets": facets,
+        "span": span,
+        "date": (day.isoformat() if span != "range" else None),
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "previous": prev_day.isoformat(),
+        "next": next_day.isoformat(),
+        "total": result.total,
+        **_page_info(result.total, page, 100),
+        "filters": filters,
+        "days": [{"date": k, "documents": v} for k, v in sorted(days.items())],
+        "facets": facets,
     }
 
 
@@ -333,8 +426,15 @@ def relations_of(document: dm.Document, *, public: bool = True) -> list[dict]:
 
 
 def _link_json(type_: str, other: dm.Document, link: DocumentLink) -> dict:
-    return {"type": type_, "label": linktypes.label(type_), "id": other.identifier, "url": other.get_absolute_url(),
-            "title": other.title, "date": other.date_display, **({"note": link.note} if link.note else {})}
+    return {
+        "type": type_,
+        "label": linktypes.label(type_),
+        "id": other.identifier,
+        "url": other.get_absolute_url(),
+        "title": other.title,
+        "date": other.date_display,
+        **({"note": link.note} if link.note else {}),
+    }
 
 
 def relations_for(pks: list[int]) -> dict[int, list[tuple[str, str]]]:
@@ -344,12 +444,13 @@ def relations_for(pks: list[int]) -> dict[int, list[tuple[str, str]]]:
     if not pks:
         return out
     for src, type_, ident, status in DocumentLink.objects.filter(
-            source_id__in=pks, target_doc__isnull=False).values_list(
-            "source_id", "type", "target_doc__identifier", "target_doc__status"):
+        source_id__in=pks, target_doc__isnull=False
+    ).values_list("source_id", "type", "target_doc__identifier", "target_doc__status"):
         if status == PUBLISHED:
             out.setdefault(src, []).append((type_, ident))
     for tgt, type_, ident, status in DocumentLink.objects.filter(target_doc_id__in=pks).values_list(
-            "target_doc_id", "type", "source__identifier", "source__status"):
+        "target_doc_id", "type", "source__identifier", "source__status"
+    ):
         if status == PUBLISHED:
             out.setdefault(tgt, []).append((linktypes.inverse(type_), ident))
     return out
@@ -384,13 +485,22 @@ def add_link(source: str, type_: str, target: str, *, note: str = "", actor: str
             raise EditError(f"{source} is already '{type_}' {target}")
         edge = linktypes.canonical_edge(src.identifier, type_, tgt.identifier)
         acyclic_names = [n for n, (c, _) in linktypes.NAMES.items() if c == edge[1]]
-        edges = [linktypes.canonical_edge(s, t, g) for s, t, g in DocumentLink.objects.filter(type__in=acyclic_names)
-                 .values_list("source__identifier", "type", "target")] if edge[1] in linktypes.ACYCLIC else []
+        edges = (
+            [
+                linktypes.canonical_edge(s, t, g)
+                for s, t, g in DocumentLink.objects.filter(type__in=acyclic_names).values_list(
+                    "source__identifier", "type", "target"
+                )
+            ]
+            if edge[1] in linktypes.ACYCLIC
+            else []
+        )
         cycle = linktypes.find_cycle(edges, edge)
         if cycle:
             raise EditError(f"a {edge[1].replace('-', ' ')} link cannot form a cycle: {' -> '.join(cycle)}")
-        link = DocumentLink.objects.create(source=src, type=type_, target=tgt.identifier, target_doc=tgt, note=note,
-                                           origin="editor")
+        link = DocumentLink.objects.create(
+            source=src, type=type_, target=tgt.identifier, target_doc=tgt, note=note, origin="editor"
+        )
         _touch(uow, src, tgt)
         uow.audit("link.add", src.identifier, details={"type": type_, "target": tgt.identifier, "note": note})
     return link
@@ -414,20 +524,26 @@ def suggest_links(days: int = 3, limit: int = 2000) -> int:
 
     persons: dict[int, set[str]] = defaultdict(set)
     for doc_id, name in dm.DocumentPerson.objects.filter(document__status=PUBLISHED).values_list(
-            "document_id", "person__name"):
+        "document_id", "person__name"
+    ):
         persons[doc_id].add(name)
     places: dict[int, set[int]] = defaultdict(set)
     for doc_id, place_id in dm.DocumentPlace.objects.filter(document_id__in=list(persons)).values_list(
-            "document_id", "place_id"):
+        "document_id", "place_id"
+    ):
         places[doc_id].add(place_id)
-    docs = sorted(dm.Document.objects.filter(pk__in=list(persons), date_sort__isnull=False).values_list(
-        "pk", "date_sort", "holding_archive_id"), key=lambda r: r[1])
+    docs = sorted(
+        dm.Document.objects.filter(pk__in=list(persons), date_sort__isnull=False).values_list(
+            "pk", "date_sort", "holding_archive_id"
+        ),
+        key=lambda r: r[1],
+    )
     linked = set(DocumentLink.objects.filter(target_doc__isnull=False).values_list("source_id", "target_doc_id"))
     linked |= {(b, a) for a, b in linked}
     known = set(LinkSuggestion.objects.values_list("first_id", "second_id"))
     candidates = []
     for i, (a, day_a, arch_a) in enumerate(docs):
-        for b, day_b, arch_b in docs[i + 1:]:
+        for b, day_b, arch_b in docs[i + 1 :]:
             gap = (day_b - day_a).days
             if gap > days:
                 break
@@ -441,9 +557,16 @@ def suggest_links(days: int = 3, limit: int = 2000) -> int:
                 reasons.append("different archives")
             if places[a] != places[b]:
                 reasons.append("different places")
-            candidates.append(LinkSuggestion(first_id=a, second_id=b, days_apart=gap,
-                                             shared_persons=sorted(shared)[:20], reason=", ".join(reasons),
-                                             score=len(shared) / (1 + gap)))
+            candidates.append(
+                LinkSuggestion(
+                    first_id=a,
+                    second_id=b,
+                    days_apart=gap,
+                    shared_persons=sorted(shared)[:20],
+                    reason=", ".join(reasons),
+                    score=len(shared) / (1 + gap),
+                )
+            )
     candidates.sort(key=lambda s: -s.score)
     LinkSuggestion.objects.bulk_create(candidates[:limit], ignore_conflicts=True)
     return min(len(candidates), limit)
@@ -460,8 +583,11 @@ def decide_suggestion(suggestion_id: int, accept: bool, *, type_: str = "same-ev
             add_link(s.first.identifier, type_, s.second.identifier, note="from a suggestion", actor=actor)
         s.state = LinkSuggestion.State.ACCEPTED if accept else LinkSuggestion.State.DISMISSED
         s.save(update_fields=["state"])
-        uow.audit(f"suggestion.{'accept' if accept else 'dismiss'}", s.first.identifier,
-                  details={"other": s.second.identifier, "type": type_ if accept else ""})
+        uow.audit(
+            f"suggestion.{'accept' if accept else 'dismiss'}",
+            s.first.identifier,
+            details={"other": s.second.identifier, "type": type_ if accept else ""},
+        )
 
 
 # ---------------------------------------------------------------- authorities: review, merge, split
@@ -478,18 +604,48 @@ def replace_documents(qs) -> int:
 
 def _replace_documents(uow: UnitOfWork, placer, qs) -> int:
     changed = 0
-    for doc in qs.only("pk", "identifier", "archive", "ref_text", "ref_repository", "ref_fonds", "ref_series",
-                       "ref_volume", "ref_file", "ref_folios", "extra", "holding_archive_id", "archive_node_id",
-                       "folio_sort", "archive_tree").iterator(chunk_size=500):
-        rec = {"id": doc.identifier, "archive": doc.archive, "extra": doc.extra, "archival_reference": {
-            "text": doc.ref_text, "repository": doc.ref_repository, "fonds": doc.ref_fonds, "series": doc.ref_series,
-            "volume": doc.ref_volume, "file": doc.ref_file, "folios": doc.ref_folios}}
+    for doc in qs.only(
+        "pk",
+        "identifier",
+        "archive",
+        "ref_text",
+        "ref_repository",
+        "ref_fonds",
+        "ref_series",
+        "ref_volume",
+        "ref_file",
+        "ref_folios",
+        "extra",
+        "holding_archive_id",
+        "archive_node_id",
+        "folio_sort",
+        "archive_tree",
+    ).iterator(chunk_size=500):
+        rec = {
+            "id": doc.identifier,
+            "archive": doc.archive,
+            "extra": doc.extra,
+            "archival_reference": {
+                "text": doc.ref_text,
+                "repository": doc.ref_repository,
+                "fonds": doc.ref_fonds,
+                "series": doc.ref_series,
+                "volume": doc.ref_volume,
+                "file": doc.ref_file,
+                "folios": doc.ref_folios,
+            },
+        }
         archive_id, node_id, folio = placer.place(rec)
         tree = placer.trees.get(node_id, "") if node_id else ""
-        if (archive_id, node_id, folio, tree) != (doc.holding_archive_id, doc.archive_node_id, doc.folio_sort,
-                                                  doc.archive_tree):
-            dm.Document.objects.filter(pk=doc.pk).update(holding_archive_id=archive_id, archive_node_id=node_id,
-                                                        folio_sort=folio, archive_tree=tree)
+        if (archive_id, node_id, folio, tree) != (
+            doc.holding_archive_id,
+            doc.archive_node_id,
+            doc.folio_sort,
+            doc.archive_tree,
+        ):
+            dm.Document.objects.filter(pk=doc.pk).update(
+                holding_archive_id=archive_id, archive_node_id=node_id, folio_sort=folio, archive_tree=tree
+            )
             uow.updated(doc.identifier)
             changed += 1
     placer.flush_reviews()
@@ -520,8 +676,9 @@ def _documents_named(names: list[str]):
     return qs, keys
 
 
-def accept_review(item_id: int, *, archive: str = "", new_identifier: str = "", new_name: str = "",
-                  actor: str = "") -> Archive:
+def accept_review(
+    item_id: int, *, archive: str = "", new_identifier: str = "", new_name: str = "", actor: str = ""
+) -> Archive:
     """Decide a queued name: as a variant of an existing archive (``archive``), or as a new archive
     (``new_identifier``, ``new_name``, by default the name as written). Its documents are placed again."""
     from django.utils.text import slugify
@@ -540,19 +697,23 @@ def accept_review(item_id: int, *, archive: str = "", new_identifier: str = "", 
                 raise EditError("the new archive needs an identifier")
             if Archive.objects.filter(Q(identifier=ident) | Q(name=new_name or item.name)).exists():
                 raise EditError(
-                    f"an archive {ident!r} or named {new_name or item.name!r} exists: accept as its variant")
+                    f"an archive {ident!r} or named {new_name or item.name!r} exists: accept as its variant"
+                )
             target = Archive.objects.create(identifier=ident, name=new_name or item.name)
         from readingroom.archives.resolve import name_key
 
-        if (name_key(item.name) != name_key(target.name)
-                and not ArchiveName.objects.filter(key=name_key(item.name)).exists()):
+        if (
+            name_key(item.name) != name_key(target.name)
+            and not ArchiveName.objects.filter(key=name_key(item.name)).exists()
+        ):
             ArchiveName.objects.create(archive=target, name=item.name, kind=ArchiveName.Kind.VARIANT)
         item.state, item.resolved_to = ReviewItem.State.RESOLVED, target
         item.save(update_fields=["state", "resolved_to", "updated_at"])
         docs, _ = _documents_named([item.name])
         moved = replace_documents(docs)
-        uow.audit("archive.accept", target.identifier,
-                  details={"name": item.name, "archive": target.name, "documents": moved})
+        uow.audit(
+            "archive.accept", target.identifier, details={"name": item.name, "archive": target.name, "documents": moved}
+        )
     return target
 
 
@@ -579,13 +740,17 @@ def merge_archives(source: str, into: str, *, actor: str = "") -> Archive:
         src.delete()
         ArchiveName.objects.create(archive=dst, name=src_name, kind=ArchiveName.Kind.VARIANT)
         moved = replace_documents(dm.Document.objects.filter(pk__in=doc_pks))
-        uow.audit("archive.merge", dst.identifier,
-                  details={"merged": source, "name": src_name, "names": moved_names, "documents": moved})
+        uow.audit(
+            "archive.merge",
+            dst.identifier,
+            details={"merged": source, "name": src_name, "names": moved_names, "documents": moved},
+        )
     return dst
 
 
-def split_archive(source: str, name: str, *, into: str = "", new_identifier: str = "", new_name: str = "",
-                  actor: str = "") -> Archive:
+def split_archive(
+    source: str, name: str, *, into: str = "", new_identifier: str = "", new_name: str = "", actor: str = ""
+) -> Archive:
     """Take one of ``source``'s other names (and the documents written with it) to another archive: an
     existing one (``into``) or a new one. Documents are placed again.
 
@@ -615,6 +780,7 @@ def split_archive(source: str, name: str, *, into: str = "", new_identifier: str
         variant.archive = dst
         variant.save()
         moved = replace_documents(dm.Document.objects.filter(holding_archive=src))
-        uow.audit("archive.split", src.identifier,
-                  details={"name": variant.name, "to": dst.identifier, "documents": moved})
+        uow.audit(
+            "archive.split", src.identifier, details={"name": variant.name, "to": dst.identifier, "documents": moved}
+        )
     return dst

@@ -12,7 +12,12 @@ urlpatterns = [
     path("archives.json", views.archives, {"format": "json"}, name="archives-json"),
     re_path(rf"^archives/{ARCHIVE_ID}\.json$", views.archive, {"format": "json"}, name="archive-json"),
     re_path(rf"^archives/{ARCHIVE_ID}$", views.archive, name="archive"),
-    re_path(rf"^archives/{ARCHIVE_ID}/n/(?P<node_id>[0-9]+)\.json$", views.node, {"format": "json"}, name="archive-node-json"),
+    re_path(
+        rf"^archives/{ARCHIVE_ID}/n/(?P<node_id>[0-9]+)\.json$",
+        views.node,
+        {"format": "json"},
+        name="archive-node-json",
+    ),
     re_path(rf"^archives/{ARCHIVE_ID}/n/(?P<node_id>[0-9]+)$", views.node, name="archive-node"),
     path("chronology", views.chronology, name="chronology"),
     path("chronology.json", views.chronology, {"format": "json"}, name="chronology-json"),

@@ -47,13 +47,23 @@ def archives(request: HttpRequest, format: str | None = None) -> HttpResponse:
 
 
 def archive(request: HttpRequest, archive_id: str, format: str | None = None) -> HttpResponse:
-    return _run(request, format, "archives/archive.html", f"/archives/{archive_id}.json",
-                lambda: services.archive_detail(archive_id, request.GET.get("page"), request.GET.get("per_page")))
+    return _run(
+        request,
+        format,
+        "archives/archive.html",
+        f"/archives/{archive_id}.json",
+        lambda: services.archive_detail(archive_id, request.GET.get("page"), request.GET.get("per_page")),
+    )
 
 
 def node(request: HttpRequest, archive_id: str, node_id: str, format: str | None = None) -> HttpResponse:
-    return _run(request, format, "archives/node.html", f"/archives/{archive_id}/n/{node_id}.json",
-                lambda: services.node_detail(archive_id, node_id, request.GET.get("page"), request.GET.get("per_page")))
+    return _run(
+        request,
+        format,
+        "archives/node.html",
+        f"/archives/{archive_id}/n/{node_id}.json",
+        lambda: services.node_detail(archive_id, node_id, request.GET.get("page"), request.GET.get("per_page")),
+    )
 
 
 def chronology(request: HttpRequest, format: str | None = None) -> HttpResponse:

@@ -68,8 +68,13 @@ def mark_down(alias: str, error: BaseException) -> None:
         _down_until[alias] = time.monotonic() + RETRY_SECONDS
     if not was_down:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        log.warning("replica %s (%s) is not answering (%s): reading from the primary, trying it again in %.0f s",
-                    alias, _where(alias), reason, RETRY_SECONDS)
+        log.warning(
+            "replica %s (%s) is not answering (%s): reading from the primary, trying it again in %.0f s",
+            alias,
+            _where(alias),
+            reason,
+            RETRY_SECONDS,
+        )
 
 
 def mark_up(alias: str) -> None:
@@ -82,8 +87,12 @@ def mark_up(alias: str) -> None:
 def mark_foreign(alias: str, detail: str) -> None:
     if alias not in _foreign:
         _foreign.add(alias)
-        log.error("READINGROOM_REPLICA_URLS: %s (%s) is not a replica of the primary (%s): it is never read",
-                  alias, _where(alias), detail)
+        log.error(
+            "READINGROOM_REPLICA_URLS: %s (%s) is not a replica of the primary (%s): it is never read",
+            alias,
+            _where(alias),
+            detail,
+        )
 
 
 # -- which request may read a replica -----------------------------------------------------------------------
@@ -103,8 +112,9 @@ def _may_lag(request) -> bool:
     from django.conf import settings
 
     cookies = request.COOKIES
-    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in cookies
-            and "messages" not in cookies)
+    return (
+        request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+    )
 
 
 def pin_to_primary() -> None:

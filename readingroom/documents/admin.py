@@ -61,8 +61,11 @@ class PersonInline(admin.TabularInline):
 
 
 class DocumentForm(forms.ModelForm):
-    change_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="Why this change (shown in the public history of a published document)")
+    change_note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why this change (shown in the public history of a published document)",
+    )
     erratum = forms.BooleanField(required=False, label="This corrects an error (listed as a correction on the page)")
 
     class Meta:
@@ -76,24 +79,53 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ("identifier", "title", "status", "date_display", "year", "ref_repository", "updated_at")
     list_filter = ("status", "year", "original_languages", "doc_type", "classification")
     search_fields = ("identifier", "title", "summary", "citation")
-    readonly_fields = ("status", "withdrawn_at", "date_sort", "year", "content_hash", "created_at", "updated_at",
-                       "published_at")
+    readonly_fields = (
+        "status",
+        "withdrawn_at",
+        "date_sort",
+        "year",
+        "content_hash",
+        "created_at",
+        "updated_at",
+        "published_at",
+    )
     actions = ["submit_for_review", "publish", "withdraw"]
     list_per_page = 50
-    inlines = [LanguageInline, ContributorInline, ContentInline, TextInline, SubjectInline, PlaceInline,
-               CollectionInline, PersonInline, PageInline]
+    inlines = [
+        LanguageInline,
+        ContributorInline,
+        ContentInline,
+        TextInline,
+        SubjectInline,
+        PlaceInline,
+        CollectionInline,
+        PersonInline,
+        PageInline,
+    ]
     fieldsets = [
         (None, {"fields": ("identifier", "title", "summary", "status", "withdrawn_at", "withdrawal_note")}),
         ("Date", {"fields": ("date_display", "date_start", "date_end", "date_certainty", "date_sort", "year")}),
         ("Citation", {"fields": ("citation", "archive", "source_url", "credits")}),
         (
             "Archival reference",
-            {"fields": ("ref_text", "ref_repository", "ref_fonds", "ref_series", "ref_volume", "ref_file",
-                        "ref_folios", "repository")},
+            {
+                "fields": (
+                    "ref_text",
+                    "ref_repository",
+                    "ref_fonds",
+                    "ref_series",
+                    "ref_volume",
+                    "ref_file",
+                    "ref_folios",
+                    "repository",
+                )
+            },
         ),
         ("Description", {"fields": ("doc_type", "classification", "rights", "extra")}),
-        ("Record", {"fields": ("source_format", "source_path", "content_hash", "created_at", "updated_at",
-                               "published_at")}),
+        (
+            "Record",
+            {"fields": ("source_format", "source_path", "content_hash", "created_at", "updated_at", "published_at")},
+        ),
         ("This change", {"fields": ("change_note", "erratum")}),
     ]
 
@@ -141,20 +173,25 @@ class DocumentAdmin(admin.ModelAdmin):
         doc, uow = form.instance, _unit()
         if change:
             uow.updated(doc.identifier)
-            uow.version(doc.identifier, note=form.cleaned_data.get("change_note", ""),
-                        erratum=form.cleaned_data.get("erratum", False))  # if published
+            uow.version(
+                doc.identifier,
+                note=form.cleaned_data.get("change_note", ""),
+                erratum=form.cleaned_data.get("erratum", False),
+            )  # if published
         else:
             uow.created(doc.identifier)
 
     def delete_model(self, request, obj) -> None:
         """Through the service: a tombstone, the feed row and the audit event, as ``readingroom delete``."""
-        services.delete_document(obj.identifier, actor=request.user.get_username(), source="admin",
-                                 address=client_address(request))
+        services.delete_document(
+            obj.identifier, actor=request.user.get_username(), source="admin", address=client_address(request)
+        )
 
     def delete_queryset(self, request, queryset) -> None:
         for identifier in queryset.values_list("identifier", flat=True):
-            services.delete_document(identifier, actor=request.user.get_username(), source="admin",
-                                     address=client_address(request))
+            services.delete_document(
+                identifier, actor=request.user.get_username(), source="admin", address=client_address(request)
+            )
 
     # -- the workflow
     def _transition(self, request, queryset, status: str, permission: str, label: str) -> None:
@@ -166,8 +203,13 @@ class DocumentAdmin(admin.ModelAdmin):
                 refused.append(f"{doc.identifier}: not yours")
                 continue
             try:
-                services.set_status(doc.identifier, status, actor=request.user.get_username(), source="admin",
-                                    address=client_address(request))
+                services.set_status(
+                    doc.identifier,
+                    status,
+                    actor=request.user.get_username(),
+                    source="admin",
+                    address=client_address(request),
+                )
                 done += 1
             except services.InvalidTransition as exc:
                 refused.append(str(exc))
@@ -194,7 +236,6 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("documents.publish_document")
-
 
     def get_urls(self):
         view = self.admin_site.admin_view(lambda request, object_id: attach_view(self, request, object_id))

@@ -48,7 +48,9 @@ def to_seed(record: dict) -> str:
     if record["places"]:
         parts.append(_section("Geographic Coverage", "\n".join(" > ".join(p["path"]) for p in record["places"])))
     if record["collections"]:
-        lines = [c["title"] if slug(c["title"]) == c["id"] else f"{c['title']} [{c['id']}]" for c in record["collections"]]
+        lines = [
+            c["title"] if slug(c["title"]) == c["id"] else f"{c['title']} [{c['id']}]" for c in record["collections"]
+        ]
         parts.append(_section("Collections", "\n".join(lines)))
     parts.append(_section("Contents", "  \n".join(c["label"] for c in record["contents"])).rstrip("\n") + "\n\n")
     texts = [("translation", t) for t in record["translations"]] + [("transcript", t) for t in record["transcripts"]]
@@ -58,7 +60,10 @@ def to_seed(record: dict) -> str:
             continue
         match = next(
             (t for t in texts if t[0] == item["kind"] and t[1]["label"] == item["label"] and t not in ordered), None
-        ) or next((t for t in texts if t[0] == item["kind"] and t[1]["language"] == item["language"] and t not in ordered), None)
+        ) or next(
+            (t for t in texts if t[0] == item["kind"] and t[1]["language"] == item["language"] and t not in ordered),
+            None,
+        )
         if match:
             ordered.append(match)
     for i, (_, text) in enumerate(ordered):

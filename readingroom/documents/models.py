@@ -75,9 +75,7 @@ class Place(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["name", "parent"], name="place_unique_in_parent"),
-            models.UniqueConstraint(
-                fields=["name"], condition=models.Q(parent__isnull=True), name="place_unique_root"
-            ),
+            models.UniqueConstraint(fields=["name"], condition=models.Q(parent__isnull=True), name="place_unique_root"),
         ]
 
     def __str__(self) -> str:
@@ -124,12 +122,16 @@ class Document(models.Model):
     identifier = models.CharField("ID", max_length=200, unique=True)
     title = models.TextField()
     #: draft -> in review -> published -> withdrawn; only published documents are public anywhere
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED,
-                              db_default=Status.PUBLISHED)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_default=Status.PUBLISHED
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_note = models.TextField(blank=True, default="", db_default="", help_text="shown on the withdrawn document's page")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", editable=False)
+    withdrawal_note = models.TextField(
+        blank=True, default="", db_default="", help_text="shown on the withdrawn document's page"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     date_display = models.CharField("date as written", max_length=200, blank=True, default="")
     date_start = models.CharField(max_length=32, blank=True, default="", help_text="ISO 8601")
@@ -184,9 +186,7 @@ class Document(models.Model):
     subjects = models.ManyToManyField(Subject, through="DocumentSubject", related_name="documents", blank=True)
     places = models.ManyToManyField(Place, through="DocumentPlace", related_name="documents", blank=True)
     persons = models.ManyToManyField(Person, through="DocumentPerson", related_name="documents", blank=True)
-    collections = models.ManyToManyField(
-        Collection, through="DocumentCollection", related_name="documents", blank=True
-    )
+    collections = models.ManyToManyField(Collection, through="DocumentCollection", related_name="documents", blank=True)
 
     #: Source fields with no column of their own, kept verbatim (e.g. FRUS footnotes, UN session).
     extra = models.JSONField(default=dict, blank=True)

@@ -35,8 +35,7 @@ KEPT_HEADERS = ("Content-Type", "Link", "Content-Language", "X-Robots-Tag")
 def _state_sql() -> str:
     doc, audit = Document._meta.db_table, AuditEvent._meta.db_table
     # The sub-select is answered from the end of the primary key; the outer one by the unique identifier index.
-    return (f'SELECT d.status, d.updated_at, (SELECT MAX(a.id) FROM "{audit}" a) '
-            f'FROM "{doc}" d WHERE d.identifier = %s')
+    return f'SELECT d.status, d.updated_at, (SELECT MAX(a.id) FROM "{audit}" a) FROM "{doc}" d WHERE d.identifier = %s'
 
 
 def document_state(identifier: str) -> tuple | None:
@@ -47,8 +46,12 @@ def document_state(identifier: str) -> tuple | None:
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "messages" not in request.COOKIES and len(request.META.get("QUERY_STRING", "")) <= 200)
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and len(request.META.get("QUERY_STRING", "")) <= 200
+    )
 
 
 def cached_document_page(view):
@@ -61,9 +64,22 @@ def cached_document_page(view):
         state = document_state(doc_id)
         if state is None:  # no such document: the view answers (404) as it always did
             return view(request, doc_id, *args, **kwargs)
-        raw = "|".join(map(str, (view.__module__, view.__name__, doc_id, sorted(kwargs.items()), request.get_host(),
-                                 request.is_secure(), getattr(request, "LANGUAGE_CODE", ""),
-                                 request.META.get("QUERY_STRING", ""), *state)))
+        raw = "|".join(
+            map(
+                str,
+                (
+                    view.__module__,
+                    view.__name__,
+                    doc_id,
+                    sorted(kwargs.items()),
+                    request.get_host(),
+                    request.is_secure(),
+                    getattr(request, "LANGUAGE_CODE", ""),
+                    request.META.get("QUERY_STRING", ""),
+                    *state,
+                ),
+            )
+        )
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         hit = cache.get(key)
         if hit is not None:
@@ -74,9 +90,14 @@ def cached_document_page(view):
             response["X-Page-Cache"] = "hit"
             return response
         response = view(request, doc_id, *args, **kwargs)
-        if (response.status_code in (200, 410) and not response.streaming and not response.cookies
-                and "Cookie" not in response.get("Vary", "") and "private" not in response.get("Cache-Control", "")
-                and len(response.content) <= MAX_BYTES):
+        if (
+            response.status_code in (200, 410)
+            and not response.streaming
+            and not response.cookies
+            and "Cookie" not in response.get("Vary", "")
+            and "private" not in response.get("Cache-Control", "")
+            and len(response.content) <= MAX_BYTES
+        ):
             headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
             cache.set(key, (response.status_code, headers, response.content), SECONDS)
             response["X-Page-Cache"] = "miss"

@@ -157,16 +157,27 @@ def _page(page) -> dict:
         "width": page.width,
         "height": page.height,
         "iiif_image": f"/iiif/image/{page.iiif_id}",
-        "file": {"name": page.source.original_name.rsplit("/", 1)[-1], "sha256": page.source.sha256,
-                 "size": page.source.size, "media_type": page.source.media_type, "page": page.source_page + 1},
+        "file": {
+            "name": page.source.original_name.rsplit("/", 1)[-1],
+            "sha256": page.source.sha256,
+            "size": page.source.size,
+            "media_type": page.source.media_type,
+            "page": page.source_page + 1,
+        },
         "ocr": _has_ocr(page),
     }
 
 
 def _ocr(page) -> dict:
     """Machine OCR of a page: kept apart from edited transcripts and marked as such."""
-    return {"page": page.position, "kind": "machine-ocr", "languages": page.ocr.languages, "engine": page.ocr.engine,
-            "mean_confidence": page.ocr.mean_confidence, "text": page.ocr.text}
+    return {
+        "page": page.position,
+        "kind": "machine-ocr",
+        "languages": page.ocr.languages,
+        "engine": page.ocr.engine,
+        "mean_confidence": page.ocr.mean_confidence,
+        "text": page.ocr.text,
+    }
 
 
 def document_record(doc: m.Document) -> dict:
@@ -224,13 +235,23 @@ def document_record(doc: m.Document) -> dict:
             for dc in related(doc, "documentcollection_set")
         ],
         "persons": [
-            {"id": dp.person.identifier, "name": dp.person.name,
-             **({"description": dp.person.description} if dp.person.description else {})}
+            {
+                "id": dp.person.identifier,
+                "name": dp.person.name,
+                **({"description": dp.person.description} if dp.person.description else {}),
+            }
             for dp in related(doc, "documentperson_set")
         ],
         "related": [r.target for r in related(doc, "relations")],
-        "holding_archive": ({"id": doc.holding_archive.identifier, "name": doc.holding_archive.name,
-                             "url": doc.holding_archive.get_absolute_url()} if doc.holding_archive_id else None),
+        "holding_archive": (
+            {
+                "id": doc.holding_archive.identifier,
+                "name": doc.holding_archive.name,
+                "url": doc.holding_archive.get_absolute_url(),
+            }
+            if doc.holding_archive_id
+            else None
+        ),
         "relations": [{"type": link.type, "target": link.target} for link in related(doc, "links_out")],
         "pages": [_page(p) for p in pages],
         "ocr": [_ocr(p) for p in pages if _has_ocr(p)],
@@ -325,10 +346,9 @@ def list_documents(
     total = qs.count()
     offset = (page_n - 1) * per_page_n
     docs = list(
-        qs.order_by(*SORTS[sort])
-        .prefetch_related(Prefetch("documentlanguage_set",
-                                   queryset=m.DocumentLanguage.objects.select_related("language")))
-        [offset : offset + per_page_n]
+        qs.order_by(*SORTS[sort]).prefetch_related(
+            Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language"))
+        )[offset : offset + per_page_n]
     )
     return DocumentPage([document_summary(d) for d in docs], total, page_n, per_page_n, sort, filters)
 
@@ -352,8 +372,9 @@ def archive_overview() -> dict:
         "total": result.total,
         "years": facets["years"],
         "decades": facets["decades"],
-        "languages": [{"code": b["value"], "name": b["label"], "count": b["count"]}
-                      for b in facets["facets"].get("language", [])],
+        "languages": [
+            {"code": b["value"], "name": b["label"], "count": b["count"]} for b in facets["facets"].get("language", [])
+        ],
         "repositories": [{"name": b["value"], "count": b["count"]} for b in facets["facets"].get("repository", [])],
     }
     cache.set("archive-overview", overview, OVERVIEW_SECONDS)
@@ -362,9 +383,13 @@ def archive_overview() -> dict:
 
 def recent_documents(limit: int = 10) -> list[dict]:
     """The documents added last (newest rows first: the primary key's index, no sort over the archive)."""
-    docs = in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED).order_by("-id").prefetch_related(
-        Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language"))
-    )[:limit]
+    docs = (
+        in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED)
+        .order_by("-id")
+        .prefetch_related(
+            Prefetch("documentlanguage_set", queryset=m.DocumentLanguage.objects.select_related("language"))
+        )[:limit]
+    )
     return [document_summary(d) for d in docs]
 
 
@@ -383,8 +408,11 @@ def iter_records_by_ids(identifiers: Iterable[str], chunk_size: int = 200) -> It
 
     def flush() -> Iterator[dict]:
         # by identifier alone (the unique index), the state tested on the rows: see search.services.hydrate
-        docs = {d.identifier: d for d in with_relations(m.Document.objects.filter(identifier__in=chunk))
-                if d.status == m.Document.Status.PUBLISHED}
+        docs = {
+            d.identifier: d
+            for d in with_relations(m.Document.objects.filter(identifier__in=chunk))
+            if d.status == m.Document.Status.PUBLISHED
+        }
         for ident in chunk:
             if ident in docs:
                 yield document_record(docs[ident])
@@ -431,8 +459,9 @@ TRANSITIONS = {
 }
 
 
-def set_status(identifier: str, status: str, *, actor: str = "", note: str = "", source: str = "cli",
-               address: str = "") -> m.Document:
+def set_status(
+    identifier: str, status: str, *, actor: str = "", note: str = "", source: str = "cli", address: str = ""
+) -> m.Document:
     """Move a document through the workflow (draft -> in review -> published -> withdrawn).
 
     Publishing sets ``published_at`` (the first time) and records a version; withdrawing keeps the record
@@ -464,8 +493,11 @@ def set_status(identifier: str, status: str, *, actor: str = "", note: str = "",
             fields += ["withdrawn_at", "withdrawal_note"]
         doc.save(update_fields=fields)
         uow.updated(identifier)  # after commit the home page counts again (the unit clears the overview)
-        uow.audit(f"document.{status}" if status != "review" else "document.submit", identifier,
-                  details={"from": old, "to": status, **({"note": note} if note else {})})
+        uow.audit(
+            f"document.{status}" if status != "review" else "document.submit",
+            identifier,
+            details={"from": old, "to": status, **({"note": note} if note else {})},
+        )
         if status == m.Document.Status.PUBLISHED:
             uow.version(identifier, note=note or ("published" if old != "withdrawn" else "published again"))
     return doc

@@ -18,12 +18,23 @@ from readingroom.publish import services as publish
 
 FORMAT_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "dc": "Dublin Core XML", "json": "JSON"}
 #: how the kinds of text are called on the page (a text's own label, as the archive wrote it, comes first)
-KIND_LABELS = {"translation": gettext_lazy("Translation"), "transcript": gettext_lazy("Transcript"),
-               "ocr": gettext_lazy("Machine OCR"), "scan": gettext_lazy("Original scan")}
-CONTENT_KINDS = {"scan": gettext_lazy("scan"), "translation": gettext_lazy("translation"),
-                 "transcript": gettext_lazy("transcript")}
-CERTAINTY = {"approximate": gettext_lazy("approximate"), "inferred": gettext_lazy("inferred"),
-             "uncertain": gettext_lazy("uncertain"), "unknown": gettext_lazy("unknown")}
+KIND_LABELS = {
+    "translation": gettext_lazy("Translation"),
+    "transcript": gettext_lazy("Transcript"),
+    "ocr": gettext_lazy("Machine OCR"),
+    "scan": gettext_lazy("Original scan"),
+}
+CONTENT_KINDS = {
+    "scan": gettext_lazy("scan"),
+    "translation": gettext_lazy("translation"),
+    "transcript": gettext_lazy("transcript"),
+}
+CERTAINTY = {
+    "approximate": gettext_lazy("approximate"),
+    "inferred": gettext_lazy("inferred"),
+    "uncertain": gettext_lazy("uncertain"),
+    "unknown": gettext_lazy("unknown"),
+}
 
 
 def _alternate(response: HttpResponse, url: str) -> HttpResponse:
@@ -42,7 +53,9 @@ def browse(request: HttpRequest, format: str | None = None) -> HttpResponse:
     except services.InvalidQuery as exc:
         if format == "json":
             return error(400, str(exc))
-        return render(request, "documents/browse.html", {"error": str(exc), "overview": services.archive_overview()}, status=400)
+        return render(
+            request, "documents/browse.html", {"error": str(exc), "overview": services.archive_overview()}, status=400
+        )
     if format == "json":
         return JsonResponse(page_json(request, page, request.path), json_dumps_params={"ensure_ascii": False})
     query = request.GET.copy()
@@ -52,8 +65,12 @@ def browse(request: HttpRequest, format: str | None = None) -> HttpResponse:
         "params": params,
         "overview": services.archive_overview(),
         "query": query.urlencode(),
-        "sorts": [("date", _("Date, oldest first")), ("-date", _("Date, newest first")), ("title", _("Title, A–Z")),
-                  ("-title", _("Title, Z–A"))],
+        "sorts": [
+            ("date", _("Date, oldest first")),
+            ("-date", _("Date, newest first")),
+            ("title", _("Title, A–Z")),
+            ("-title", _("Title, Z–A")),
+        ],
     }
     json_url = "/documents.json" + (f"?{request.GET.urlencode()}" if request.GET else "")
     return _alternate(render(request, "documents/browse.html", context), json_url)
@@ -77,10 +94,23 @@ def _preview(request: HttpRequest, doc_id: str):
 
 def withdrawn(request: HttpRequest, exc: services.DocumentWithdrawn, format: str | None = None) -> HttpResponse:
     if format == "json":
-        return JsonResponse({"error": {"status": 410, "message": str(exc), "withdrawn_at": exc.withdrawn_at.isoformat()
-                                       if exc.withdrawn_at else None, "note": exc.note}}, status=410)
-    return render(request, "documents/withdrawn.html", {"identifier": exc.identifier, "withdrawn_at": exc.withdrawn_at,
-                                                          "note": exc.note}, status=410)
+        return JsonResponse(
+            {
+                "error": {
+                    "status": 410,
+                    "message": str(exc),
+                    "withdrawn_at": exc.withdrawn_at.isoformat() if exc.withdrawn_at else None,
+                    "note": exc.note,
+                }
+            },
+            status=410,
+        )
+    return render(
+        request,
+        "documents/withdrawn.html",
+        {"identifier": exc.identifier, "withdrawn_at": exc.withdrawn_at, "note": exc.note},
+        status=410,
+    )
 
 
 def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> HttpResponse:
@@ -116,8 +146,14 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
         "citations": publish.document_citations(record, base),
         "exports": [(FORMAT_LABELS[name], href) for name, href in publish.export_links(record).items()],
         "meta_tags": metadata.meta_tags(record, url, pdf_url=f"{base}/documents/{doc.identifier}.pdf"),
-        "pages": [{**p, "thumb": f"{p['iiif_image']}/full/,160/0/default.jpg",
-                   "thumb_width": max(1, round(p["width"] * 160 / p["height"]))} for p in record["pages"]],
+        "pages": [
+            {
+                **p,
+                "thumb": f"{p['iiif_image']}/full/,160/0/default.jpg",
+                "thumb_width": max(1, round(p["width"] * 160 / p["height"])),
+            }
+            for p in record["pages"]
+        ],
         "ocr_pages": {o["page"]: o["text"] for o in record["ocr"]},
         "manifest_url": f"{base}/iiif/presentation/{doc.identifier}/manifest" if record["pages"] else None,
         "ocr_progress": _ocr_progress(request, doc) if record["pages"] else None,
@@ -151,30 +187,55 @@ def _compare_sources(record: dict) -> dict[str, dict]:
     """What a document offers to read side by side, by the key its URL names it with: its texts numbered
     as on the document page ("1", "2", ...), its machine OCR ("ocr") and its scan ("scan")."""
     out: dict[str, dict] = {}
-    all_texts = [(kind, t) for kind, key in (("translation", "translations"), ("transcript", "transcripts"))
-                 for t in record[key]]
+    all_texts = [
+        (kind, t) for kind, key in (("translation", "translations"), ("transcript", "transcripts")) for t in record[key]
+    ]
     for number, (kind, t) in enumerate(all_texts, start=1):
-        out[str(number)] = {"key": str(number), "kind": kind, "label": t["label"] or str(KIND_LABELS[kind]),
-                            "language": t["language"] or "", "language_name": t.get("language_name") or "",
-                            "title": t.get("title") or "", "body": t["text"] or ""}
+        out[str(number)] = {
+            "key": str(number),
+            "kind": kind,
+            "label": t["label"] or str(KIND_LABELS[kind]),
+            "language": t["language"] or "",
+            "language_name": t.get("language_name") or "",
+            "title": t.get("title") or "",
+            "body": t["text"] or "",
+        }
     first_language = record["original_languages"][0]["code"] if record["original_languages"] else ""
     if record["ocr"]:
-        out["ocr"] = {"key": "ocr", "kind": "ocr", "label": str(KIND_LABELS["ocr"]), "language": first_language,
-                      "language_name": "", "title": "", "pages": {o["page"]: o["text"] for o in record["ocr"]},
-                      "body": "\n\n".join(o["text"] for o in record["ocr"])}
+        out["ocr"] = {
+            "key": "ocr",
+            "kind": "ocr",
+            "label": str(KIND_LABELS["ocr"]),
+            "language": first_language,
+            "language_name": "",
+            "title": "",
+            "pages": {o["page"]: o["text"] for o in record["ocr"]},
+            "body": "\n\n".join(o["text"] for o in record["ocr"]),
+        }
     if record["pages"]:
-        out["scan"] = {"key": "scan", "kind": "scan", "label": str(KIND_LABELS["scan"]), "language": first_language,
-                       "language_name": "", "title": "", "body": ""}
+        out["scan"] = {
+            "key": "scan",
+            "kind": "scan",
+            "label": str(KIND_LABELS["scan"]),
+            "language": first_language,
+            "language_name": "",
+            "title": "",
+            "body": "",
+        }
     return out
 
 
 def _default_pair(sources: dict[str, dict]) -> tuple[str, str]:
     """The original on the left (the scan, else a transcript), a translation on the right."""
     keys = list(sources)
-    left = next((k for k in keys if sources[k]["kind"] == "scan"), None) \
-        or next((k for k in keys if sources[k]["kind"] == "transcript"), None) or keys[0]
-    right = next((k for k in keys if sources[k]["kind"] == "translation" and k != left), None) \
-        or next(k for k in keys if k != left)
+    left = (
+        next((k for k in keys if sources[k]["kind"] == "scan"), None)
+        or next((k for k in keys if sources[k]["kind"] == "transcript"), None)
+        or keys[0]
+    )
+    right = next((k for k in keys if sources[k]["kind"] == "translation" and k != left), None) or next(
+        k for k in keys if k != left
+    )
     return left, right
 
 
@@ -182,8 +243,10 @@ def _compare_links(doc_id: str, sources: dict[str, dict]) -> dict | None:
     if len(sources) < 2:
         return None
     left, right = _default_pair(sources)
-    return {"url": f"/documents/{doc_id}/compare?left={left}&right={right}",
-            "choices": [{"key": k, "label": v["label"], "language": v["language"]} for k, v in sources.items()]}
+    return {
+        "url": f"/documents/{doc_id}/compare?left={left}&right={right}",
+        "choices": [{"key": k, "label": v["label"], "language": v["language"]} for k, v in sources.items()],
+    }
 
 
 def _text_dir(code: str) -> str:
@@ -199,9 +262,16 @@ def _text_dir(code: str) -> str:
 
 
 def _side(source: dict, body: str) -> dict:
-    return {"key": source["key"], "kind": source["kind"], "label": source["label"],
-            "language": source["language"] or "und", "dir": _text_dir(source["language"]),
-            "language_name": source["language_name"], "title": source["title"], "length": len(body)}
+    return {
+        "key": source["key"],
+        "kind": source["kind"],
+        "label": source["label"],
+        "language": source["language"] or "und",
+        "dir": _text_dir(source["language"]),
+        "language_name": source["language_name"],
+        "title": source["title"],
+        "length": len(body),
+    }
 
 
 def compare(request: HttpRequest, doc_id: str) -> HttpResponse:
@@ -222,8 +292,10 @@ def compare(request: HttpRequest, doc_id: str) -> HttpResponse:
     right_key = request.GET.get("right", default_right)[:20]
     for key in (left_key, right_key):
         if key not in sources:
-            raise Http404(_("The document %(id)s has no text “%(key)s”. It has: %(keys)s.")
-                          % {"id": doc_id, "key": key, "keys": ", ".join(f"{k} ({v['label']})" for k, v in sources.items())})
+            raise Http404(
+                _("The document %(id)s has no text “%(key)s”. It has: %(keys)s.")
+                % {"id": doc_id, "key": key, "keys": ", ".join(f"{k} ({v['label']})" for k, v in sources.items())}
+            )
     left, right = sources[left_key], sources[right_key]
     size = max(1000, settings.READINGROOM_PAGE_TEXT_CHARS)
     # Long texts are read in parts: both texts cut into the same number of parts, part N beside part N.
@@ -244,9 +316,15 @@ def compare(request: HttpRequest, doc_id: str) -> HttpResponse:
 
     left_body, right_body = piece(left["body"]), piece(right["body"])
     context = {
-        "doc": record, "preview": preview, "sources": list(sources.values()),
-        "left": _side(left, left_body), "right": _side(right, right_body),
-        "part": part, "parts": parts, "rows": None, "pages": None,
+        "doc": record,
+        "preview": preview,
+        "sources": list(sources.values()),
+        "left": _side(left, left_body),
+        "right": _side(right, right_body),
+        "part": part,
+        "parts": parts,
+        "rows": None,
+        "pages": None,
         "permanent_url": publish.permanent_url(record, publish.base_url(request)),
     }
     scan_side = "left" if left["kind"] == "scan" else "right" if right["kind"] == "scan" else None
@@ -254,10 +332,15 @@ def compare(request: HttpRequest, doc_id: str) -> HttpResponse:
         other = right if scan_side == "left" else left
         ocr_pages = other.get("pages") or {}
         context["scan_side"] = scan_side
-        context["pages"] = [{**p, "src": f"{p['iiif_image']}/full/800,/0/default.jpg",
-                             "height_800": max(1, round(p["height"] * 800 / p["width"])),
-                             "ocr": ocr_pages.get(p["position"], "") if other["kind"] == "ocr" else None}
-                            for p in record["pages"]]
+        context["pages"] = [
+            {
+                **p,
+                "src": f"{p['iiif_image']}/full/800,/0/default.jpg",
+                "height_800": max(1, round(p["height"] * 800 / p["width"])),
+                "ocr": ocr_pages.get(p["position"], "") if other["kind"] == "ocr" else None,
+            }
+            for p in record["pages"]
+        ]
         context["other_blocks"] = blocks(right_body if scan_side == "left" else left_body)
     else:
         context["rows"] = align_texts(left_body, right_body)
@@ -312,13 +395,21 @@ def _page_texts(request: HttpRequest, doc, record: dict) -> list[dict]:
     budget = 5 * size
     wanted, wanted_part = _wanted_part(request)
     texts = []
-    all_texts = [(kind, t) for kind, key in (("translation", "translations"), ("transcript", "transcripts"))
-                 for t in record[key]]
+    all_texts = [
+        (kind, t) for kind, key in (("translation", "translations"), ("transcript", "transcripts")) for t in record[key]
+    ]
     for number, (kind, t) in enumerate(all_texts, start=1):
         body = t["text"] or ""
         footnotes = (t.get("extra") or {}).get("footnotes", []) or []
-        entry = {**t, "kind": kind, "kind_label": KIND_LABELS[kind], "note_prefix": f"text-{number}-note", "number": number, "length": len(body),
-                 "txt_url": _text_url(doc.identifier, number)}
+        entry = {
+            **t,
+            "kind": kind,
+            "kind_label": KIND_LABELS[kind],
+            "note_prefix": f"text-{number}-note",
+            "number": number,
+            "length": len(body),
+            "txt_url": _text_url(doc.identifier, number),
+        }
         del entry["text"]
         if len(body) > size or budget <= 0:
             bounds = part_bounds(body, size)
@@ -328,10 +419,15 @@ def _page_texts(request: HttpRequest, doc, record: dict) -> list[dict]:
                 start = end = 0  # the page is full: only the note and the links
             base = f"?text={number}&part="
             entry["partial"] = {
-                "part": part, "parts": len(bounds), "start": start, "end": end, "shown": end - start,
+                "part": part,
+                "parts": len(bounds),
+                "start": start,
+                "end": end,
+                "shown": end - start,
                 "previous": f"{base}{part - 1}#text-{number}" if part > 1 else None,
                 "next": f"{base}{part + 1}#text-{number}" if part < len(bounds) else None,
-                "first": f"{base}1#text-{number}", "omitted": start == end,
+                "first": f"{base}1#text-{number}",
+                "omitted": start == end,
             }
             body = body[start:end]
         budget -= len(body)
@@ -364,8 +460,10 @@ def text_plain(request: HttpRequest, doc_id: str, number: int | str) -> HttpResp
         if doc is None:
             raise Http404(str(exc)) from None
     order = {m.Text.Kind.TRANSLATION: 0, m.Text.Kind.TRANSCRIPT: 1}
-    rows = sorted(m.Text.objects.filter(document=doc).annotate(size=Length("body")).values_list("pk", "kind", "position", "size"),
-                  key=lambda r: (order.get(r[1], 2), r[2], r[0]))
+    rows = sorted(
+        m.Text.objects.filter(document=doc).annotate(size=Length("body")).values_list("pk", "kind", "position", "size"),
+        key=lambda r: (order.get(r[1], 2), r[2], r[0]),
+    )
     number = int(number)
     if not 1 <= number <= len(rows):
         raise Http404(f"{doc_id} has no text {number}")
@@ -374,7 +472,12 @@ def text_plain(request: HttpRequest, doc_id: str, number: int | str) -> HttpResp
 
     def stream():
         for offset in range(0, size, chunk):
-            part = m.Text.objects.filter(pk=pk).annotate(part=Substr("body", offset + 1, chunk)).values_list("part", flat=True).first()
+            part = (
+                m.Text.objects.filter(pk=pk)
+                .annotate(part=Substr("body", offset + 1, chunk))
+                .values_list("part", flat=True)
+                .first()
+            )
             if not part:
                 return
             yield part.encode("utf-8")
@@ -390,9 +493,12 @@ def _errata(doc) -> list[dict]:
 
     out = []
     for v in errata(doc):
-        parts = [_("%(field)s was “%(before)s”, is “%(after)s”") % {
-                     "field": c["field"].replace("_", " ").replace(".", " "), "before": c["before"], "after": c["after"]}
-                 for c in v.changes if len(str(c["before"])) <= 200 and len(str(c["after"])) <= 200][:5]
+        parts = [
+            _("%(field)s was “%(before)s”, is “%(after)s”")
+            % {"field": c["field"].replace("_", " ").replace(".", " "), "before": c["before"], "after": c["after"]}
+            for c in v.changes
+            if len(str(c["before"])) <= 200 and len(str(c["after"])) <= 200
+        ][:5]
         out.append({"date": v.created_at, "changes": parts, "note": v.note, "number": v.number})
     return out
 
@@ -407,6 +513,12 @@ def _ocr_progress(request: HttpRequest, doc) -> dict | None:
 
 
 def _reference_parts(ref: dict) -> list[tuple[str, str]]:
-    labels = [("repository", _("Repository")), ("fonds", _("Fonds")), ("series", _("Series")), ("volume", _("Volume")),
-              ("file", _("File")), ("folios", _("Folios"))]
+    labels = [
+        ("repository", _("Repository")),
+        ("fonds", _("Fonds")),
+        ("series", _("Series")),
+        ("volume", _("Volume")),
+        ("file", _("File")),
+        ("folios", _("Folios")),
+    ]
     return [(label, ref[key]) for key, label in labels if ref.get(key)]

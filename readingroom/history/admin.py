@@ -15,7 +15,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
 
     def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser or request.user.groups.filter(name="Administrators").exists()
+        return (
+            request.user.is_active
+            and request.user.is_superuser
+            or request.user.groups.filter(name="Administrators").exists()
+        )
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self.has_module_permission(request)

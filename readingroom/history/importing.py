@@ -18,5 +18,9 @@ def batch_history(uow, outcomes, paths: list) -> None:
         uow.version(*updated, note="updated by an import")
     if imported or updated:
         files = sorted({str(Path(p)) for p in paths})
-        uow.audit("import.batch", f"{len(imported)} created, {len(updated)} changed", source="import",
-                  details={"created": imported, "changed": updated, "files": files[:50]})
+        uow.audit(
+            "import.batch",
+            f"{len(imported)} created, {len(updated)} changed",
+            source="import",
+            details={"created": imported, "changed": updated, "files": files[:50]},
+        )

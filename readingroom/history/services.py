@@ -35,11 +35,24 @@ def who() -> tuple[str, str, str]:
     return user, "cli", socket.gethostname()
 
 
-def audit(action: str, object_id: str = "", *, actor: str = "", source: str = "", address: str = "",
-          details: dict | None = None) -> AuditEvent:
+def audit(
+    action: str,
+    object_id: str = "",
+    *,
+    actor: str = "",
+    source: str = "",
+    address: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
     name, where_from, addr = who()
-    return AuditEvent.objects.create(actor=actor or name, source=source or where_from, address=address or addr,
-                                     action=action, object_id=object_id[:300], details=details or {})
+    return AuditEvent.objects.create(
+        actor=actor or name,
+        source=source or where_from,
+        address=address or addr,
+        action=action,
+        object_id=object_id[:300],
+        details=details or {},
+    )
 
 
 def _flatten(value, prefix: str = "") -> dict:
@@ -63,8 +76,13 @@ def diff(before: dict, after: dict) -> list[dict]:
     a = {k: v for k, v in _flatten({k: v for k, v in before.items() if k not in VOLATILE}).items()}
     b = {k: v for k, v in _flatten({k: v for k, v in after.items() if k not in VOLATILE}).items()}
     changes = []
-    for key in sorted(set(a) | set(b), key=lambda k: (list(before).index(k.split(".")[0].split("[")[0])
-                                                      if k.split(".")[0].split("[")[0] in before else 999, k)):
+    for key in sorted(
+        set(a) | set(b),
+        key=lambda k: (
+            list(before).index(k.split(".")[0].split("[")[0]) if k.split(".")[0].split("[")[0] in before else 999,
+            k,
+        ),
+    ):
         if a.get(key, "") != b.get(key, ""):
             changes.append({"field": key, "before": a.get(key, ""), "after": b.get(key, "")})
     return changes
@@ -73,26 +91,32 @@ def diff(before: dict, after: dict) -> list[dict]:
 def snapshot(doc: dm.Document) -> dict:
     from readingroom.documents.services import document_record, get_document
 
-    return {k: v for k, v in document_record(get_document(doc.identifier, public=False)).items()
-            if k not in {"created_at", "updated_at"}}
+    return {
+        k: v
+        for k, v in document_record(get_document(doc.identifier, public=False)).items()
+        if k not in {"created_at", "updated_at"}
+    }
 
 
 def ensure_base_version(identifiers: list[str], actor: str = "") -> int:
     """Give each published document in ``identifiers`` that has no version yet a first one, from its state
     now: call before changing them, so the previous state is kept."""
     made = 0
-    have = set(DocumentVersion.objects.filter(document__identifier__in=identifiers)
-               .values_list("document_id", flat=True))
+    have = set(
+        DocumentVersion.objects.filter(document__identifier__in=identifiers).values_list("document_id", flat=True)
+    )
     for doc in dm.Document.objects.filter(identifier__in=identifiers, status=dm.Document.Status.PUBLISHED):
         if doc.pk not in have:
-            DocumentVersion.objects.create(document=doc, number=1, actor=actor, snapshot=snapshot(doc),
-                                           note="as published before this change")
+            DocumentVersion.objects.create(
+                document=doc, number=1, actor=actor, snapshot=snapshot(doc), note="as published before this change"
+            )
             made += 1
     return made
 
 
-def record_version(doc: dm.Document, *, actor: str = "", note: str = "",
-                   erratum: bool = False) -> DocumentVersion | None:
+def record_version(
+    doc: dm.Document, *, actor: str = "", note: str = "", erratum: bool = False
+) -> DocumentVersion | None:
     """A new version of a document if its record differs from the last version (or it has none)."""
     now = snapshot(doc)
     last = DocumentVersion.objects.filter(document=doc).order_by("-number").first()
@@ -100,8 +124,15 @@ def record_version(doc: dm.Document, *, actor: str = "", note: str = "",
     if last and not changes:
         return None
     name = actor or who()[0]
-    return DocumentVersion.objects.create(document=doc, number=(last.number + 1) if last else 1, actor=name,
-                                          snapshot=now, changes=changes, note=note, erratum=erratum)
+    return DocumentVersion.objects.create(
+        document=doc,
+        number=(last.number + 1) if last else 1,
+        actor=name,
+        snapshot=now,
+        changes=changes,
+        note=note,
+        erratum=erratum,
+    )
 
 
 def errata(doc: dm.Document) -> list[DocumentVersion]:

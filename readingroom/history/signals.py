@@ -19,7 +19,11 @@ def admin_write(sender, instance: LogEntry, created: bool, **kwargs) -> None:
 
     request = current_request.get()
     model = instance.content_type.model if instance.content_type_id else "object"
-    audit(f"admin.{model}.{ACTIONS.get(instance.action_flag, 'change')}", instance.object_repr[:300],
-          actor=instance.user.get_username(), source="admin",
-          address=client_address(request),
-          details={"object_pk": instance.object_id, "message": instance.get_change_message()})
+    audit(
+        f"admin.{model}.{ACTIONS.get(instance.action_flag, 'change')}",
+        instance.object_repr[:300],
+        actor=instance.user.get_username(),
+        source="admin",
+        address=client_address(request),
+        details={"object_pk": instance.object_id, "message": instance.get_change_message()},
+    )

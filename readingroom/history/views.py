@@ -41,8 +41,14 @@ def version(request: HttpRequest, doc_id: str, number: int) -> HttpResponse:
     if v is None:
         raise Http404(f"{doc_id} has no version {number}")
     record = v.snapshot
-    texts = [{**t, "kind": kind, "blocks": blocks(t["text"])}
-             for kind, key in (("translation", "translations"), ("transcript", "transcripts")) for t in record.get(key, [])]
+    texts = [
+        {**t, "kind": kind, "blocks": blocks(t["text"])}
+        for kind, key in (("translation", "translations"), ("transcript", "transcripts"))
+        for t in record.get(key, [])
+    ]
     latest = doc.versions.order_by("-number").values_list("number", flat=True).first()
-    return render(request, "history/version.html", {"doc": doc, "v": v, "record": record, "texts": texts,
-                                                     "is_latest": v.number == latest})
+    return render(
+        request,
+        "history/version.html",
+        {"doc": doc, "v": v, "record": record, "texts": texts, "is_latest": v.number == latest},
+    )

@@ -98,7 +98,7 @@ def parse_names(text: str) -> list[str]:
 
 
 def parse_credits(sentence: str) -> list[dict]:
-    """"Contributed and translated by Elidor Mëhilli" -> ``[{"name": ..., "roles": [...]}]``."""
+    """ "Contributed and translated by Elidor Mëhilli" -> ``[{"name": ..., "roles": [...]}]``."""
     m = _CREDIT.fullmatch(sentence.strip())
     if not m:
         return []
@@ -146,7 +146,7 @@ def parse_wilson_citation(text: str) -> Citation:
     if m:
         out.source_url = m[1]
         t = t[: m.start()].rstrip()
-    if not t or t[0] not in "\"“":
+    if not t or t[0] not in '"“':
         raise CitationError('a citation starts with the quoted title ("Title", date, archive, reference)')
     close = re.search(r"[\"”],\s*", t[1:])
     if not close:

@@ -75,8 +75,40 @@ def resolve(value: str | dict) -> tuple[str, str]:
 
 
 #: The languages detection chooses between: the archive's languages (what the search analyses).
-DETECTABLE = ("en", "ru", "de", "fr", "es", "it", "pt", "hu", "ro", "pl", "cs", "sk", "sq", "zh", "sr", "hr", "bg",
-              "uk", "nl", "sv", "da", "no", "fi", "tr", "el", "ar", "ja", "ko", "lt", "et", "ca", "sl")
+DETECTABLE = (
+    "en",
+    "ru",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "hu",
+    "ro",
+    "pl",
+    "cs",
+    "sk",
+    "sq",
+    "zh",
+    "sr",
+    "hr",
+    "bg",
+    "uk",
+    "nl",
+    "sv",
+    "da",
+    "no",
+    "fi",
+    "tr",
+    "el",
+    "ar",
+    "ja",
+    "ko",
+    "lt",
+    "et",
+    "ca",
+    "sl",
+)
 #: below this many letters a guess is not worth recording
 MIN_LETTERS = 12
 

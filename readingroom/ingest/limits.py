@@ -110,19 +110,25 @@ def check_chars(value: str, field: str, *, multiline: bool) -> None:
     if m:
         ch = m.group()
         what = _NAMES.get(ch) or (
-            f"a control character U+{ord(ch):04X}" if ord(ch) < 0xA0
-            else f"a lone surrogate U+{ord(ch):04X}" if 0xD800 <= ord(ch) <= 0xDFFF
+            f"a control character U+{ord(ch):04X}"
+            if ord(ch) < 0xA0
+            else f"a lone surrogate U+{ord(ch):04X}"
+            if 0xD800 <= ord(ch) <= 0xDFFF
             else f"the non-character U+{ord(ch):04X}"
         )
         where = f"at character {m.start() + 1}"
         if multiline:
-            raise RecordError(f"contains {what} {where} (not allowed in a text; only tab and line breaks are)", field=field)
+            raise RecordError(
+                f"contains {what} {where} (not allowed in a text; only tab and line breaks are)", field=field
+            )
         raise RecordError(f"contains {what} {where} (not allowed in a single-line field)", field=field)
 
 
 def check_length(value: str, field: str, limit: int, setting: str) -> None:
     if len(value) > limit:
-        raise RecordError(f"longer than {limit:,} characters ({len(value):,}; setting READINGROOM_{setting})", field=field)
+        raise RecordError(
+            f"longer than {limit:,} characters ({len(value):,}; setting READINGROOM_{setting})", field=field
+        )
 
 
 def nesting_depth(obj, limit: int) -> int:

@@ -8,10 +8,11 @@ Strings become Unicode NFC and are otherwise kept as given. Fields the source le
 from __future__ import annotations
 
 import hashlib
-import orjson
 import re
 import unicodedata
 from typing import Any
+
+import orjson
 
 from readingroom.ingest.citation import REFERENCE_PARTS
 from readingroom.ingest.dates import DateError, expand_partial, parse_date
@@ -105,7 +106,12 @@ def normalise(data: dict) -> dict:
         raise RecordError(str(exc), field="date") from None
     if start and not display:
         display = start if start == end else f"{start}/{end}"
-    rec["date"] = {"display": display, "start": start, "end": end, "certainty": certainty or ("exact" if start else "unknown")}
+    rec["date"] = {
+        "display": display,
+        "start": start,
+        "end": end,
+        "certainty": certainty or ("exact" if start else "unknown"),
+    }
 
     for key in SCALARS:
         rec[key] = _str(data, key)
@@ -146,8 +152,11 @@ def normalise(data: dict) -> dict:
             raise RecordError("expected an object with kind, language and label", field=f"contents[{i}]")
         lang = _language(c.get("language"), f"contents[{i}].language")
         contents.append(
-            {"kind": _str(c, "kind", f"contents[{i}].kind") or "other", "language": lang[0] if lang else None,
-             "label": _str(c, "label", f"contents[{i}].label")}
+            {
+                "kind": _str(c, "kind", f"contents[{i}].kind") or "other",
+                "language": lang[0] if lang else None,
+                "label": _str(c, "label", f"contents[{i}].label"),
+            }
         )
     rec["contents"] = contents
 
@@ -167,7 +176,10 @@ def normalise(data: dict) -> dict:
             extra = t.get("extra") or {}
             if not isinstance(extra, dict):
                 raise RecordError("expected an object", field=f"{key}[{i}].extra")
-            extra = {**extra, **{k: v for k, v in t.items() if k not in TEXT_FIELDS and k not in {"language_name", "extra"}}}
+            extra = {
+                **extra,
+                **{k: v for k, v in t.items() if k not in TEXT_FIELDS and k not in {"language_name", "extra"}},
+            }
             if extra:
                 entry["extra"] = nfc(extra)
             texts.append(entry)
@@ -230,7 +242,6 @@ def normalise(data: dict) -> dict:
 
 def _relations(data: dict, own_id: str) -> list[dict]:
     from readingroom.archives.linktypes import NAMES, type_name
-
     from readingroom.documents.models import IDENTIFIER_PATTERN
     from readingroom.ingest.limits import check_chars, current
 
@@ -248,8 +259,9 @@ def _relations(data: dict, own_id: str) -> list[dict]:
         type_ = type_name(_str(r, "type", f"relations[{i}].type"))
         target = _str(r, "target", f"relations[{i}].target").strip() or _str(r, "id", f"relations[{i}].target").strip()
         if type_ not in NAMES:
-            raise RecordError(f"{type_[:100]!r} is not a relation type (one of {', '.join(NAMES)})",
-                              field=f"relations[{i}].type")
+            raise RecordError(
+                f"{type_[:100]!r} is not a relation type (one of {', '.join(NAMES)})", field=f"relations[{i}].type"
+            )
         if not target:
             raise RecordError("the relation names no target document", field=f"relations[{i}].target")
         if len(target) > 200 or not re.fullmatch(IDENTIFIER_PATTERN, target):

@@ -131,13 +131,20 @@ def prepare_file(path: Path, fmt: str, limits: Limits | None = None) -> Iterator
         except Exception as exc:  # noqa: BLE001 - a reader must never end an import with a traceback
             item = RecordError(
                 f"the file could not be read further ({_describe(exc)}); nothing after this point was read",
-                path=p, line=last_line, stops_file=True)
+                path=p,
+                line=last_line,
+                stops_file=True,
+            )
         position += 1
         if isinstance(item, RecordError):
             if item.stops_file:  # say truthfully what of this file goes in: the valid records before the error
-                item.message += ("; nothing of this file is imported" if read_ok == 0 else
-                                 "; of this file, only the 1 record before it is imported" if read_ok == 1 else
-                                 f"; of this file, only the {read_ok:,} records before it are imported")
+                item.message += (
+                    "; nothing of this file is imported"
+                    if read_ok == 0
+                    else "; of this file, only the 1 record before it is imported"
+                    if read_ok == 1
+                    else f"; of this file, only the {read_ok:,} records before it are imported"
+                )
                 yield item.located(path=p)
                 return
             yield item.located(path=p)
@@ -151,14 +158,19 @@ def prepare_file(path: Path, fmt: str, limits: Limits | None = None) -> Iterator
             if len(blob) > limits.record_bytes:
                 raise RecordError(
                     f"the record is larger than {limits.record_bytes // 2**20} MB as JSON "
-                    "(setting READINGROOM_MAX_IMPORT_RECORD_MB)")
+                    "(setting READINGROOM_MAX_IMPORT_RECORD_MB)"
+                )
             search = search_document(record)
         except RecordError as exc:
             yield exc.located(path=item.path, line=item.line_of(exc.field), record=ident or f"#{position}")
             continue
         except Exception as exc:  # noqa: BLE001 - one bad record never stops the import
-            yield RecordError(f"the record could not be read ({_describe(exc)})", path=item.path, line=item.line,
-                              record=ident or f"#{position}")
+            yield RecordError(
+                f"the record could not be read ({_describe(exc)})",
+                path=item.path,
+                line=item.line,
+                record=ident or f"#{position}",
+            )
             continue
         read_ok += 1
         where = f"{item.path}:{item.line}" if item.line else item.path
@@ -198,17 +210,27 @@ def events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple
             yield ("file", p, size, "rejected" if explicit else "skipped")
             continue
         if size > limits.file_bytes:
-            yield ("item", RecordError(
-                f"the file is larger than the import limit of {limits.file_bytes // mb} MB"
-                " (READINGROOM_MAX_IMPORT_FILE_MB):"
-                f" {size / mb:,.1f} MB; nothing of it was read", path=p))
+            yield (
+                "item",
+                RecordError(
+                    f"the file is larger than the import limit of {limits.file_bytes // mb} MB"
+                    " (READINGROOM_MAX_IMPORT_FILE_MB):"
+                    f" {size / mb:,.1f} MB; nothing of it was read",
+                    path=p,
+                ),
+            )
             yield ("file", p, size, "rejected")
             continue
         if _reads_whole(path, fmt) and size > limits.whole_file_bytes:
-            yield ("item", RecordError(
-                f"the file is larger than the import limit of {limits.whole_file_bytes // mb} MB for files read whole"
-                f" (READINGROOM_MAX_IMPORT_WHOLE_FILE_MB): {size / mb:,.1f} MB; nothing of it was read"
-                " (JSON Lines is read line by line: use .jsonl for larger imports)", path=p))
+            yield (
+                "item",
+                RecordError(
+                    f"the file is larger than the import limit of {limits.whole_file_bytes // mb} MB for files read whole"
+                    f" (READINGROOM_MAX_IMPORT_WHOLE_FILE_MB): {size / mb:,.1f} MB; nothing of it was read"
+                    " (JSON Lines is read line by line: use .jsonl for larger imports)",
+                    path=p,
+                ),
+            )
             yield ("file", p, size, "rejected")
             continue
         for item in prepare_file(path, fmt, limits):
@@ -331,15 +353,22 @@ def import_paths(
 
         # the batch, its feed rows, versions and audit event: one transaction (a kill leaves all or none)
         with UnitOfWork(source="import", origin=current_origin()) as uow:
-            outcomes = store_batch([(p.record, p.format, p.path, p.digest) for p in batch], lookups,
-                                   status="draft" if draft else "published", uow=uow)
+            outcomes = store_batch(
+                [(p.record, p.format, p.path, p.digest) for p in batch],
+                lookups,
+                status="draft" if draft else "published",
+                uow=uow,
+            )
             batch_history(uow, outcomes, [p.path for p in batch])
         for outcome in outcomes:
             setattr(report, outcome.status, getattr(report, outcome.status) + 1)
         if indexer is not None and indexer.active:
             t0 = time.monotonic()
-            indexer.add(_with_ocr([(p.search, o.status) for p, o in zip(batch, outcomes, strict=True)
-                                   if o.status != "unchanged"]))
+            indexer.add(
+                _with_ocr(
+                    [(p.search, o.status) for p, o in zip(batch, outcomes, strict=True) if o.status != "unchanged"]
+                )
+            )
             index_time += time.monotonic() - t0
         batch.clear()
 
@@ -364,8 +393,13 @@ def import_paths(
             ident = item.record["id"]
             if ident in seen:
                 report.errors.append(
-                    RecordError(f"the id {ident!r} appears a second time in this import ({item.where})",
-                                path=item.path, line=None, record=ident, field="id")
+                    RecordError(
+                        f"the id {ident!r} appears a second time in this import ({item.where})",
+                        path=item.path,
+                        line=None,
+                        record=ident,
+                        field="id",
+                    )
                 )
                 report.rejected += 1
                 continue
@@ -402,16 +436,26 @@ def _with_ocr(items: list[tuple[dict, str]]) -> list[dict]:
     from readingroom.documents.models import Document
 
     ids = [doc["id"] for doc, _ in items]
-    published = set(Document.objects.filter(identifier__in=ids, status=Document.Status.PUBLISHED)
-                    .values_list("identifier", flat=True)) if items else set()
+    published = (
+        set(
+            Document.objects.filter(identifier__in=ids, status=Document.Status.PUBLISHED).values_list(
+                "identifier", flat=True
+            )
+        )
+        if items
+        else set()
+    )
     items = [(doc, status) for doc, status in items if doc["id"] in published]
     updated = [doc["id"] for doc, status in items if status == "updated"]
     if updated:
         from readingroom.scans.models import OcrText
 
         ocr: dict[str, list[str]] = {}
-        for ident, text in OcrText.objects.filter(page__document__identifier__in=updated).order_by(
-                "page__position").values_list("page__document__identifier", "text"):
+        for ident, text in (
+            OcrText.objects.filter(page__document__identifier__in=updated)
+            .order_by("page__position")
+            .values_list("page__document__identifier", "text")
+        ):
             ocr.setdefault(ident, []).append(text)
         for doc, _ in items:
             if doc["id"] in ocr:

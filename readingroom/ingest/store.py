@@ -53,7 +53,8 @@ class Lookups:
             from readingroom.ingest.languages import by_code
 
             self.languages[code], _ = m.Language.objects.get_or_create(
-                code=code, defaults={"name": name or by_code(code)[1]})
+                code=code, defaults={"name": name or by_code(code)[1]}
+            )
         return self.languages[code]
 
     def repository(self, name: str) -> m.Repository | None:
@@ -158,7 +159,7 @@ def _store_links(placed: list[tuple[dict, str, str]], pks: dict[str, int], new_i
     DocumentLink.objects.filter(source_id__in=[pks[rec["id"]] for rec, _, _ in placed], origin="import").delete()
     wanted = [(rec, fmt, path, i, r) for rec, fmt, path in placed for i, r in enumerate(rec.get("relations") or [])]
     for chunk in range(0, len(new_ids), 500):
-        waiting = DocumentLink.objects.filter(target__in=new_ids[chunk:chunk + 500], target_doc__isnull=True)
+        waiting = DocumentLink.objects.filter(target__in=new_ids[chunk : chunk + 500], target_doc__isnull=True)
         for link_pk, target in waiting.values_list("pk", "target"):
             DocumentLink.objects.filter(pk=link_pk).update(target_doc_id=pks[target])
     if not wanted:
@@ -168,26 +169,50 @@ def _store_links(placed: list[tuple[dict, str, str]], pks: dict[str, int], new_i
     known.update({t: pks[t] for t in targets if t in pks})
     # the acyclic links already stored around these documents, as canonical edges
     involved = {rec["id"] for rec, *_ in wanted} | targets
-    edges = [linktypes.canonical_edge(s, t, g) for s, t, g in DocumentLink.objects.filter(
-        type__in=[n for n, (c, _) in linktypes.NAMES.items() if c in linktypes.ACYCLIC]
-    ).filter(source__identifier__in=involved).values_list("source__identifier", "type", "target")]
-    edges += [linktypes.canonical_edge(s, t, g) for s, t, g in DocumentLink.objects.filter(
-        type__in=[n for n, (c, _) in linktypes.NAMES.items() if c in linktypes.ACYCLIC], target__in=involved
-    ).values_list("source__identifier", "type", "target")]
+    edges = [
+        linktypes.canonical_edge(s, t, g)
+        for s, t, g in DocumentLink.objects.filter(
+            type__in=[n for n, (c, _) in linktypes.NAMES.items() if c in linktypes.ACYCLIC]
+        )
+        .filter(source__identifier__in=involved)
+        .values_list("source__identifier", "type", "target")
+    ]
+    edges += [
+        linktypes.canonical_edge(s, t, g)
+        for s, t, g in DocumentLink.objects.filter(
+            type__in=[n for n, (c, _) in linktypes.NAMES.items() if c in linktypes.ACYCLIC], target__in=involved
+        ).values_list("source__identifier", "type", "target")
+    ]
     links = []
     for rec, fmt, path, i, r in wanted:
         field = f"relations[{i}]"
         if r["target"] not in known and fmt != "tei":
-            raise RecordError(f"no document with id {r['target']!r} (import it first, or in the same batch)",
-                              path=path, record=rec["id"], field=f"{field}.target")
+            raise RecordError(
+                f"no document with id {r['target']!r} (import it first, or in the same batch)",
+                path=path,
+                record=rec["id"],
+                field=f"{field}.target",
+            )
         edge = linktypes.canonical_edge(rec["id"], r["type"], r["target"])
         cycle = linktypes.find_cycle(edges, edge)
         if cycle:
-            raise RecordError(f"'{r['type']}' {r['target']!r} closes a cycle ({' -> '.join(cycle)}), which a "
-                              f"{edge[1].replace('-', ' ')} link cannot", path=path, record=rec["id"], field=field)
+            raise RecordError(
+                f"'{r['type']}' {r['target']!r} closes a cycle ({' -> '.join(cycle)}), which a "
+                f"{edge[1].replace('-', ' ')} link cannot",
+                path=path,
+                record=rec["id"],
+                field=field,
+            )
         edges.append(edge)
-        links.append(DocumentLink(source_id=pks[rec["id"]], type=r["type"], target=r["target"],
-                                  target_doc_id=known.get(r["target"]), origin="import"))
+        links.append(
+            DocumentLink(
+                source_id=pks[rec["id"]],
+                type=r["type"],
+                target=r["target"],
+                target_doc_id=known.get(r["target"]),
+                origin="import",
+            )
+        )
     DocumentLink.objects.bulk_create(links, ignore_conflicts=True)
 
 
@@ -277,7 +302,13 @@ def _children(pk: int, rec: dict, lookups: Lookups, rows: dict[type, Rows]) -> N
     for kind, key in (("translation", "translations"), ("transcript", "transcripts")):
         for t in rec[key]:
             rows[m.Text].add(
-                pk, position, kind, _pk(lookups.language(t["language"])), t["label"], t["title"], t["text"],
+                pk,
+                position,
+                kind,
+                _pk(lookups.language(t["language"])),
+                t["label"],
+                t["title"],
+                t["text"],
                 t.get("extra", {}),
             )
             position += 1
@@ -293,8 +324,9 @@ def _children(pk: int, rec: dict, lookups: Lookups, rows: dict[type, Rows]) -> N
         rows[m.Relation].add(pk, i, target)
 
 
-def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: str = "published",
-                uow: UnitOfWork | None = None) -> list[Outcome]:
+def store_batch(
+    items: list[tuple], lookups: Lookups | None = None, *, status: str = "published", uow: UnitOfWork | None = None
+) -> list[Outcome]:
     """Store ``(record, source_format, source_path[, content_hash])`` items in one transaction.
 
     :param items: canonical, validated records with where they came from; ids must be unique in the batch
@@ -330,8 +362,14 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: s
         update_fields: list[str] = []
         digests = [given[0] if given else content_hash(rec) for rec, fmt, path, *given in items]
         # published documents about to be rewritten keep their state before it (before any row changes)
-        uow.changing(*[rec["id"] for (rec, *_), digest in zip(items, digests, strict=True)
-                       if rec["id"] in existing and existing[rec["id"]][1] != digest], actor="import")
+        uow.changing(
+            *[
+                rec["id"]
+                for (rec, *_), digest in zip(items, digests, strict=True)
+                if rec["id"] in existing and existing[rec["id"]][1] != digest
+            ],
+            actor="import",
+        )
         for (rec, fmt, path, *_), digest in zip(items, digests, strict=True):
             fields = _document_fields(rec, fmt, path, digest, lookups)
             if rec["id"] in existing:
@@ -352,16 +390,16 @@ def store_batch(items: list[tuple], lookups: Lookups | None = None, *, status: s
         pks: dict[str, int] = {}
         with connection.cursor() as cursor:
             if new_docs:
-                columns = ["identifier", *new_docs[0][1].keys(), "status", "created_at", "updated_at",
-                           "published_at"]
+                columns = ["identifier", *new_docs[0][1].keys(), "status", "created_at", "updated_at", "published_at"]
                 docs = Rows(m.Document, columns, ready=("created_at", "updated_at", "published_at"))
                 published = now_db if status == m.Document.Status.PUBLISHED else None
                 for rec, fields in new_docs:
                     docs.add(rec["id"], *fields.values(), status, now_db, now_db, published)
                 docs.insert(cursor)
                 pks.update(
-                    m.Document.objects.filter(identifier__in=[rec["id"] for rec, _ in new_docs])
-                    .values_list("identifier", "pk")
+                    m.Document.objects.filter(identifier__in=[rec["id"] for rec, _ in new_docs]).values_list(
+                        "identifier", "pk"
+                    )
                 )
             if changed:
                 changed_pks = [doc.pk for doc, _ in changed]

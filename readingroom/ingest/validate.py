@@ -111,8 +111,14 @@ _TEXT = (True, "text", "MAX_IMPORT_TEXT_CHARS")
 _SUMMARY = (True, "summary", "MAX_IMPORT_SUMMARY_CHARS")
 _KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _SCALAR_KINDS = {
-    "summary": _SUMMARY, "citation": _NOTE, "credits": _NOTE, "rights": _NOTE, "archive": _LINE, "source_url": _LINE,
-    "type": _LINE, "classification": _LINE,
+    "summary": _SUMMARY,
+    "citation": _NOTE,
+    "credits": _NOTE,
+    "rights": _NOTE,
+    "archive": _LINE,
+    "source_url": _LINE,
+    "type": _LINE,
+    "classification": _LINE,
 }
 
 
@@ -122,11 +128,22 @@ def _strings(rec: dict, limits: Limits) -> list[tuple[str, str, tuple]]:
     out += [(f"date.{k}", v, _LINE) for k, v in rec["date"].items() if isinstance(v, str)]
     out += [(k, rec[k], kind) for k, kind in _SCALAR_KINDS.items()]
     out += [(f"archival_reference.{k}", v, _LINE) for k, v in rec["archival_reference"].items()]
-    for key in ("original_languages", "contributors", "contents", "translations", "transcripts", "subjects", "places",
-                "collections", "persons", "related"):
+    for key in (
+        "original_languages",
+        "contributors",
+        "contents",
+        "translations",
+        "transcripts",
+        "subjects",
+        "places",
+        "collections",
+        "persons",
+        "related",
+    ):
         if len(rec[key]) > limits.list_items:
-            raise RecordError(f"more than {limits.list_items:,} entries (setting READINGROOM_MAX_IMPORT_LIST_ITEMS)",
-                              field=key)
+            raise RecordError(
+                f"more than {limits.list_items:,} entries (setting READINGROOM_MAX_IMPORT_LIST_ITEMS)", field=key
+            )
     for i, lang in enumerate(rec["original_languages"]):
         out.append((f"original_languages[{i}]", lang["name"], _LINE))
     for i, c in enumerate(rec["contributors"]):
@@ -138,8 +155,11 @@ def _strings(rec: dict, limits: Limits) -> list[tuple[str, str, tuple]]:
         out += [(f"contents[{i}].kind", c["kind"], _LINE), (f"contents[{i}].label", c["label"], _LINE)]
     for key in ("translations", "transcripts"):
         for i, t in enumerate(rec[key]):
-            out += [(f"{key}[{i}].label", t["label"], _LINE), (f"{key}[{i}].title", t["title"], _TITLE),
-                    (f"{key}[{i}].text", t["text"], _TEXT)]
+            out += [
+                (f"{key}[{i}].label", t["label"], _LINE),
+                (f"{key}[{i}].title", t["title"], _TITLE),
+                (f"{key}[{i}].text", t["text"], _TEXT),
+            ]
             if "extra" in t:
                 out += _json_strings(t["extra"], f"{key}[{i}].extra", limits)
     out += [(f"subjects[{i}]", s, _LINE) for i, s in enumerate(rec["subjects"])]
@@ -175,8 +195,9 @@ def _json_strings(value, field: str, limits: Limits) -> list[tuple[str, str, tup
                 stack.append((key, child))
         elif isinstance(v, list):
             if len(v) > limits.list_items:
-                raise RecordError(f"more than {limits.list_items:,} entries (setting READINGROOM_MAX_IMPORT_LIST_ITEMS)",
-                                  field=name)
+                raise RecordError(
+                    f"more than {limits.list_items:,} entries (setting READINGROOM_MAX_IMPORT_LIST_ITEMS)", field=name
+                )
             stack.extend((f"{name}[{i}]", child) for i, child in enumerate(v))
     out.reverse()
     return out

@@ -58,13 +58,23 @@ class PersonNamesAdmin(admin.ModelAdmin):
             target = form.cleaned_data["target"]
             others = [p for p in persons if p.pk != target.pk]
             details = services.merge_persons(target, others, actor=request.user.get_username())
-            self.log_change(request, target, f"Merged {', '.join(m['name'] for m in details['merged'])} into this person")
+            self.log_change(
+                request, target, f"Merged {', '.join(m['name'] for m in details['merged'])} into this person"
+            )
             self.message_user(request, f"Merged {len(others)} person(s) into {target.name}.")
             return None
-        return render(request, "names/merge.html", {
-            **self.admin_site.each_context(request), "title": "Merge persons", "persons": persons, "form": form,
-            "opts": self.model._meta, "action": "merge",
-        })
+        return render(
+            request,
+            "names/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge persons",
+                "persons": persons,
+                "form": form,
+                "opts": self.model._meta,
+                "action": "merge",
+            },
+        )
 
 
 @admin.register(SeedName)

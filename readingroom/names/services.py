@@ -45,12 +45,14 @@ def refresh_person(person: Person, *, replace: bool = False) -> int:
         NameVariant.objects.filter(pk__in=stale).delete()
         existing = {n: v for n, v in existing.items() if v.kind != NameVariant.Kind.AUTOMATIC}
     wanted = [(person.name, NameVariant.Kind.SOURCE, "")]
-    wanted += [(form, NameVariant.Kind.AUTOMATIC, how)
-               for form, how in automatic_variants(person.name, person.description)]
+    wanted += [
+        (form, NameVariant.Kind.AUTOMATIC, how) for form, how in automatic_variants(person.name, person.description)
+    ]
     keys = {translit.key(n) for n, _, _ in wanted} - {""}
     groups = set(SeedName.objects.filter(key__in=keys).values_list("group", flat=True))
-    wanted += [(n, NameVariant.Kind.SEED, "")
-               for n in SeedName.objects.filter(group__in=groups).values_list("name", flat=True)]
+    wanted += [
+        (n, NameVariant.Kind.SEED, "") for n in SeedName.objects.filter(group__in=groups).values_list("name", flat=True)
+    ]
     added = 0
     for name, kind, scheme in wanted:
         name = " ".join(name.split())[:300]
@@ -70,12 +72,14 @@ def add_variant(person: Person, name: str, *, kind: str = NameVariant.Kind.EDITO
         variant, created = NameVariant.objects.get_or_create(person=person, name=name, defaults={"kind": kind})
         extra = []
         for form, how in automatic_variants(name, person.description):
-            _, made = NameVariant.objects.get_or_create(person=person, name=form,
-                                                        defaults={"kind": NameVariant.Kind.AUTOMATIC, "scheme": how})
+            _, made = NameVariant.objects.get_or_create(
+                person=person, name=form, defaults={"kind": NameVariant.Kind.AUTOMATIC, "scheme": how}
+            )
             if made:
                 extra.append(form)
-        uow.audit("person.variant.add", person.identifier,
-                  details={"variant": name, "created": created, "automatic": extra})
+        uow.audit(
+            "person.variant.add", person.identifier, details={"variant": name, "created": created, "automatic": extra}
+        )
     return variant
 
 
@@ -84,8 +88,11 @@ def remove_variant(variant: NameVariant, *, actor: str = "") -> None:
 
     with UnitOfWork(actor=actor) as uow:
         person = variant.person
-        uow.audit("person.variant.remove", person.identifier,
-                  details={"variant": variant.name, "kind": variant.kind, "scheme": variant.scheme})
+        uow.audit(
+            "person.variant.remove",
+            person.identifier,
+            details={"variant": variant.name, "kind": variant.kind, "scheme": variant.scheme},
+        )
         variant.delete()
 
 
@@ -119,8 +126,11 @@ def merge_persons(target: Person, others: list[Person], *, actor: str = "") -> d
                 target.description = other.description
                 target.save(update_fields=["description"])
         uow.updated(*dict.fromkeys(moved_docs))  # their person facet changes
-        details = {"into": target.identifier, "merged": [{"id": p.identifier, "name": p.name} for p in others],
-                   "documents": sorted(set(moved_docs))}
+        details = {
+            "into": target.identifier,
+            "merged": [{"id": p.identifier, "name": p.name} for p in others],
+            "documents": sorted(set(moved_docs)),
+        }
         for other in others:
             other.delete()
         uow.audit("person.merge", target.identifier, details=details)
@@ -172,8 +182,12 @@ def table() -> Table:
         if stamp != _table.stamp:
             t = Table(stamp=stamp)
             rows = NameVariant.objects.values_list("person_id", "name", "key", "stem_key").order_by("person_id", "id")
-            seeds = [(f"seed:{g}", n, k, sk) for g, n, k, sk in
-                     SeedName.objects.values_list("group", "name", "key", "stem_key").order_by("group", "id")]
+            seeds = [
+                (f"seed:{g}", n, k, sk)
+                for g, n, k, sk in SeedName.objects.values_list("group", "name", "key", "stem_key").order_by(
+                    "group", "id"
+                )
+            ]
             for pid, name, key, skey in [*seeds, *rows.iterator(chunk_size=5000)]:
                 if key:
                     t.by_key.setdefault(key, set()).add(pid)
@@ -250,8 +264,9 @@ def _alternatives(text: str, field_: str | None, phrase: bool) -> tuple[list, Ex
     if not variants:
         return None
     first = Phrase(text, field_, boost=TYPED_BOOST) if phrase else Term(text, field_, boost=TYPED_BOOST)
-    others = [Phrase(v, field_, boost=VARIANT_BOOST) if phrase else Variant(v, field_, boost=VARIANT_BOOST)
-              for v in variants]
+    others = [
+        Phrase(v, field_, boost=VARIANT_BOOST) if phrase else Variant(v, field_, boost=VARIANT_BOOST) for v in variants
+    ]
     if not phrase:
         # A Russian surname on its own also as a prefix: Snowball stems "Хрущёв" to "хрущ" but "Хрущёвым" to
         # "хрущев", so the stems miss; the folded form is the start of every case form (-а, -у, -ым, -е).
@@ -298,7 +313,7 @@ def expand(parsed: ParsedQuery) -> tuple[ParsedQuery, list[Expansion]]:
             continue
         done = False
         for n in range(min(MAX_RUN, len(clauses) - i), 0, -1):
-            run = [_candidate(c) for c in clauses[i:i + n]]
+            run = [_candidate(c) for c in clauses[i : i + n]]
             if any(a is None or isinstance(a, Phrase) or a.field != alt.field for a in run):
                 continue
             text = " ".join(a.text for a in run)
@@ -342,8 +357,9 @@ def person_record(person: Person) -> dict:
     named_ids = {d["id"] for d in named.documents}
 
     def summary(d: dict) -> dict:
-        return ({k: d[k] for k in ("id", "url", "title", "date") if k in d}
-                | ({"snippet": d["snippet"]} if d.get("snippet") else {}))
+        return {k: d[k] for k in ("id", "url", "title", "date") if k in d} | (
+            {"snippet": d["snippet"]} if d.get("snippet") else {}
+        )
 
     return {
         "id": person.identifier,
@@ -352,6 +368,8 @@ def person_record(person: Person) -> dict:
         "description": person.description,
         "variants": variants,
         "documents": {"total": named.total, "results": [summary(d) for d in named.documents]},
-        "mentions": {"total": mentions.total,
-                     "results": [summary(d) for d in mentions.documents if d["id"] not in named_ids]},
+        "mentions": {
+            "total": mentions.total,
+            "results": [summary(d) for d in mentions.documents if d["id"] not in named_ids],
+        },
     }

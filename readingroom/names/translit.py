@@ -14,21 +14,89 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from readingroom.search import analysis
 
 # -- Russian -> Latin --------------------------------------------------------------------------------
 
 _VOWELS_RU = set("аеёиоуыэюяАЕЁИОУЫЭЮЯ")
-_COMMON = {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "з": "z", "и": "i", "к": "k", "л": "l", "м": "m",
-           "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f"}
-BGN_PCGN = {**_COMMON, "е": "e", "ё": "ë", "ж": "zh", "й": "y", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-            "щ": "shch", "ъ": "\"", "ы": "y", "ь": "'", "э": "e", "ю": "yu", "я": "ya"}
-SCHOLARLY = {**_COMMON, "е": "e", "ё": "e", "ж": "zh", "й": "i", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-             "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia"}
-GERMAN = {**_COMMON, "в": "w", "е": "e", "ё": "jo", "ж": "sch", "з": "s", "й": "i", "х": "ch", "ц": "z", "ч": "tsch",
-          "ш": "sch", "щ": "schtsch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "ju", "я": "ja"}
+_COMMON = {
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "з": "z",
+    "и": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+}
+BGN_PCGN = {
+    **_COMMON,
+    "е": "e",
+    "ё": "ë",
+    "ж": "zh",
+    "й": "y",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": '"',
+    "ы": "y",
+    "ь": "'",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+}
+SCHOLARLY = {
+    **_COMMON,
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "й": "i",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "iu",
+    "я": "ia",
+}
+GERMAN = {
+    **_COMMON,
+    "в": "w",
+    "е": "e",
+    "ё": "jo",
+    "ж": "sch",
+    "з": "s",
+    "й": "i",
+    "х": "ch",
+    "ц": "z",
+    "ч": "tsch",
+    "ш": "sch",
+    "щ": "schtsch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "ju",
+    "я": "ja",
+}
 SCHEMES = {"bgn-pcgn": BGN_PCGN, "scholarly": SCHOLARLY, "german": GERMAN}
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -62,7 +130,12 @@ def russian_to_latin(text: str, scheme: str = "bgn-pcgn") -> str:
                 lat = "ss"
             elif low == "в" and (i + 1 == len(text) or not text[i + 1].isalpha()):
                 lat = "w"
-        if scheme == "bgn-pcgn" and low == "й" and prev.lower() == "и" and (i + 1 == len(text) or not text[i + 1].isalpha()):
+        if (
+            scheme == "bgn-pcgn"
+            and low == "й"
+            and prev.lower() == "и"
+            and (i + 1 == len(text) or not text[i + 1].isalpha())
+        ):
             lat = "y"  # -ий -> -iy
         if ch.isupper() and lat:
             nxt = text[i + 1] if i + 1 < len(text) else ""
@@ -74,11 +147,51 @@ def russian_to_latin(text: str, scheme: str = "bgn-pcgn") -> str:
 
 # -- Latin -> Russian --------------------------------------------------------------------------------
 
-_LAT_MULTI = [("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("tz", "ц"), ("ch", "ч"),
-              ("sh", "ш"), ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("iu", "ю"), ("ia", "ия")]
-_LAT_ONE = {"a": "а", "b": "б", "v": "в", "w": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "k": "к",
-            "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф",
-            "h": "х", "c": "к", "q": "к", "x": "кс", "j": "дж", "'": "ь", "’": "ь"}
+_LAT_MULTI = [
+    ("shch", "щ"),
+    ("sch", "щ"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ts", "ц"),
+    ("tz", "ц"),
+    ("ch", "ч"),
+    ("sh", "ш"),
+    ("yu", "ю"),
+    ("ya", "я"),
+    ("yo", "ё"),
+    ("ye", "е"),
+    ("iu", "ю"),
+    ("ia", "ия"),
+]
+_LAT_ONE = {
+    "a": "а",
+    "b": "б",
+    "v": "в",
+    "w": "в",
+    "g": "г",
+    "d": "д",
+    "e": "е",
+    "z": "з",
+    "i": "и",
+    "k": "к",
+    "l": "л",
+    "m": "м",
+    "n": "н",
+    "o": "о",
+    "p": "п",
+    "r": "р",
+    "s": "с",
+    "t": "т",
+    "u": "у",
+    "f": "ф",
+    "h": "х",
+    "c": "к",
+    "q": "к",
+    "x": "кс",
+    "j": "дж",
+    "'": "ь",
+    "’": "ь",
+}
 
 
 def _latin_word_to_russian(word: str) -> str:
@@ -120,7 +233,9 @@ def _latin_word_to_russian(word: str) -> str:
 
 def latin_to_russian(text: str) -> str:
     """A Latin spelling of a Russian name back in Cyrillic (``Khrushchev`` -> ``Хрущев``; ё is written е)."""
-    return re.sub(r"[A-Za-z'’]+", lambda m: _latin_word_to_russian(m.group(0)) if m.group(0).strip("'’") else m.group(0), text)
+    return re.sub(
+        r"[A-Za-z'’]+", lambda m: _latin_word_to_russian(m.group(0)) if m.group(0).strip("'’") else m.group(0), text
+    )
 
 
 # -- Chinese -------------------------------------------------------------------------------------------
@@ -151,7 +266,22 @@ def pinyin_syllables() -> set[str]:
 
 
 #: two-character Chinese surnames (the rest are one character)
-COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐"}
+COMPOUND_SURNAMES = {
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+}
 
 
 def han_syllables(text: str) -> list[str]:
@@ -171,12 +301,12 @@ def syllabify(word: str, table: set[str] | dict) -> list[str] | None:
     """A Latin word cut into syllables of ``table`` (pinyin: ``zedong`` -> ``ze dong``), or None. Longest first."""
     word = word.lower()
 
-    @lru_cache(maxsize=None)
+    @cache
     def cut(i: int) -> tuple[str, ...] | None:
         if i == len(word):
             return ()
         for n in range(min(6, len(word) - i), 0, -1):
-            piece = word[i:i + n]
+            piece = word[i : i + n]
             if piece in table:
                 rest = cut(i + n)
                 if rest is not None:
@@ -191,7 +321,9 @@ def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def chinese_forms(surname: list[str], given: list[str], toned: tuple[list[str], list[str]] | None = None) -> list[tuple[str, str]]:
+def chinese_forms(
+    surname: list[str], given: list[str], toned: tuple[list[str], list[str]] | None = None
+) -> list[tuple[str, str]]:
     """(form, scheme) of a Chinese name from its pinyin syllables: pinyin (``Mao Zedong``), pinyin with tone marks
     (``Máo Zédōng``), Wade-Giles (``Mao Tse-tung``), Palladius Cyrillic (``Мао Цзэдун``)."""
     to_wg = _tables()[0]
@@ -206,7 +338,10 @@ def chinese_forms(surname: list[str], given: list[str], toned: tuple[list[str], 
     if all(s in to_wg for s in surname + given):
         wg = " ".join(x for x in (join([to_wg[s] for s in surname]), join([to_wg[s] for s in given], "-")) if x)
         out.append((wg, "wade-giles"))
-    cyr = [converter.to_cyrillic(s.replace("ü", "v")) for s in surname], [converter.to_cyrillic(s.replace("ü", "v")) for s in given]
+    cyr = (
+        [converter.to_cyrillic(s.replace("ü", "v")) for s in surname],
+        [converter.to_cyrillic(s.replace("ü", "v")) for s in given],
+    )
     out.append((" ".join(x for x in (join(cyr[0]), join(cyr[1])) if x), "palladius"))
     return out
 

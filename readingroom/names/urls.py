@@ -6,7 +6,9 @@ from readingroom.documents.models import IDENTIFIER_PATTERN
 from readingroom.names import views
 
 urlpatterns = [
-    re_path(rf"^persons/(?P<person_id>{IDENTIFIER_PATTERN})\.json$", views.person, {"format": "json"}, name="person-json"),
+    re_path(
+        rf"^persons/(?P<person_id>{IDENTIFIER_PATTERN})\.json$", views.person, {"format": "json"}, name="person-json"
+    ),
     re_path(rf"^persons/(?P<person_id>{IDENTIFIER_PATTERN})$", views.person, name="person"),
 ]
 

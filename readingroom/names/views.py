@@ -27,8 +27,7 @@ def person(request: HttpRequest, person_id: str, format: str = "html") -> HttpRe
     by_script: dict[str, list[dict]] = {}
     for v in record["variants"]:
         by_script.setdefault(v["script"], []).append(v)
-    return render(request, "names/person.html", {"person": record, "by_script": by_script,
-                                                 "scripts": SCRIPT_LABELS})
+    return render(request, "names/person.html", {"person": record, "by_script": by_script, "scripts": SCRIPT_LABELS})
 
 
 SCRIPT_LABELS = {"Latn": "Latin", "Cyrl": "Cyrillic", "Hani": "Chinese characters", "Zyyy": "Other"}

@@ -36,8 +36,6 @@ from readingroom.scans.models import OcrText, Page, StoredFile
 FORMAT_VERSION = "1"
 
 
-
-
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
@@ -51,8 +49,10 @@ def _file_name(identifier: str) -> str:
 
 
 def _collection_pks(identifier: str) -> list[int]:
-    root = (dm.Collection.objects.filter(identifier=identifier).first()
-            or dm.Collection.objects.filter(title=identifier).first())
+    root = (
+        dm.Collection.objects.filter(identifier=identifier).first()
+        or dm.Collection.objects.filter(title=identifier).first()
+    )
     if root is None:
         raise BagError(f"no collection {identifier!r}")
     pks, frontier = [root.pk], [root.pk]
@@ -64,31 +64,66 @@ def _collection_pks(identifier: str) -> list[int]:
 
 def document_entry(doc: dm.Document) -> tuple[dict, set[str]]:
     record = document_record(doc)
-    pages = list(Page.objects.filter(document=doc).select_related("source", "image").prefetch_related("languages")
-                 .order_by("position"))
+    pages = list(
+        Page.objects.filter(document=doc)
+        .select_related("source", "image")
+        .prefetch_related("languages")
+        .order_by("position")
+    )
     ocr = {o.page_id: o for o in OcrText.objects.filter(page__document=doc)}
     files = {p.source.sha256 for p in pages} | {p.image.sha256 for p in pages}
     entry = {
         "record": record,
         "workflow": {
-            "status": doc.status, "withdrawn_at": _iso(doc.withdrawn_at), "withdrawal_note": doc.withdrawal_note,
-            "created_at": _iso(doc.created_at), "updated_at": _iso(doc.updated_at),
+            "status": doc.status,
+            "withdrawn_at": _iso(doc.withdrawn_at),
+            "withdrawal_note": doc.withdrawal_note,
+            "created_at": _iso(doc.created_at),
+            "updated_at": _iso(doc.updated_at),
             "published_at": _iso(doc.published_at),
             "created_by": doc.created_by.get_username() if doc.created_by else None,
-            "source_format": doc.source_format, "source_path": doc.source_path, "content_hash": doc.content_hash,
+            "source_format": doc.source_format,
+            "source_path": doc.source_path,
+            "content_hash": doc.content_hash,
         },
         "versions": [
-            {"number": v.number, "created_at": _iso(v.created_at), "actor": v.actor, "snapshot": v.snapshot,
-             "changes": v.changes, "note": v.note, "erratum": v.erratum}
+            {
+                "number": v.number,
+                "created_at": _iso(v.created_at),
+                "actor": v.actor,
+                "snapshot": v.snapshot,
+                "changes": v.changes,
+                "note": v.note,
+                "erratum": v.erratum,
+            }
             for v in DocumentVersion.objects.filter(document=doc).order_by("number")
         ],
         "pages": [
-            {"position": p.position, "label": p.label, "source": p.source.sha256, "source_page": p.source_page,
-             "image": p.image.sha256, "iiif_id": p.iiif_id, "width": p.width, "height": p.height,
-             "languages": [lang.code for lang in p.languages.all()], "created_at": _iso(p.created_at),
-             "ocr": ({"languages": ocr[p.pk].languages, "engine": ocr[p.pk].engine, "text": ocr[p.pk].text,
-                      "hocr": ocr[p.pk].hocr, "words": ocr[p.pk].words, "mean_confidence": ocr[p.pk].mean_confidence,
-                      "created_at": _iso(ocr[p.pk].created_at)} if p.pk in ocr else None)}
+            {
+                "position": p.position,
+                "label": p.label,
+                "source": p.source.sha256,
+                "source_page": p.source_page,
+                "image": p.image.sha256,
+                "iiif_id": p.iiif_id,
+                "width": p.width,
+                "height": p.height,
+                "languages": [lang.code for lang in p.languages.all()],
+                "created_at": _iso(p.created_at),
+                "ocr": (
+                    {
+                        "languages": ocr[p.pk].languages,
+                        "engine": ocr[p.pk].engine,
+                        "text": ocr[p.pk].text,
+                        "hocr": ocr[p.pk].hocr,
+                        "words": ocr[p.pk].words,
+                        "mean_confidence": ocr[p.pk].mean_confidence,
+                        "created_at": _iso(ocr[p.pk].created_at),
+                    }
+                    if p.pk in ocr
+                    else None
+                ),
+            }
             for p in pages
         ],
     }
@@ -99,8 +134,9 @@ def _write_json(path: Path, value) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def export_bag(directory: Path, collection: str | None = None,
-               progress: Callable[[int, int], None] | None = None) -> dict:
+def export_bag(
+    directory: Path, collection: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> dict:
     """Write the archive (or one collection, with the collections inside it) as a BagIt bag."""
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
@@ -127,23 +163,65 @@ def export_bag(directory: Path, collection: str | None = None,
             os.link(f.path, target)  # same file system: no second copy of the bytes
         except OSError:
             shutil.copyfile(f.path, target)
-    _write_json(directory / "files.json", [
-        {"sha256": f.sha256, "size": f.size, "media_type": f.media_type, "original_name": f.original_name,
-         "derived_from": f.derived_from.sha256 if f.derived_from else None, "created_at": _iso(f.created_at)}
-        for f in stored])
-    _write_json(directory / "collections.json", [
-        {"identifier": c.identifier, "title": c.title, "description": c.description,
-         "parent": c.parent.identifier if c.parent else None}
-        for c in dm.Collection.objects.select_related("parent").order_by("id")])
-    _write_json(directory / "tombstones.json", [
-        {"identifier": t.identifier, "title": t.title, "collections": t.collections, "deleted_at": _iso(t.deleted_at)}
-        for t in dm.Tombstone.objects.order_by("id")] if not collection else [])
+    _write_json(
+        directory / "files.json",
+        [
+            {
+                "sha256": f.sha256,
+                "size": f.size,
+                "media_type": f.media_type,
+                "original_name": f.original_name,
+                "derived_from": f.derived_from.sha256 if f.derived_from else None,
+                "created_at": _iso(f.created_at),
+            }
+            for f in stored
+        ],
+    )
+    _write_json(
+        directory / "collections.json",
+        [
+            {
+                "identifier": c.identifier,
+                "title": c.title,
+                "description": c.description,
+                "parent": c.parent.identifier if c.parent else None,
+            }
+            for c in dm.Collection.objects.select_related("parent").order_by("id")
+        ],
+    )
+    _write_json(
+        directory / "tombstones.json",
+        [
+            {
+                "identifier": t.identifier,
+                "title": t.title,
+                "collections": t.collections,
+                "deleted_at": _iso(t.deleted_at),
+            }
+            for t in dm.Tombstone.objects.order_by("id")
+        ]
+        if not collection
+        else [],
+    )
     with (directory / "audit.jsonl").open("w", encoding="utf-8") as fh:
         if not collection:
             for e in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-                fh.write(json.dumps({"at": _iso(e.at), "actor": e.actor, "source": e.source, "address": e.address,
-                                     "action": e.action, "object_id": e.object_id, "details": e.details},
-                                    ensure_ascii=False, sort_keys=True) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "at": _iso(e.at),
+                            "actor": e.actor,
+                            "source": e.source,
+                            "address": e.address,
+                            "action": e.action,
+                            "object_id": e.object_id,
+                            "details": e.details,
+                        },
+                        ensure_ascii=False,
+                        sort_keys=True,
+                    )
+                    + "\n"
+                )
     info = {
         "Source-Organization": settings.READINGROOM_SITE_NAME,
         "External-Description": "Reading Room archive export" + (f": collection {collection}" if collection else ""),
@@ -220,17 +298,18 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
         with UnitOfWork(feed=False) as uow:
             by_sha: dict[str, StoredFile] = {}
             for f in files:
-                by_sha[f["sha256"]] = StoredFile.objects.create(sha256=f["sha256"], size=f["size"],
-                                                                media_type=f["media_type"],
-                                                                original_name=f["original_name"])
+                by_sha[f["sha256"]] = StoredFile.objects.create(
+                    sha256=f["sha256"], size=f["size"], media_type=f["media_type"], original_name=f["original_name"]
+                )
             for f in files:
                 if f["derived_from"]:
                     StoredFile.objects.filter(pk=by_sha[f["sha256"]].pk).update(derived_from=by_sha[f["derived_from"]])
                 StoredFile.objects.filter(pk=by_sha[f["sha256"]].pk).update(created_at=f["created_at"])
             parents = {}
             for c in plan.collections:
-                obj, _ = dm.Collection.objects.update_or_create(identifier=c["identifier"], defaults={
-                    "title": c["title"], "description": c["description"]})
+                obj, _ = dm.Collection.objects.update_or_create(
+                    identifier=c["identifier"], defaults={"title": c["title"], "description": c["description"]}
+                )
                 parents[obj.pk] = c["parent"]
             for pk, parent in parents.items():
                 if parent:
@@ -243,37 +322,70 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
                 entry = json.loads(raw)
                 rec = validate(normalise({k: v for k, v in entry["record"].items() if k not in DERIVED}))
                 wf = entry["workflow"]
-                store_batch([(rec, wf["source_format"] or "json", wf["source_path"], content_hash(rec))], lookups,
-                            uow=uow)
+                store_batch(
+                    [(rec, wf["source_format"] or "json", wf["source_path"], content_hash(rec))], lookups, uow=uow
+                )
                 doc = dm.Document.objects.get(identifier=rec["id"])
                 dm.Document.objects.filter(pk=doc.pk).update(
-                    status=wf["status"], withdrawn_at=_when(wf["withdrawn_at"]), withdrawal_note=wf["withdrawal_note"],
-                    created_at=_when(wf["created_at"]), updated_at=_when(wf["updated_at"]),
-                    published_at=_when(wf["published_at"]), source_path=wf["source_path"],
-                    created_by=users.get(wf["created_by"]) if wf.get("created_by") else None)
+                    status=wf["status"],
+                    withdrawn_at=_when(wf["withdrawn_at"]),
+                    withdrawal_note=wf["withdrawal_note"],
+                    created_at=_when(wf["created_at"]),
+                    updated_at=_when(wf["updated_at"]),
+                    published_at=_when(wf["published_at"]),
+                    source_path=wf["source_path"],
+                    created_by=users.get(wf["created_by"]) if wf.get("created_by") else None,
+                )
                 for p in entry["pages"]:
-                    page = Page.objects.create(document=doc, position=p["position"], label=p["label"],
-                                               source=by_sha[p["source"]], source_page=p["source_page"],
-                                               image=by_sha[p["image"]], iiif_id=p["iiif_id"], width=p["width"],
-                                               height=p["height"])
+                    page = Page.objects.create(
+                        document=doc,
+                        position=p["position"],
+                        label=p["label"],
+                        source=by_sha[p["source"]],
+                        source_page=p["source_page"],
+                        image=by_sha[p["image"]],
+                        iiif_id=p["iiif_id"],
+                        width=p["width"],
+                        height=p["height"],
+                    )
                     Page.objects.filter(pk=page.pk).update(created_at=_when(p["created_at"]))
                     page.languages.set(dm.Language.objects.filter(code__in=p["languages"]))
                     if p["ocr"]:
                         o = p["ocr"]
-                        made = OcrText.objects.create(page=page, languages=o["languages"], engine=o["engine"],
-                                                      text=o["text"], hocr=o["hocr"], words=o["words"],
-                                                      mean_confidence=o["mean_confidence"])
+                        made = OcrText.objects.create(
+                            page=page,
+                            languages=o["languages"],
+                            engine=o["engine"],
+                            text=o["text"],
+                            hocr=o["hocr"],
+                            words=o["words"],
+                            mean_confidence=o["mean_confidence"],
+                        )
                         OcrText.objects.filter(pk=made.pk).update(created_at=_when(o["created_at"]))
-                uow.restore_history(versions=[
-                    DocumentVersion(document=doc, number=v["number"], created_at=_when(v["created_at"]),
-                                    actor=v["actor"], snapshot=v["snapshot"], changes=v["changes"], note=v["note"],
-                                    erratum=v["erratum"])
-                    for v in entry["versions"]])
+                uow.restore_history(
+                    versions=[
+                        DocumentVersion(
+                            document=doc,
+                            number=v["number"],
+                            created_at=_when(v["created_at"]),
+                            actor=v["actor"],
+                            snapshot=v["snapshot"],
+                            changes=v["changes"],
+                            note=v["note"],
+                            erratum=v["erratum"],
+                        )
+                        for v in entry["versions"]
+                    ]
+                )
                 if progress:
                     progress(n, len(entries))
             for t in plan.tombstones:
-                dm.Tombstone.objects.create(identifier=t["identifier"], title=t["title"], collections=t["collections"],
-                                            deleted_at=t["deleted_at"])
+                dm.Tombstone.objects.create(
+                    identifier=t["identifier"],
+                    title=t["title"],
+                    collections=t["collections"],
+                    deleted_at=t["deleted_at"],
+                )
             uow.restore_history(events=[AuditEvent(**e) for e in plan.audit])
             uow.audit("bag.restore", str(directory), details={"documents": len(entries), "files": len(files)})
             # Last in the transaction: the files into their places (undone below if the commit fails).
@@ -301,7 +413,8 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
         if isinstance(exc, BagError) or not isinstance(exc, Exception):
             raise
         raise BagError(
-            f"{directory}: the restore failed and nothing was restored: {type(exc).__name__}: {exc}") from exc
+            f"{directory}: the restore failed and nothing was restored: {type(exc).__name__}: {exc}"
+        ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     from readingroom.search.indexing import reindex

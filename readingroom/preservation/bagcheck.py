@@ -53,10 +53,14 @@ def _show(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def fail(path: Path | str, message: str, *, record: Any = None, field: str | None = None,
-         line: int | None = None) -> NoReturn:
-    raise BagError(str(RecordError(message, path=str(path), record=None if record is None else str(record),
-                                   field=field, line=line)))
+def fail(
+    path: Path | str, message: str, *, record: Any = None, field: str | None = None, line: int | None = None
+) -> NoReturn:
+    raise BagError(
+        str(
+            RecordError(message, path=str(path), record=None if record is None else str(record), field=field, line=line)
+        )
+    )
 
 
 class _Strict(ValueError):
@@ -137,8 +141,16 @@ class Where:
             self.fail(prefix + key, "missing")
         return obj[key]
 
-    def text(self, obj: dict, key: str, prefix: str = "", *, max_length: int | None = None, empty: bool = True,
-             null: bool = False) -> str | None:
+    def text(
+        self,
+        obj: dict,
+        key: str,
+        prefix: str = "",
+        *,
+        max_length: int | None = None,
+        empty: bool = True,
+        null: bool = False,
+    ) -> str | None:
         v = self.get(obj, key, prefix)
         if v is None and null:
             return None
@@ -202,8 +214,11 @@ class Where:
     def identifier(self, obj: dict, key: str, prefix: str = "") -> str:
         v = self.get(obj, key, prefix)
         if not isinstance(v, str) or len(v) > 200 or not _ID.fullmatch(v):
-            self.fail(prefix + key, f"{_show(v)} is not a valid id (letters, digits, '_' and '-', in segments "
-                                    "separated by '/'; no '.', at most 200 characters)")
+            self.fail(
+                prefix + key,
+                f"{_show(v)} is not a valid id (letters, digits, '_' and '-', in segments "
+                "separated by '/'; no '.', at most 200 characters)",
+            )
         return v
 
 
@@ -244,19 +259,27 @@ def check_files(data: Path) -> list[dict]:
     out: list[dict] = []
     seen: dict[str, int] = {}
     for n, item in enumerate(items, start=1):
-        label = item.get("sha256") if isinstance(item, dict) and isinstance(item.get("sha256"), str) \
-            and HEX64.fullmatch(item["sha256"]) else n
+        label = (
+            item.get("sha256")
+            if isinstance(item, dict) and isinstance(item.get("sha256"), str) and HEX64.fullmatch(item["sha256"])
+            else n
+        )
         w = Where(path, label)
         w.obj(item, None)
         sha = w.sha256(item, "sha256")
         if sha in seen:
             w.fail("sha256", f"listed twice (also file {seen[sha]})")
         seen[sha] = n
-        out.append({"sha256": sha, "size": w.integer(item, "size", maximum=INT64),
-                    "media_type": w.text(item, "media_type", max_length=100, empty=False),
-                    "original_name": w.text(item, "original_name", max_length=500),
-                    "derived_from": w.sha256(item, "derived_from", null=True),
-                    "created_at": w.when(item, "created_at")})
+        out.append(
+            {
+                "sha256": sha,
+                "size": w.integer(item, "size", maximum=INT64),
+                "media_type": w.text(item, "media_type", max_length=100, empty=False),
+                "original_name": w.text(item, "original_name", max_length=500),
+                "derived_from": w.sha256(item, "derived_from", null=True),
+                "created_at": w.when(item, "created_at"),
+            }
+        )
     parents = {f["sha256"]: f["derived_from"] for f in out}
     for f in out:
         w = Where(path, f["sha256"])
@@ -307,8 +330,12 @@ def check_file_contents(data: Path, files: list[dict]) -> None:
     for f in files:
         digest = hash_file(data / "files" / f["sha256"])
         if digest != f["sha256"]:
-            fail(data / "files.json", f"the SHA-256 of data/files/{f['sha256']} does not match its name "
-                                      f"(it is {digest})", record=f["sha256"], field="sha256")
+            fail(
+                data / "files.json",
+                f"the SHA-256 of data/files/{f['sha256']} does not match its name (it is {digest})",
+                record=f["sha256"],
+                field="sha256",
+            )
 
 
 def check_collections(data: Path) -> list[dict]:
@@ -321,10 +348,14 @@ def check_collections(data: Path) -> list[dict]:
         label = item.get("identifier") if isinstance(item, dict) and isinstance(item.get("identifier"), str) else n
         w = Where(path, label)
         w.obj(item, None)
-        out.append({"identifier": w.identifier(item, "identifier"),
-                    "title": w.text(item, "title", empty=False),
-                    "description": w.text(item, "description"),
-                    "parent": w.text(item, "parent", null=True)})
+        out.append(
+            {
+                "identifier": w.identifier(item, "identifier"),
+                "title": w.text(item, "title", empty=False),
+                "description": w.text(item, "description"),
+                "parent": w.text(item, "parent", null=True),
+            }
+        )
     parents: dict[str, str | None] = {}
     for c in out:
         if c["identifier"] in parents:
@@ -398,8 +429,11 @@ def check_entry(path: Path, raw: bytes, files: set[str]) -> tuple[dict, str]:
         w.integer(page, "source_page", p)
         iiif = w.get(page, "iiif_id", p)
         if not isinstance(iiif, str) or not _IIIF.fullmatch(iiif):
-            w.fail(p + "iiif_id", f"{_show(iiif)} is not an image identifier (letters, digits, '_' and '-', "
-                                  "at most 128; no '/', '.' or '../')")
+            w.fail(
+                p + "iiif_id",
+                f"{_show(iiif)} is not an image identifier (letters, digits, '_' and '-', "
+                "at most 128; no '/', '.' or '../')",
+            )
         w.integer(page, "width", p, minimum=1)
         w.integer(page, "height", p, minimum=1)
         for j, code in enumerate(w.array(page, "languages", p)):
@@ -476,8 +510,14 @@ def check_tombstones(data: Path, records: set[str]) -> list[dict]:
         for i, c in enumerate(collections):
             if not isinstance(c, str):
                 w.fail(f"collections[{i}]", f"expected a collection id, got {_show(c)}")
-        out.append({"identifier": ident, "title": w.text(item, "title"), "collections": collections,
-                    "deleted_at": w.when(item, "deleted_at")})
+        out.append(
+            {
+                "identifier": ident,
+                "title": w.text(item, "title"),
+                "collections": collections,
+                "deleted_at": w.when(item, "deleted_at"),
+            }
+        )
     return out
 
 
@@ -490,11 +530,17 @@ def check_audit(data: Path) -> list[dict]:
         item = load_json(path, line, line=n)
         w = Where(path, line=n)
         w.obj(item, None)
-        out.append({"at": w.when(item, "at"), "actor": w.text(item, "actor", max_length=200),
-                    "source": w.text(item, "source", max_length=20),
-                    "address": w.text(item, "address", max_length=100),
-                    "action": w.text(item, "action", max_length=60),
-                    "object_id": w.text(item, "object_id", max_length=300), "details": w.get(item, "details")})
+        out.append(
+            {
+                "at": w.when(item, "at"),
+                "actor": w.text(item, "actor", max_length=200),
+                "source": w.text(item, "source", max_length=20),
+                "address": w.text(item, "address", max_length=100),
+                "action": w.text(item, "action", max_length=60),
+                "object_id": w.text(item, "object_id", max_length=300),
+                "details": w.get(item, "details"),
+            }
+        )
     return out
 
 
@@ -506,8 +552,11 @@ def check_bag(root: Path, info: dict, format_version: str) -> Plan:
             fail(root / "bag-info.txt", "given more than once", field=key)
     version = info.get("Readingroom-Format")
     if version is not None and version != format_version:
-        fail(root / "bag-info.txt", f"format {_show(version)}: this version reads format {format_version}",
-             field="Readingroom-Format")
+        fail(
+            root / "bag-info.txt",
+            f"format {_show(version)}: this version reads format {format_version}",
+            field="Readingroom-Format",
+        )
     for name in TOP_FILES:
         if not (data / name).is_file():
             fail(data / name, "missing from the bag")
@@ -517,8 +566,11 @@ def check_bag(root: Path, info: dict, format_version: str) -> Plan:
     plan.records, ids = check_records(data, {f["sha256"] for f in plan.files})
     count = info.get("Readingroom-Documents")
     if count is not None and count != str(len(plan.records)):
-        fail(root / "bag-info.txt", f"Readingroom-Documents says {_show(count)}, but the bag holds "
-                                    f"{len(plan.records)} records", field="Readingroom-Documents")
+        fail(
+            root / "bag-info.txt",
+            f"Readingroom-Documents says {_show(count)}, but the bag holds {len(plan.records)} records",
+            field="Readingroom-Documents",
+        )
     plan.tombstones = check_tombstones(data, ids)
     plan.audit = check_audit(data)
     check_file_contents(data, plan.files)  # the slow part last

@@ -36,7 +36,9 @@ def _sha256(path) -> tuple[str, int]:
 
 
 def documents_of(stored: StoredFile) -> list[str]:
-    return sorted(set(Page.objects.filter(Q(source=stored) | Q(image=stored)).values_list("document__identifier", flat=True)))
+    return sorted(
+        set(Page.objects.filter(Q(source=stored) | Q(image=stored)).values_list("document__identifier", flat=True))
+    )
 
 
 def check(progress: Callable[[int, int], None] | None = None) -> FixityReport:
@@ -58,15 +60,25 @@ def check(progress: Callable[[int, int], None] | None = None) -> FixityReport:
             if digest != stored.sha256 or size != stored.size:
                 problem = f"altered (SHA-256 {digest[:16]}…, {size:,} bytes; recorded {stored.sha256[:16]}…, {stored.size:,} bytes)"
         if problem:
-            item = {"path": str(path), "sha256": stored.sha256, "name": stored.original_name, "problem": problem,
-                    "documents": documents_of(stored)}
+            item = {
+                "path": str(path),
+                "sha256": stored.sha256,
+                "name": stored.original_name,
+                "problem": problem,
+                "documents": documents_of(stored),
+            }
             report.problems.append(item)
-            PreservationEvent.objects.create(event_type="fixity check", agent=agent, outcome="fail",
-                                             object_id=stored.sha256, detail=item)
+            PreservationEvent.objects.create(
+                event_type="fixity check", agent=agent, outcome="fail", object_id=stored.sha256, detail=item
+            )
         if progress:
             progress(report.checked, total)
-    PreservationEvent.objects.create(event_type="fixity check", agent=agent, outcome="pass" if report.ok else "fail",
-                                     detail={"files": report.checked, "bytes": report.bytes, "problems": len(report.problems)})
+    PreservationEvent.objects.create(
+        event_type="fixity check",
+        agent=agent,
+        outcome="pass" if report.ok else "fail",
+        detail={"files": report.checked, "bytes": report.bytes, "problems": len(report.problems)},
+    )
     from readingroom.history.services import audit
 
     audit("fixity.check", "", details={"files": report.checked, "problems": len(report.problems)})

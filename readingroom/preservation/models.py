@@ -9,7 +9,9 @@ class PreservationEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     agent = models.CharField(max_length=200)
     outcome = models.CharField(max_length=10, help_text="pass or fail")
-    object_id = models.CharField(max_length=300, blank=True, default="", help_text="a file's SHA-256, or empty for a run")
+    object_id = models.CharField(
+        max_length=300, blank=True, default="", help_text="a file's SHA-256, or empty for a run"
+    )
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

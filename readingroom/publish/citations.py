@@ -20,8 +20,11 @@ AUTHOR_ROLES = ("author", "creator", "speaker")
 CSL_ROLES = {"translator": "translator", "editor": "editor", "transcriber": "transcriber", "compiler": "compiler"}
 #: role -> the verb in "Contributed and translated by ..."
 ROLE_VERBS = {
-    "contributor": "contributed", "translator": "translated", "transcriber": "transcribed",
-    "editor": "edited", "compiler": "compiled",
+    "contributor": "contributed",
+    "translator": "translated",
+    "transcriber": "transcribed",
+    "editor": "edited",
+    "compiler": "compiled",
 }
 CACHE_SECONDS = 24 * 3600
 
@@ -99,7 +102,7 @@ def csl_item(record: dict, url: str) -> dict:
 
 
 def credit_line(contributors: list[dict]) -> str:
-    """"Contributed and translated by Elidor Mëhilli." from the contributors' roles (grouped by role set)."""
+    """ "Contributed and translated by Elidor Mëhilli." from the contributors' roles (grouped by role set)."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for c in contributors:
         verbs = tuple(ROLE_VERBS[r] for r in ROLE_VERBS if r in c["roles"])
@@ -117,7 +120,7 @@ def archive_citation(record: dict, url: str) -> str:
     """The archive's own form, as in the reference record: "Title", date, archive, archival reference.
     Contributed and translated by ... <permanent URL>"""
     authors = [c["name"] for c in record["contributors"] if set(c["roles"]) & set(AUTHOR_ROLES)]
-    head = ", ".join([*authors, f"\"{record['title']}\""])
+    head = ", ".join([*authors, f'"{record["title"]}"'])
     parts = [head, record["date"]["display"] or "undated"]
     if record.get("archive"):
         parts.append(record["archive"])

@@ -44,7 +44,8 @@ class NewDocumentsFeed(Feed):
 
     def items(self):
         qs = m.Document.objects.filter(status=m.Document.Status.PUBLISHED, published_at__isnull=False).order_by(
-            "-published_at", "-pk")
+            "-published_at", "-pk"
+        )
         return with_relations(qs)[:FEED_SIZE]
 
     def item_title(self, doc: m.Document) -> str:

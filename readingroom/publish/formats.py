@@ -36,14 +36,24 @@ def with_role(record: dict, role: str) -> list[str]:
 
 
 def inverted(name: str) -> str:
-    """"Elidor Mëhilli" -> "Mëhilli, Elidor" (the form BibTeX and RIS expect)."""
+    """ "Elidor Mëhilli" -> "Mëhilli, Elidor" (the form BibTeX and RIS expect)."""
     parts = name.split()
     return f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else name
 
 
 # ---------------------------------------------------------------- BibTeX
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
-                   "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 _BIBTEX_RE = re.compile("|".join(re.escape(c) for c in _BIBTEX_SPECIAL))
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -194,12 +204,31 @@ XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 FORMATS: dict[str, Format] = {
     "bibtex": Format("bibtex", "application/x-bibtex; charset=utf-8", "bib", to_bibtex, sep="\n"),
     "ris": Format("ris", "application/x-research-info-systems; charset=utf-8", "ris", to_ris),
-    "csl-json": Format("csl-json", "application/vnd.citationstyles.csl+json; charset=utf-8", "json", _csl_json,
-                       head="[\n", sep=",\n", tail="\n]\n", single_head="[", single_tail="]\n"),
-    "dc": Format("dc", "application/xml; charset=utf-8", "xml", to_dc, head=XML_DECL + "<records>\n", sep="\n",
-                 tail="\n</records>\n", single_head=XML_DECL, single_tail="\n"),
-    "json": Format("json", "application/json; charset=utf-8", "json", _json, head="[\n", sep=",\n", tail="\n]\n",
-                   single_tail="\n"),
+    "csl-json": Format(
+        "csl-json",
+        "application/vnd.citationstyles.csl+json; charset=utf-8",
+        "json",
+        _csl_json,
+        head="[\n",
+        sep=",\n",
+        tail="\n]\n",
+        single_head="[",
+        single_tail="]\n",
+    ),
+    "dc": Format(
+        "dc",
+        "application/xml; charset=utf-8",
+        "xml",
+        to_dc,
+        head=XML_DECL + "<records>\n",
+        sep="\n",
+        tail="\n</records>\n",
+        single_head=XML_DECL,
+        single_tail="\n",
+    ),
+    "json": Format(
+        "json", "application/json; charset=utf-8", "json", _json, head="[\n", sep=",\n", tail="\n]\n", single_tail="\n"
+    ),
 }
 
 

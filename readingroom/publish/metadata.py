@@ -19,7 +19,12 @@ def highwire(record: dict, url: str, pdf_url: str | None = None) -> list[tuple[s
     tags += [("citation_author", name) for name in authors(record)]
     date = record["date"]
     if date.get("start"):
-        tags.append(("citation_date", date["start"].replace("-", "/") if date["start"] == date.get("end") else date["start"][:4]))
+        tags.append(
+            (
+                "citation_date",
+                date["start"].replace("-", "/") if date["start"] == date.get("end") else date["start"][:4],
+            )
+        )
     if record.get("archive"):
         tags.append(("citation_publisher", record["archive"]))
     if record["archival_reference"].get("text"):
@@ -76,8 +81,11 @@ def json_ld(record: dict, url: str) -> dict:
     authority = record.get("holding_archive")
     if authority:  # the archive's authority record; the name as the source writes it is kept beside it
         site = url.split("/documents/", 1)[0]
-        data["holdingArchive"] = {"@type": "ArchiveOrganization", "name": authority["name"],
-                                  "url": site + authority["url"] if authority["url"].startswith("/") else authority["url"]}
+        data["holdingArchive"] = {
+            "@type": "ArchiveOrganization",
+            "name": authority["name"],
+            "url": site + authority["url"] if authority["url"].startswith("/") else authority["url"],
+        }
         if written and written != authority["name"]:
             data["holdingArchive"]["alternateName"] = written
     elif written:
@@ -95,8 +103,12 @@ def json_ld(record: dict, url: str) -> dict:
     translators = [c["name"] for c in record["contributors"] if "translator" in c["roles"]]
     translations = []
     for t in record["translations"]:
-        work: dict = {"@type": "CreativeWork", "name": t.get("title") or record["title"], "inLanguage": t["language"],
-                      "translationOfWork": {"@id": url}}
+        work: dict = {
+            "@type": "CreativeWork",
+            "name": t.get("title") or record["title"],
+            "inLanguage": t["language"],
+            "translationOfWork": {"@id": url},
+        }
         if translators:
             work["translator"] = [_person(n) for n in translators]
         translations.append(work)

@@ -63,7 +63,7 @@ class Response:
 
 
 def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def repository_id(base: str) -> str:
@@ -76,7 +76,7 @@ def oai_identifier(base: str, doc_id: str) -> str:
 
 def local_id(base: str, identifier: str) -> str | None:
     prefix = f"oai:{repository_id(base)}:"
-    return identifier[len(prefix):] if identifier.startswith(prefix) else None
+    return identifier[len(prefix) :] if identifier.startswith(prefix) else None
 
 
 def _parse_date(value: str, name: str, end: bool) -> tuple[dt.datetime, str]:
@@ -86,11 +86,11 @@ def _parse_date(value: str, name: str, end: bool) -> tuple[dt.datetime, str]:
             day = dt.date.fromisoformat(value)
         except ValueError:
             raise OAIError("badArgument", f"{name}: {value!r} is not a date") from None
-        moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min, tzinfo=dt.timezone.utc)
+        moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min, tzinfo=dt.UTC)
     elif re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", value):
         granularity = "seconds"
         try:
-            moment = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+            moment = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         except ValueError:
             raise OAIError("badArgument", f"{name}: {value!r} is not a date") from None
         if end:
@@ -112,7 +112,9 @@ def _harvestable():
 # ---------------------------------------------------------------- sets
 def set_specs() -> dict[int, str]:
     """Collection pk -> setSpec (identifiers of the ancestors and itself joined by ``:``)."""
-    rows = {pk: (ident, parent) for pk, ident, parent in m.Collection.objects.values_list("pk", "identifier", "parent_id")}
+    rows = {
+        pk: (ident, parent) for pk, ident, parent in m.Collection.objects.values_list("pk", "identifier", "parent_id")
+    }
     specs: dict[int, str] = {}
 
     def spec(pk: int, depth: int = 0) -> str:
@@ -135,8 +137,11 @@ def public_set_pks() -> set[int]:
     not a set: its name and identifier are not public."""
     parents = dict(m.Collection.objects.values_list("pk", "parent_id"))
     # per collection, its documents until a published one (a join on "published" would read them all)
-    published_member = (m.DocumentCollection.objects.filter(collection=OuterRef("pk"))
-                        .alias(state=Lower("document__status")).filter(state=m.Document.Status.PUBLISHED))
+    published_member = (
+        m.DocumentCollection.objects.filter(collection=OuterRef("pk"))
+        .alias(state=Lower("document__status"))
+        .filter(state=m.Document.Status.PUBLISHED)
+    )
     holding = set(m.Collection.objects.filter(Exists(published_member)).values_list("pk", flat=True))
     visible: set[int] = set()
     for pk in holding:
@@ -164,15 +169,21 @@ def to_mods(record: dict, url: str) -> str:
     parts = [f"<titleInfo><title>{x(record['title'])}</title></titleInfo>"]
     for t in record["translations"]:
         if t.get("title"):
-            parts.append(f'<titleInfo type="translated" lang="{x(t["language"])}"><title>{x(t["title"])}</title></titleInfo>')
+            parts.append(
+                f'<titleInfo type="translated" lang="{x(t["language"])}"><title>{x(t["title"])}</title></titleInfo>'
+            )
     for name in authors(record):
-        parts.append(f'<name type="personal"><namePart>{x(name)}</namePart><role><roleTerm type="text" '
-                     f'authority="marcrelator">author</roleTerm></role></name>')
+        parts.append(
+            f'<name type="personal"><namePart>{x(name)}</namePart><role><roleTerm type="text" '
+            f'authority="marcrelator">author</roleTerm></role></name>'
+        )
     for role, term in (("translator", "translator"), ("editor", "editor"), ("contributor", "contributor")):
         for name in with_role(record, role):
-            parts.append(f'<name type="personal"><namePart>{x(name)}</namePart><role><roleTerm type="text" '
-                         f'authority="marcrelator">{term}</roleTerm></role></name>')
-    parts.append("<typeOfResource manuscript=\"yes\">text</typeOfResource>")
+            parts.append(
+                f'<name type="personal"><namePart>{x(name)}</namePart><role><roleTerm type="text" '
+                f'authority="marcrelator">{term}</roleTerm></role></name>'
+            )
+    parts.append('<typeOfResource manuscript="yes">text</typeOfResource>')
     if record.get("type"):
         parts.append(f"<genre>{x(record['type'])}</genre>")
     date = record["date"]
@@ -181,14 +192,18 @@ def to_mods(record: dict, url: str) -> str:
         if date["start"] == date.get("end"):
             origin.append(f'<dateCreated encoding="w3cdtf" keyDate="yes">{x(date["start"])}</dateCreated>')
         else:
-            origin.append(f'<dateCreated encoding="w3cdtf" keyDate="yes" point="start">{x(date["start"])}</dateCreated>'
-                          f'<dateCreated encoding="w3cdtf" point="end">{x(date["end"])}</dateCreated>')
+            origin.append(
+                f'<dateCreated encoding="w3cdtf" keyDate="yes" point="start">{x(date["start"])}</dateCreated>'
+                f'<dateCreated encoding="w3cdtf" point="end">{x(date["end"])}</dateCreated>'
+            )
     if date.get("display"):
         origin.append(f"<dateCreated>{x(date['display'])}</dateCreated>")
     if origin:
         parts.append(f"<originInfo>{''.join(origin)}</originInfo>")
-    langs = "".join(f'<languageTerm type="code" authority="iso639-1">{x(lang["code"])}</languageTerm>'
-                    for lang in record["original_languages"])
+    langs = "".join(
+        f'<languageTerm type="code" authority="iso639-1">{x(lang["code"])}</languageTerm>'
+        for lang in record["original_languages"]
+    )
     if langs:
         parts.append(f"<language>{langs}</language>")
     if record.get("summary"):
@@ -212,8 +227,10 @@ def to_mods(record: dict, url: str) -> str:
     if record.get("archive"):
         parts.append(f"<recordInfo><recordContentSource>{x(record['archive'])}</recordContentSource></recordInfo>")
     schema = METADATA_FORMATS["mods"]
-    return (f'<mods xmlns="{schema[1]}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="3.7" '
-            f'xsi:schemaLocation="{schema[1]} {schema[0]}">{"".join(parts)}</mods>')
+    return (
+        f'<mods xmlns="{schema[1]}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="3.7" '
+        f'xsi:schemaLocation="{schema[1]} {schema[0]}">{"".join(parts)}</mods>'
+    )
 
 
 # ---------------------------------------------------------------- the provider
@@ -228,7 +245,10 @@ class Provider:
         verb_values = args.get("verb", [])
         try:
             if len(verb_values) != 1:
-                raise OAIError("badVerb", "exactly one verb argument is required" if verb_values else "the verb argument is missing")
+                raise OAIError(
+                    "badVerb",
+                    "exactly one verb argument is required" if verb_values else "the verb argument is missing",
+                )
             verb = verb_values[0]
             if verb not in VERBS:
                 raise OAIError("badVerb", f"{verb!r} is not an OAI-PMH verb")
@@ -317,7 +337,9 @@ class Provider:
         total = len(public)
         if not total:
             raise OAIError("noSetHierarchy", "this repository has no public sets")
-        rows = list(m.Collection.objects.filter(pk__in=public, pk__gt=after).order_by("pk")[: PAGE_SIZE["ListSets"] + 1])
+        rows = list(
+            m.Collection.objects.filter(pk__in=public, pk__gt=after).order_by("pk")[: PAGE_SIZE["ListSets"] + 1]
+        )
         more = len(rows) > PAGE_SIZE["ListSets"]
         rows = rows[: PAGE_SIZE["ListSets"]]
         body = "".join(
@@ -459,19 +481,28 @@ class Provider:
 
     def _doc_header(self, doc: m.Document) -> str:
         specs, public = self._specs(), self._public()
-        sets = "".join(f"<setSpec>{xml_text(specs[c.pk])}</setSpec>" for c in doc.collections.all()
-                       if c.pk in specs and c.pk in public)
-        return (f"<header><identifier>{xml_text(oai_identifier(self.base, doc.identifier))}</identifier>"
-                f"<datestamp>{_utc(doc.updated_at)}</datestamp>{sets}</header>")
+        sets = "".join(
+            f"<setSpec>{xml_text(specs[c.pk])}</setSpec>"
+            for c in doc.collections.all()
+            if c.pk in specs and c.pk in public
+        )
+        return (
+            f"<header><identifier>{xml_text(oai_identifier(self.base, doc.identifier))}</identifier>"
+            f"<datestamp>{_utc(doc.updated_at)}</datestamp>{sets}</header>"
+        )
 
     def _withdrawn_header(self, doc: m.Document) -> str:
         return self._doc_header(doc).replace("<header>", '<header status="deleted">', 1)
 
     def _tomb_header(self, tomb: m.Tombstone) -> str:
         specs_by_ident = self._specs_by_ident()
-        sets = "".join(f"<setSpec>{xml_text(specs_by_ident[i])}</setSpec>" for i in tomb.collections if i in specs_by_ident)
-        return (f'<header status="deleted"><identifier>{xml_text(oai_identifier(self.base, tomb.identifier))}'
-                f"</identifier><datestamp>{_utc(tomb.deleted_at)}</datestamp>{sets}</header>")
+        sets = "".join(
+            f"<setSpec>{xml_text(specs_by_ident[i])}</setSpec>" for i in tomb.collections if i in specs_by_ident
+        )
+        return (
+            f'<header status="deleted"><identifier>{xml_text(oai_identifier(self.base, tomb.identifier))}'
+            f"</identifier><datestamp>{_utc(tomb.deleted_at)}</datestamp>{sets}</header>"
+        )
 
     def _record(self, record: dict, doc: m.Document, prefix: str) -> str:
         url = self.base + record["url"]
@@ -479,23 +510,31 @@ class Provider:
         links = getattr(self, "_relations", {}).get(doc.pk, [])
         if links:  # typed links to other published documents (readingroom.archives): their permanent URLs
             if prefix == "oai_dc":
-                extra = "".join(f"<dc:relation>{xml_text(self.base + '/documents/' + ident)}</dc:relation>"
-                                for _, ident in links)
+                extra = "".join(
+                    f"<dc:relation>{xml_text(self.base + '/documents/' + ident)}</dc:relation>" for _, ident in links
+                )
                 metadata = metadata.replace("</oai_dc:dc>", extra + "</oai_dc:dc>", 1)
             else:
-                extra = "".join(f'<relatedItem displayLabel="{xml_text(link_label(type_))}"><identifier type="uri">'
-                                f"{xml_text(self.base + '/documents/' + ident)}</identifier></relatedItem>"
-                                for type_, ident in links)
+                extra = "".join(
+                    f'<relatedItem displayLabel="{xml_text(link_label(type_))}"><identifier type="uri">'
+                    f"{xml_text(self.base + '/documents/' + ident)}</identifier></relatedItem>"
+                    for type_, ident in links
+                )
                 metadata = metadata.replace("</mods>", extra + "</mods>", 1)
         header = self._doc_header_from_record(record, doc)
         return f"<record>{header}<metadata>{metadata}</metadata></record>"
 
     def _doc_header_from_record(self, record: dict, doc: m.Document) -> str:
         specs_by_ident = self._specs_by_ident()
-        sets = "".join(f"<setSpec>{xml_text(specs_by_ident[c['id']])}</setSpec>"
-                       for c in record["collections"] if c["id"] in specs_by_ident)
-        return (f"<header><identifier>{xml_text(oai_identifier(self.base, doc.identifier))}</identifier>"
-                f"<datestamp>{_utc(doc.updated_at)}</datestamp>{sets}</header>")
+        sets = "".join(
+            f"<setSpec>{xml_text(specs_by_ident[c['id']])}</setSpec>"
+            for c in record["collections"]
+            if c["id"] in specs_by_ident
+        )
+        return (
+            f"<header><identifier>{xml_text(oai_identifier(self.base, doc.identifier))}</identifier>"
+            f"<datestamp>{_utc(doc.updated_at)}</datestamp>{sets}</header>"
+        )
 
     def _specs(self) -> dict[int, str]:
         if not hasattr(self, "_spec_cache"):
@@ -520,8 +559,10 @@ class Provider:
     def _token_element(self, state: dict, total: int, cursor: int) -> str:
         token = signing.dumps(state, salt=TOKEN_SALT, compress=True)
         expires = _utc(timezone.now() + dt.timedelta(days=TOKEN_DAYS))
-        return (f'<resumptionToken expirationDate="{expires}" completeListSize="{total}" cursor="{cursor}">'
-                f"{xml_text(token)}</resumptionToken>")
+        return (
+            f'<resumptionToken expirationDate="{expires}" completeListSize="{total}" cursor="{cursor}">'
+            f"{xml_text(token)}</resumptionToken>"
+        )
 
     def _read_token(self, token: str, verb: str) -> dict:
         try:
@@ -541,4 +582,3 @@ def to_dc_description(text: str) -> str:
 
 def iter_args(query: Mapping) -> dict[str, list[str]]:
     return {k: query.getlist(k) for k in query} if hasattr(query, "getlist") else {k: [v] for k, v in query.items()}
-

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from django.contrib.sitemaps import Sitemap
 from django.conf import settings
+from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 
 from readingroom.documents import models as m
@@ -29,8 +29,11 @@ class DocumentSitemap(BaseURLSitemap):
 
     def items(self):
         # a page walks the primary key and tests each row's state (see in_states_by_row)
-        return (in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED).order_by("pk")
-                .only("identifier", "updated_at"))
+        return (
+            in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED)
+            .order_by("pk")
+            .only("identifier", "updated_at")
+        )
 
     @property
     def paginator(self):
@@ -47,8 +50,12 @@ class DocumentSitemap(BaseURLSitemap):
     def get_latest_lastmod(self):
         # Django's default calls lastmod() on every item; one aggregate does it at any size
         # the newest change first along doc_by_updated, stopping at the first published document
-        return (in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED).order_by("-updated_at")
-                .values_list("updated_at", flat=True).first())
+        return (
+            in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED)
+            .order_by("-updated_at")
+            .values_list("updated_at", flat=True)
+            .first()
+        )
 
 
 class PageSitemap(BaseURLSitemap):

@@ -13,7 +13,6 @@ from readingroom.publish import services
 from readingroom.publish.citations import UnknownStyle
 from readingroom.publish.formats import UnknownFormat, bibtex_key
 
-
 CITE_FORMATS = ("text", "html", "json")
 
 

@@ -58,8 +58,9 @@ class UnitOfWork:
         afterwards: no feed rows are written and any there are dropped
     """
 
-    def __init__(self, *, actor: str = "", source: str = "", address: str = "", origin: str = "",
-                 feed: bool = True) -> None:
+    def __init__(
+        self, *, actor: str = "", source: str = "", address: str = "", origin: str = "", feed: bool = True
+    ) -> None:
         self.actor, self.source, self.address = actor, source, address
         self.origin = origin
         self.feed = feed
@@ -145,15 +146,29 @@ class UnitOfWork:
         who = actor or self.actor
         self._root._versions.extend((ident, who, note, erratum) for ident in identifiers)
 
-    def audit(self, action: str, object_id: str = "", *, actor: str = "", source: str = "", address: str = "",
-              details: dict | None = None) -> None:
+    def audit(
+        self,
+        action: str,
+        object_id: str = "",
+        *,
+        actor: str = "",
+        source: str = "",
+        address: str = "",
+        details: dict | None = None,
+    ) -> None:
         """An audit event, written at the end of the unit (who and where from: the arguments, else the unit's,
         else the request's or the operating system's)."""
         who, where_from, addr = history.who()
-        self._root._events.append(AuditEvent(
-            actor=actor or self.actor or who, source=source or self.source or where_from,
-            address=address or self.address or addr, action=action, object_id=object_id[:300],
-            details=details or {}))
+        self._root._events.append(
+            AuditEvent(
+                actor=actor or self.actor or who,
+                source=source or self.source or where_from,
+                address=address or self.address or addr,
+                action=action,
+                object_id=object_id[:300],
+                details=details or {},
+            )
+        )
 
     def clear_cache(self, *keys: str) -> None:
         """Cache entries to delete once the unit has committed (besides the overview, when documents changed)."""
@@ -184,13 +199,15 @@ class UnitOfWork:
     def _write(self) -> None:
         if self._touched:
             dm.Document.objects.using(self.using).filter(identifier__in=set(self._touched)).update(
-                updated_at=timezone.now())
+                updated_at=timezone.now()
+            )
         if self._versions:
             wanted: dict[str, tuple[str, str, bool]] = {}
             for ident, actor, note, erratum in self._versions:
                 wanted[ident] = (actor, note, erratum)  # the last word on a document counts
-            for doc in dm.Document.objects.using(self.using).filter(identifier__in=list(wanted),
-                                                                    status=dm.Document.Status.PUBLISHED):
+            for doc in dm.Document.objects.using(self.using).filter(
+                identifier__in=list(wanted), status=dm.Document.Status.PUBLISHED
+            ):
                 actor, note, erratum = wanted[doc.identifier]
                 history.record_version(doc, actor=actor, note=note, erratum=erratum)
         if self.feed:
@@ -212,7 +229,8 @@ class UnitOfWork:
         qn = connection.ops.quote_name
         fields = [IndexQueue._meta.get_field(name) for name in ("identifier", "action", "created_at", "origin")]
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            qn(IndexQueue._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+            qn(IndexQueue._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        )
         now = fields[2].get_db_prep_save(timezone.now(), connection)
         with connection.cursor() as cursor:
             cursor.executemany(sql, [(ident, action, now, self.origin) for ident, action in last.items()])

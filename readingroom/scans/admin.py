@@ -30,18 +30,31 @@ class PageInline(admin.TabularInline):
     def get_queryset(self, request):
         from django.db.models import Prefetch
 
-        return super().get_queryset(request).select_related("source", "ocr").prefetch_related(
-            Prefetch("jobs", queryset=Job.objects.order_by("-id")))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("source", "ocr")
+            .prefetch_related(Prefetch("jobs", queryset=Job.objects.order_by("-id")))
+        )
 
     @admin.display(description="scan")
     def thumbnail(self, page: Page) -> str:
-        return format_html('<a href="/iiif/image/{}/full/max/0/default.jpg"><img src="/iiif/image/{}/full/,80/0/default.jpg" '
-                           'alt="page {}" height="80"></a>', page.iiif_id, page.iiif_id, page.position)
+        return format_html(
+            '<a href="/iiif/image/{}/full/max/0/default.jpg"><img src="/iiif/image/{}/full/,80/0/default.jpg" '
+            'alt="page {}" height="80"></a>',
+            page.iiif_id,
+            page.iiif_id,
+            page.position,
+        )
 
     @admin.display(description="file")
     def file(self, page: Page) -> str:
         name = page.source.original_name.rsplit("/", 1)[-1]
-        return f"{name} (page {page.source_page + 1})" if page.source.media_type in {"application/pdf", "image/tiff"} else name
+        return (
+            f"{name} (page {page.source_page + 1})"
+            if page.source.media_type in {"application/pdf", "image/tiff"}
+            else name
+        )
 
     @admin.display(description="size")
     def size(self, page: Page) -> str:
@@ -71,8 +84,9 @@ class MultipleFileField(forms.FileField):
 
 class AttachForm(forms.Form):
     files = MultipleFileField(help_text="PNG, JPEG, TIFF (also multi-page) or PDF; added after the existing pages")
-    languages = forms.CharField(required=False, help_text="language codes on the pages, e.g. sq,en "
-                                                         "(default: the document's original languages)")
+    languages = forms.CharField(
+        required=False, help_text="language codes on the pages, e.g. sq,en (default: the document's original languages)"
+    )
     ocr = forms.BooleanField(required=False, initial=True, label="Recognise the text (OCR) in the background")
 
 
@@ -84,7 +98,9 @@ def attach_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
         return HttpResponseRedirect(change_url)
     limit = settings.READINGROOM_MAX_UPLOAD_MB * (1 << 20)
     if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit * 4:
-        messages.error(request, f"The upload is larger than the limit ({settings.READINGROOM_MAX_UPLOAD_MB:,} MB a file).")
+        messages.error(
+            request, f"The upload is larger than the limit ({settings.READINGROOM_MAX_UPLOAD_MB:,} MB a file)."
+        )
         return HttpResponseRedirect(change_url)
     form = AttachForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -98,17 +114,36 @@ def attach_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
             from readingroom.search.indexing import process_queue
 
             process_queue()  # here when no other process owns the index (else the owner does, within a second)
-            messages.success(request, f"Attached {len(pages)} page{'s' if len(pages) != 1 else ''}"
-                             + ("; OCR is queued and runs in the background." if form.cleaned_data["ocr"] else "."))
+            messages.success(
+                request,
+                f"Attached {len(pages)} page{'s' if len(pages) != 1 else ''}"
+                + ("; OCR is queued and runs in the background." if form.cleaned_data["ocr"] else "."),
+            )
             return HttpResponseRedirect(change_url)
-    context = {**model_admin.admin_site.each_context(request), "title": f"Attach scans to {doc.identifier}",
-               "form": form, "document": doc, "opts": model_admin.model._meta, "change_url": change_url}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Attach scans to {doc.identifier}",
+        "form": form,
+        "document": doc,
+        "opts": model_admin.model._meta,
+        "change_url": change_url,
+    }
     return render(request, "admin/scans/attach.html", context)
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "state", "document", "page_position", "attempts", "created_at", "finished_at", "error")
+    list_display = (
+        "id",
+        "kind",
+        "state",
+        "document",
+        "page_position",
+        "attempts",
+        "created_at",
+        "finished_at",
+        "error",
+    )
     list_filter = ("state", "kind")
     search_fields = ("page__document__identifier", "error")
     readonly_fields = [f.name for f in Job._meta.fields]

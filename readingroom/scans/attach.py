@@ -97,8 +97,11 @@ def _check_pixels(name: str, width: int, height: int, max_pixels: int, what: str
     if width < 1 or height < 1:
         raise AttachError(name, f"the {what} has no pixels")
     if width * height > max_pixels:
-        raise AttachError(name, f"the {what} is {width:,} × {height:,} pixels, more than the limit of "
-                                f"{max_pixels:,} (a decompression bomb or an absurd scan)")
+        raise AttachError(
+            name,
+            f"the {what} is {width:,} × {height:,} pixels, more than the limit of "
+            f"{max_pixels:,} (a decompression bomb or an absurd scan)",
+        )
 
 
 def _prepare_image(name: str, path: Path, kind: str, lim: dict) -> list[PreparedImage]:
@@ -200,8 +203,9 @@ def _stored(sha256: str, size: int, media_type: str, name: str, derived_from: St
     return stored
 
 
-def attach(identifier: str, files: Iterable[tuple[str, BinaryIO]], languages: list[str] | None = None,
-           ocr: bool = True) -> list[Page]:
+def attach(
+    identifier: str, files: Iterable[tuple[str, BinaryIO]], languages: list[str] | None = None, ocr: bool = True
+) -> list[Page]:
     """Add files to the end of a document's pages; queue OCR for each new page.
 
     :raises DocumentNotFound: when there is no such document
@@ -228,30 +232,48 @@ def _store(identifier: str, prepared: list[Prepared], languages: list[str] | Non
     with UnitOfWork() as uow:  # the pages, their jobs, the feed row and the audit event: one transaction
         doc = dm.Document.objects.select_for_update().get(identifier=identifier)
         langs = _languages(doc, languages)
-        position = (Page.objects.filter(document=doc).order_by("-position").values_list("position", flat=True)
-                    .first() or 0)
+        position = (
+            Page.objects.filter(document=doc).order_by("-position").values_list("position", flat=True).first() or 0
+        )
         for item in prepared:
             source = _stored(item.sha256, item.size, item.media_type, item.name)
             storage.commit(item.tmp, item.sha256)
             for p in item.pages:
-                image = source if p.tmp is None else _stored(p.sha256, p.size, p.media_type,
-                                                             f"{item.name} page {p.source_page + 1}", source)
+                image = (
+                    source
+                    if p.tmp is None
+                    else _stored(p.sha256, p.size, p.media_type, f"{item.name} page {p.source_page + 1}", source)
+                )
                 if p.tmp is not None:
                     storage.commit(p.tmp, p.sha256)
                 position += 1
                 page = Page.objects.create(
-                    document=doc, position=position, label=str(position), source=source, source_page=p.source_page,
-                    image=image, iiif_id=image.sha256, width=p.width, height=p.height,
+                    document=doc,
+                    position=position,
+                    label=str(position),
+                    source=source,
+                    source_page=p.source_page,
+                    image=image,
+                    iiif_id=image.sha256,
+                    width=p.width,
+                    height=p.height,
                 )
                 page.languages.set(langs)
                 if ocr:
                     Job.objects.create(kind="ocr", page=page)
                 created.append(page)
         uow.updated(identifier, touch=True)
-        uow.audit("scans.attach", identifier, details={
-            "files": [{"name": p.name.rsplit("/", 1)[-1], "sha256": p.sha256, "size": p.size, "pages": len(p.pages)}
-                      for p in prepared],
-            "pages": [pg.position for pg in created]})
+        uow.audit(
+            "scans.attach",
+            identifier,
+            details={
+                "files": [
+                    {"name": p.name.rsplit("/", 1)[-1], "sha256": p.sha256, "size": p.size, "pages": len(p.pages)}
+                    for p in prepared
+                ],
+                "pages": [pg.position for pg in created],
+            },
+        )
     return created
 
 
@@ -266,8 +288,9 @@ def _languages(doc: dm.Document, codes: list[str] | None) -> list[dm.Language]:
     return [dl.language for dl in doc.documentlanguage_set.select_related("language")]
 
 
-def attach_paths(identifier: str, paths: list[Path], languages: list[str] | None = None,
-                 ocr: bool = True) -> list[Page]:
+def attach_paths(
+    identifier: str, paths: list[Path], languages: list[str] | None = None, ocr: bool = True
+) -> list[Page]:
     """:func:`attach` for files on disk (what ``readingroom attach`` calls)."""
     handles = []
     try:
@@ -279,7 +302,6 @@ def attach_paths(identifier: str, paths: list[Path], languages: list[str] | None
     finally:
         for _, fh in handles:
             fh.close()
-
 
 
 SCAN_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}

@@ -34,19 +34,33 @@ def search(pages: list[Page], q: str, base: str, doc_id: str, request_url: str) 
             word = _clean(text)
             if not word:
                 continue
-            matched = next((t for t in terms if (word.startswith(t[:-1]) if t.endswith("*") else word == t.strip("*"))), None)
+            matched = next(
+                (t for t in terms if (word.startswith(t[:-1]) if t.endswith("*") else word == t.strip("*"))), None
+            )
             if matched is None:
                 continue
             aid = f"{base}/iiif/search/{doc_id}/a/p{page.position}-w{i}"
-            resources.append({
-                "@id": aid, "@type": "oa:Annotation", "motivation": "sc:painting",
-                "resource": {"@type": "cnt:ContentAsText", "chars": text},
-                "on": f"{canvas}#xywh={x},{y},{w},{h}",
-            })
-            before = " ".join(wd[0] for wd in words[max(0, i - 6):i])
-            after = " ".join(wd[0] for wd in words[i + 1:i + 7])
-            hits.append({"@type": "search:Hit", "annotations": [aid], "match": text, "before": before, "after": after,
-                         "page": page.position})
+            resources.append(
+                {
+                    "@id": aid,
+                    "@type": "oa:Annotation",
+                    "motivation": "sc:painting",
+                    "resource": {"@type": "cnt:ContentAsText", "chars": text},
+                    "on": f"{canvas}#xywh={x},{y},{w},{h}",
+                }
+            )
+            before = " ".join(wd[0] for wd in words[max(0, i - 6) : i])
+            after = " ".join(wd[0] for wd in words[i + 1 : i + 7])
+            hits.append(
+                {
+                    "@type": "search:Hit",
+                    "annotations": [aid],
+                    "match": text,
+                    "before": before,
+                    "after": after,
+                    "page": page.position,
+                }
+            )
             if len(resources) >= MAX_HITS:
                 break
         if len(resources) >= MAX_HITS:

@@ -40,8 +40,12 @@ from PIL import Image, ImageOps
 CONTEXT = "http://iiif.io/api/image/3/context.json"
 PROFILE_URI = "http://iiif.io/api/image/3/level2.json"
 TILE = 512
-FORMATS = {"jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp"),
-           "gif": ("GIF", "image/gif")}
+FORMATS = {
+    "jpg": ("JPEG", "image/jpeg"),
+    "png": ("PNG", "image/png"),
+    "webp": ("WEBP", "image/webp"),
+    "gif": ("GIF", "image/gif"),
+}
 QUALITIES = ("default", "color", "gray", "bitonal")
 IDENTIFIER = r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"
 _NUM = r"\d+(?:\.\d+)?"
@@ -50,10 +54,10 @@ ROTATION_DECIMALS = 1
 
 #: estimated seconds per megapixel of each step (measured on a 2-core x86-64 host, Pillow 12; see
 #: docs/limits-scans.md). They only have to be of the right order: the time limit is enforced as well.
-COST_DECODE = 0.015     # decoding a PNG/TIFF (or JPEG at full scale), per source megapixel, when not cached
-COST_READ = 0.01        # reading/resampling the source region, per megapixel read
-COST_RESIZE = 0.02      # per output megapixel
-COST_ROTATE = 0.05      # arbitrary rotation, per megapixel of the rotated canvas
+COST_DECODE = 0.015  # decoding a PNG/TIFF (or JPEG at full scale), per source megapixel, when not cached
+COST_READ = 0.01  # reading/resampling the source region, per megapixel read
+COST_RESIZE = 0.02  # per output megapixel
+COST_ROTATE = 0.05  # arbitrary rotation, per megapixel of the rotated canvas
 COST_ENCODE = {"jpg": 0.02, "png": 0.15, "webp": 0.12, "gif": 0.2}  # noisy scans compress slowly
 
 
@@ -91,8 +95,8 @@ class ImageRequest:
 
 @dataclass(frozen=True)
 class Cost:
-    megapixels: float   # pixels handled: the source region read, the output, the rotated canvas
-    seconds: float      # estimated render time
+    megapixels: float  # pixels handled: the source region read, the output, the rotated canvas
+    seconds: float  # estimated render time
     raw_needed: bool = False
 
 
@@ -188,8 +192,10 @@ def parse_size(text: str, region_w: int, region_h: int, rotation: float = 0.0) -
         raise ImageRequestError(f"size {w}×{h} is past this server's limits (maxWidth {max_width}, maxArea {max_area})")
     fw, fh = rotated_size(w, h, rotation)
     if not _within(fw, fh):
-        raise ImageRequestError(f"size {w}×{h} rotated by {rotation:g}° gives {fw}×{fh}, past this server's limits "
-                                f"(maxWidth {max_width}, maxArea {max_area})")
+        raise ImageRequestError(
+            f"size {w}×{h} rotated by {rotation:g}° gives {fw}×{fh}, past this server's limits "
+            f"(maxWidth {max_width}, maxArea {max_area})"
+        )
     return w, h
 
 
@@ -200,8 +206,18 @@ def parse_rotation(text: str) -> tuple[bool, float]:
     return bool(m[1]), round(float(m[2]) % 360, ROTATION_DECIMALS) % 360
 
 
-def parse(region: str, size: str, rotation: str, quality: str, fmt: str, width: int, height: int,
-          *, jpeg: bool = False, iiif_id: str | None = None) -> ImageRequest:
+def parse(
+    region: str,
+    size: str,
+    rotation: str,
+    quality: str,
+    fmt: str,
+    width: int,
+    height: int,
+    *,
+    jpeg: bool = False,
+    iiif_id: str | None = None,
+) -> ImageRequest:
     """:raises ImageRequestError: naming the parameter, or the budget the request is past"""
     if quality not in QUALITIES:
         raise ImageRequestError(f"quality {quality!r} is not one of {', '.join(QUALITIES)}")
@@ -223,8 +239,15 @@ def _draft_factor(req: ImageRequest) -> int:
     return max(1, min(w // ow, h // oh))
 
 
-def cost(req: ImageRequest, width: int, height: int, *, jpeg: bool = False, iiif_id: str | None = None,
-         source: Path | None = None) -> Cost:
+def cost(
+    req: ImageRequest,
+    width: int,
+    height: int,
+    *,
+    jpeg: bool = False,
+    iiif_id: str | None = None,
+    source: Path | None = None,
+) -> Cost:
     _, _, w, h = req.region
     src_mp = w * h / 1e6
     factor = _draft_factor(req)
@@ -245,8 +268,13 @@ def cost(req: ImageRequest, width: int, height: int, *, jpeg: bool = False, iiif
     fw, fh = req.final_size
     final_mp = fw * fh / 1e6
     rot_mp = final_mp if req.rotation % 90 else 0.0
-    seconds = (decode_mp * COST_DECODE + src_mp * COST_READ + out_mp * COST_RESIZE + rot_mp * COST_ROTATE
-               + final_mp * COST_ENCODE[req.format])
+    seconds = (
+        decode_mp * COST_DECODE
+        + src_mp * COST_READ
+        + out_mp * COST_RESIZE
+        + rot_mp * COST_ROTATE
+        + final_mp * COST_ENCODE[req.format]
+    )
     return Cost(megapixels=src_mp + out_mp + rot_mp, seconds=seconds, raw_needed=raw_needed)
 
 
@@ -255,13 +283,17 @@ def check_budget(req: ImageRequest, width: int, height: int, *, jpeg: bool = Fal
     c = cost(req, width, height, jpeg=jpeg, iiif_id=iiif_id)
     budget_mp = _setting("READINGROOM_IIIF_MAX_MEGAPIXELS", 250)
     if c.megapixels > budget_mp:
-        raise ImageRequestError(f"this request handles {c.megapixels:.0f} megapixels, past this server's budget of "
-                                f"{budget_mp} per request; ask for a smaller region or size")
+        raise ImageRequestError(
+            f"this request handles {c.megapixels:.0f} megapixels, past this server's budget of "
+            f"{budget_mp} per request; ask for a smaller region or size"
+        )
     limit = _setting("READINGROOM_IIIF_TIME_LIMIT", 5.0)
     if c.seconds > limit:
-        raise ImageRequestError(f"this request would take about {c.seconds:.0f} s, past this server's limit of "
-                                f"{limit:g} s per image; ask for a smaller size, a rotation by a multiple of 90 "
-                                f"or the jpg format")
+        raise ImageRequestError(
+            f"this request would take about {c.seconds:.0f} s, past this server's limit of "
+            f"{limit:g} s per image; ask for a smaller size, a rotation by a multiple of 90 "
+            f"or the jpg format"
+        )
     return c
 
 
@@ -335,7 +367,8 @@ def _open(path: Path) -> Image.Image:
     with _decoded_lock:
         _decoded[key] = image
         while len(_decoded) > DECODED_CACHE or (
-                len(_decoded) > 1 and sum(_nbytes(i) for i in _decoded.values()) > budget):
+            len(_decoded) > 1 and sum(_nbytes(i) for i in _decoded.values()) > budget
+        ):
             _decoded.popitem(last=False)
     return image
 
@@ -416,8 +449,9 @@ def _check(deadline: float | None) -> None:
         raise ImageBusy("rendering this image took longer than this server allows; try again later", retry_after=30)
 
 
-def _source_region(path: Path, req: ImageRequest, *, jpeg: bool, iiif_id: str | None,
-                   width: int, height: int) -> tuple[Image.Image, tuple[float, float, float, float]]:
+def _source_region(
+    path: Path, req: ImageRequest, *, jpeg: bool, iiif_id: str | None, width: int, height: int
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
     """The image to read from and the region's box in its pixels."""
     x, y, w, h = req.region
     factor = _draft_factor(req)
@@ -436,8 +470,16 @@ def _source_region(path: Path, req: ImageRequest, *, jpeg: bool, iiif_id: str | 
     return image, (x, y, x + w, y + h)
 
 
-def render(path: Path, req: ImageRequest, *, jpeg: bool = False, iiif_id: str | None = None,
-           width: int | None = None, height: int | None = None, deadline: float | None = None) -> bytes:
+def render(
+    path: Path,
+    req: ImageRequest,
+    *,
+    jpeg: bool = False,
+    iiif_id: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    deadline: float | None = None,
+) -> bytes:
     """The encoded image for ``req``. ``deadline`` (``time.monotonic()``): stop between steps past it.
 
     :raises ImageBusy: past the deadline
@@ -450,8 +492,12 @@ def render(path: Path, req: ImageRequest, *, jpeg: bool = False, iiif_id: str | 
     whole = box == (0, 0, image.width, image.height)
     if req.size != (round(box[2] - box[0]), round(box[3] - box[1])) or not all(float(v).is_integer() for v in box):
         downscale = req.size[0] < (box[2] - box[0])
-        image = image.resize(req.size, Image.Resampling.LANCZOS if downscale else Image.Resampling.BICUBIC,
-                             box=box, reducing_gap=3.0 if downscale else None)
+        image = image.resize(
+            req.size,
+            Image.Resampling.LANCZOS if downscale else Image.Resampling.BICUBIC,
+            box=box,
+            reducing_gap=3.0 if downscale else None,
+        )
     elif not whole:
         image = image.crop(tuple(int(v) for v in box))
     if image.mode == "RGBX":
@@ -560,8 +606,16 @@ def sweep() -> int:
         os.close(fd)
 
 
-def derived(iiif_id: str, source: Path, req: ImageRequest, *, jpeg: bool = False, width: int | None = None,
-            height: int | None = None, store: bool = True) -> io.BufferedIOBase:
+def derived(
+    iiif_id: str,
+    source: Path,
+    req: ImageRequest,
+    *,
+    jpeg: bool = False,
+    width: int | None = None,
+    height: int | None = None,
+    store: bool = True,
+) -> io.BufferedIOBase:
     """The derived image for a request, as an open binary file: from the disk cache, or rendered now
     (within the budgets) and cached (``store=False``: not cached).
 
@@ -586,8 +640,9 @@ def derived(iiif_id: str, source: Path, req: ImageRequest, *, jpeg: bool = False
         started = time.monotonic()
         try:
             # the estimate was within the limit; a render that still takes three times as long is stopped
-            data = render(source, req, jpeg=jpeg, iiif_id=iiif_id, width=width, height=height,
-                          deadline=started + 3 * limit)
+            data = render(
+                source, req, jpeg=jpeg, iiif_id=iiif_id, width=width, height=height, deadline=started + 3 * limit
+            )
         finally:
             _drop_mapped_pages()
             if price.megapixels >= 10:

@@ -48,12 +48,14 @@ def recover() -> int:
     been running for longer than a job can (its worker, on whatever host, is gone)."""
     host = socket.gethostname()
     requeued = Job.objects.filter(state=Job.State.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
-        state=Job.State.QUEUED, worker="", error="requeued: running for longer than a job can")
+        state=Job.State.QUEUED, worker="", error="requeued: running for longer than a job can"
+    )
     for job in Job.objects.filter(state=Job.State.RUNNING, worker__startswith=f"{host}:"):
         pid = int(job.worker.rsplit(":", 1)[1] or 0)
         if pid != os.getpid() and not _alive(pid):
             requeued += Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
-                state=Job.State.QUEUED, worker="", error=f"requeued: worker {job.worker} stopped")
+                state=Job.State.QUEUED, worker="", error=f"requeued: worker {job.worker} stopped"
+            )
     return requeued
 
 
@@ -74,19 +76,34 @@ def run_ocr(job: Job) -> None:
 
     page = Page.objects.select_related("image", "document").get(pk=job.page_id)
     codes = list(page.languages.values_list("code", flat=True)) or list(
-        page.document.documentlanguage_set.values_list("language_id", flat=True))
+        page.document.documentlanguage_set.values_list("language_id", flat=True)
+    )
     result = recognise(page.image.path, codes)
     # the text, the job's end, the document's updated_at, its feed row and the audit event: one transaction
     with UnitOfWork(actor="worker", source="worker") as uow:
-        OcrText.objects.update_or_create(page=page, defaults={
-            "languages": result.languages, "engine": result.engine, "text": result.text, "hocr": result.hocr,
-            "words": result.words, "mean_confidence": result.mean_confidence,
-        })
+        OcrText.objects.update_or_create(
+            page=page,
+            defaults={
+                "languages": result.languages,
+                "engine": result.engine,
+                "text": result.text,
+                "hocr": result.hocr,
+                "words": result.words,
+                "mean_confidence": result.mean_confidence,
+            },
+        )
         Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, finished_at=timezone.now(), error="")
         uow.updated(page.document.identifier, touch=True)
-        uow.audit("ocr.page", page.document.identifier,
-                  details={"page": page.position, "languages": result.languages, "words": len(result.words),
-                           "mean_confidence": result.mean_confidence})
+        uow.audit(
+            "ocr.page",
+            page.document.identifier,
+            details={
+                "page": page.position,
+                "languages": result.languages,
+                "words": len(result.words),
+                "mean_confidence": result.mean_confidence,
+            },
+        )
 
 
 def run_pdf(job: Job) -> None:
@@ -107,8 +124,9 @@ def run(job: Job) -> bool:
         failed_run = isinstance(exc, subprocess.CalledProcessError) and exc.stderr
         detail = exc.stderr.decode(errors="replace")[-500:] if failed_run else ""
         state = Job.State.FAILED if job.attempts >= MAX_ATTEMPTS else Job.State.QUEUED
-        Job.objects.filter(pk=job.pk).update(state=state, finished_at=timezone.now(),
-                                             error=f"{type(exc).__name__}: {exc} {detail}".strip()[:2000])
+        Job.objects.filter(pk=job.pk).update(
+            state=state, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc} {detail}".strip()[:2000]
+        )
         log.warning("job %s failed (%s): %s", job.pk, state, exc)
         return False
 
@@ -120,8 +138,14 @@ def index_changes() -> None:
     process_queue(wait=5.0)
 
 
-def work(*, once: bool = False, poll: float = 2.0, parent_pid: int | None = None,
-         echo: Callable[[str], None] | None = None, follow_index: bool = True) -> int:
+def work(
+    *,
+    once: bool = False,
+    poll: float = 2.0,
+    parent_pid: int | None = None,
+    echo: Callable[[str], None] | None = None,
+    follow_index: bool = True,
+) -> int:
     """Run jobs until stopped (``once``: until the queue is empty). Returns how many ran.
 
     A lasting worker also owns the search index (``follow_index``): a thread of it takes the writer

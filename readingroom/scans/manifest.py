@@ -36,8 +36,14 @@ def build(record: dict, pages: list[Page], base: str, citation: str, pdf_url: st
     ref = record["archival_reference"]
     if ref.get("text"):
         metadata.append(_entry("Archival reference", ref["text"]))
-    for key, label in (("repository", "Repository"), ("fonds", "Fonds"), ("series", "Series"), ("volume", "Volume"),
-                       ("file", "File"), ("folios", "Folios")):
+    for key, label in (
+        ("repository", "Repository"),
+        ("fonds", "Fonds"),
+        ("series", "Series"),
+        ("volume", "Volume"),
+        ("file", "File"),
+        ("folios", "Folios"),
+    ):
         if ref.get(key):
             metadata.append(_entry(label, ref[key]))
     if record["original_languages"]:
@@ -60,36 +66,49 @@ def build(record: dict, pages: list[Page], base: str, citation: str, pdf_url: st
             "label": {"none": [f"p. {page.label or page.position}"]},
             "width": page.width,
             "height": page.height,
-            "thumbnail": [{
-                "id": f"{service}/full/{thumb_w},/0/default.jpg", "type": "Image", "format": "image/jpeg",
-                "width": thumb_w, "height": thumb_h,
-                "service": [{"id": service, "type": "ImageService3", "profile": "level2"}],
-            }],
-            "items": [{
-                "id": f"{cid}/page",
-                "type": "AnnotationPage",
-                "items": [{
-                    "id": f"{cid}/image",
-                    "type": "Annotation",
-                    "motivation": "painting",
-                    "target": cid,
-                    "body": {
-                        "id": f"{service}/full/max/0/default.jpg",
-                        "type": "Image",
-                        "format": "image/jpeg",
-                        "width": page.width,
-                        "height": page.height,
-                        "service": [{"id": service, "type": "ImageService3", "profile": "level2"}],
-                    },
-                }],
-            }],
+            "thumbnail": [
+                {
+                    "id": f"{service}/full/{thumb_w},/0/default.jpg",
+                    "type": "Image",
+                    "format": "image/jpeg",
+                    "width": thumb_w,
+                    "height": thumb_h,
+                    "service": [{"id": service, "type": "ImageService3", "profile": "level2"}],
+                }
+            ],
+            "items": [
+                {
+                    "id": f"{cid}/page",
+                    "type": "AnnotationPage",
+                    "items": [
+                        {
+                            "id": f"{cid}/image",
+                            "type": "Annotation",
+                            "motivation": "painting",
+                            "target": cid,
+                            "body": {
+                                "id": f"{service}/full/max/0/default.jpg",
+                                "type": "Image",
+                                "format": "image/jpeg",
+                                "width": page.width,
+                                "height": page.height,
+                                "service": [{"id": service, "type": "ImageService3", "profile": "level2"}],
+                            },
+                        }
+                    ],
+                }
+            ],
         }
         if hasattr(page, "ocr"):
-            canvas["seeAlso"] = [{
-                "id": f"{base}/iiif/ocr/{doc_id}/p{page.position}.hocr", "type": "Text",
-                "format": "text/vnd.hocr+html", "profile": "http://kba.cloud/hocr-spec/1.2/",
-                "label": _lang("Machine OCR (hOCR)"),
-            }]
+            canvas["seeAlso"] = [
+                {
+                    "id": f"{base}/iiif/ocr/{doc_id}/p{page.position}.hocr",
+                    "type": "Text",
+                    "format": "text/vnd.hocr+html",
+                    "profile": "http://kba.cloud/hocr-spec/1.2/",
+                    "label": _lang("Machine OCR (hOCR)"),
+                }
+            ]
         canvases.append(canvas)
 
     manifest = {
@@ -99,22 +118,38 @@ def build(record: dict, pages: list[Page], base: str, citation: str, pdf_url: st
         "label": _lang(record["title"]),
         "metadata": metadata,
         "requiredStatement": {"label": _lang("Citation"), "value": _lang(citation)},
-        "homepage": [{"id": base + record["url"], "type": "Text", "label": _lang(record["title"]), "format": "text/html"}],
-        "seeAlso": [{"id": f"{base}/api/documents/{doc_id}", "type": "Dataset", "format": "application/json",
-                     "label": _lang("The record (JSON)")}],
-        "service": [{
-            "@context": "http://iiif.io/api/search/1/context.json",
-            "@id": f"{base}/iiif/search/{doc_id}",
-            "@type": "SearchService1",
-            "profile": "http://iiif.io/api/search/1/search",
-        }],
+        "homepage": [
+            {"id": base + record["url"], "type": "Text", "label": _lang(record["title"]), "format": "text/html"}
+        ],
+        "seeAlso": [
+            {
+                "id": f"{base}/api/documents/{doc_id}",
+                "type": "Dataset",
+                "format": "application/json",
+                "label": _lang("The record (JSON)"),
+            }
+        ],
+        "service": [
+            {
+                "@context": "http://iiif.io/api/search/1/context.json",
+                "@id": f"{base}/iiif/search/{doc_id}",
+                "@type": "SearchService1",
+                "profile": "http://iiif.io/api/search/1/search",
+            }
+        ],
         "items": canvases,
     }
     if record.get("summary"):
         manifest["summary"] = _lang(record["summary"])
     if pdf_url:
-        manifest["rendering"] = [{"id": pdf_url, "type": "Text", "format": "application/pdf",
-                                  "label": _lang("PDF: scans, transcripts and translations with the citation")}]
+        manifest["rendering"] = [
+            {
+                "id": pdf_url,
+                "type": "Text",
+                "format": "application/pdf",
+                "label": _lang("PDF: scans, transcripts and translations with the citation"),
+            }
+        ]
     if canvases:
         manifest["thumbnail"] = canvases[0]["thumbnail"]
         manifest["start"] = {"id": canvases[0]["id"], "type": "Canvas"}

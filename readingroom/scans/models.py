@@ -19,7 +19,9 @@ class StoredFile(models.Model):
     #: the name it was attached under (the first time)
     original_name = models.CharField(max_length=500, blank=True, default="")
     #: ``derived`` for page images rendered from a PDF or split from a multi-page TIFF
-    derived_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="derivatives")
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derivatives"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,9 +18,29 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 #: ISO 639-1 code -> tesseract's language data name, where they differ from ISO 639-2/T
-TESSERACT_NAMES = {"zh": "chi_sim", "sq": "sqi", "en": "eng", "ru": "rus", "de": "deu", "pl": "pol", "hu": "hun",
-                   "cs": "ces", "fr": "fra", "es": "spa", "it": "ita", "uk": "ukr", "bg": "bul", "ro": "ron",
-                   "sr": "srp", "hr": "hrv", "sk": "slk", "el": "ell", "ja": "jpn", "ko": "kor", "vi": "vie"}
+TESSERACT_NAMES = {
+    "zh": "chi_sim",
+    "sq": "sqi",
+    "en": "eng",
+    "ru": "rus",
+    "de": "deu",
+    "pl": "pol",
+    "hu": "hun",
+    "cs": "ces",
+    "fr": "fra",
+    "es": "spa",
+    "it": "ita",
+    "uk": "ukr",
+    "bg": "bul",
+    "ro": "ron",
+    "sr": "srp",
+    "hr": "hrv",
+    "sk": "slk",
+    "el": "ell",
+    "ja": "jpn",
+    "ko": "kor",
+    "vi": "vie",
+}
 TIMEOUT = 600
 
 
@@ -41,8 +61,10 @@ class Recognised:
 def tesseract() -> str:
     path = shutil.which("tesseract")
     if not path:
-        raise OcrUnavailable("tesseract is not installed (apt-get install tesseract-ocr and language packs; "
-                             "make run and make test install them)")
+        raise OcrUnavailable(
+            "tesseract is not installed (apt-get install tesseract-ocr and language packs; "
+            "make run and make test install them)"
+        )
     return path
 
 
@@ -102,8 +124,13 @@ def recognise(image: Path, codes: list[str], psm: int = 3) -> Recognised:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     with tempfile.TemporaryDirectory(prefix="readingroom-ocr-") as tmp:
         base = Path(tmp) / "page"
-        subprocess.run([tesseract(), str(image), str(base), "-l", langs, "--psm", str(psm), "hocr", "txt"],
-                       env=env, capture_output=True, check=True, timeout=TIMEOUT)
+        subprocess.run(
+            [tesseract(), str(image), str(base), "-l", langs, "--psm", str(psm), "hocr", "txt"],
+            env=env,
+            capture_output=True,
+            check=True,
+            timeout=TIMEOUT,
+        )
         text = base.with_suffix(".txt").read_text(encoding="utf-8")
         hocr = base.with_suffix(".hocr").read_text(encoding="utf-8")
     words = words_from_hocr(hocr)

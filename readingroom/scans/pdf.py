@@ -42,7 +42,9 @@ def max_text_chars() -> int:
 
 
 def cache_path(record: dict, base: str) -> Path:
-    key = hashlib.sha1(f"{record['id']}|{record['updated_at']}|{base}|3|{max_pages()}|{max_text_chars()}".encode()).hexdigest()[:20]
+    key = hashlib.sha1(
+        f"{record['id']}|{record['updated_at']}|{base}|3|{max_pages()}|{max_text_chars()}".encode()
+    ).hexdigest()[:20]
     safe = record["id"].replace("/", "__")
     return Path(settings.DATA_DIR) / "cache" / "pdf" / f"{safe}-{key}.pdf"
 
@@ -106,8 +108,11 @@ def _scan_jpeg(path: Path) -> io.BytesIO:
         im.load()
         image = im if im.mode in {"L", "RGB"} else im.convert("L" if im.mode in {"1", "I;16", "LA"} else "RGB")
         if image.width > SCAN_WIDTH:
-            image = image.resize((SCAN_WIDTH, max(1, round(image.height * SCAN_WIDTH / image.width))),
-                                 Image.Resampling.LANCZOS, reducing_gap=3.0)
+            image = image.resize(
+                (SCAN_WIDTH, max(1, round(image.height * SCAN_WIDTH / image.width))),
+                Image.Resampling.LANCZOS,
+                reducing_gap=3.0,
+            )
         out = io.BytesIO()
         image.save(out, "JPEG", quality=80)
     out.seek(0)
@@ -128,19 +133,27 @@ def _cap_texts(record: dict, limit: int) -> tuple[list[tuple[str, dict, str]], i
                 continue
             if len(body) > room:
                 cut = body.rfind("\n\n", max(0, room - 2000), room)
-                body = body[:cut if cut > 0 else room]
+                body = body[: cut if cut > 0 else room]
             kept += len(body)
             out.append((kind, t, body))
     return out, kept, total
 
 
-def build(record: dict, page_images: list[tuple[Path, int, int]], citation: str, url: str, path: Path,
-          *, progress: Callable[[int, int], None] | None = None, full_text_url: str | None = None) -> Path:
+def build(
+    record: dict,
+    page_images: list[tuple[Path, int, int]],
+    citation: str,
+    url: str,
+    path: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    full_text_url: str | None = None,
+) -> Path:
     """Write the PDF for ``record`` to ``path`` (atomically): at most :func:`max_pages` scans and
     :func:`max_text_chars` characters of text, saying so when there is more. ``progress(done, total)``
     is called as the steps (scans, texts) are done."""
     all_pages = len(page_images)
-    page_images = page_images[:max_pages()]
+    page_images = page_images[: max_pages()]
     texts, kept_chars, total_chars = _cap_texts(record, max_text_chars())
     steps = len(page_images) + len(texts) + 1
     done = 0
@@ -154,11 +167,15 @@ def build(record: dict, page_images: list[tuple[Path, int, int]], citation: str,
     full_text_url = full_text_url or url
     notes = []
     if all_pages > len(page_images):
-        notes.append(f"This PDF holds the first {len(page_images):,} of the {all_pages:,} scanned pages; "
-                     f"every page is at {url} (and in its IIIF manifest).")
+        notes.append(
+            f"This PDF holds the first {len(page_images):,} of the {all_pages:,} scanned pages; "
+            f"every page is at {url} (and in its IIIF manifest)."
+        )
     if kept_chars < total_chars:
-        notes.append(f"This PDF holds the first {kept_chars:,} of the {total_chars:,} characters of the "
-                     f"transcripts and translations; the full text is at {full_text_url}.")
+        notes.append(
+            f"This PDF holds the first {kept_chars:,} of the {total_chars:,} characters of the "
+            f"transcripts and translations; the full text is at {full_text_url}."
+        )
     pdf = _PDF(record["title"])
     # cover
     pdf.add_page()
@@ -200,8 +217,13 @@ def build(record: dict, page_images: list[tuple[Path, int, int]], citation: str,
         for para in body.split("\n\n"):
             pdf.text_block(para.strip(), 11, serif=True)
         if len(body) < len(t["text"] or "") or (i == len(texts) - 1 and kept_chars < total_chars):
-            pdf.text_block(f"[The text is cut here: this PDF holds at most {max_text_chars():,} characters of text. "
-                           f"The full text is at {full_text_url}.]", 10, "B", gap=4)
+            pdf.text_block(
+                f"[The text is cut here: this PDF holds at most {max_text_chars():,} characters of text. "
+                f"The full text is at {full_text_url}.]",
+                10,
+                "B",
+                gap=4,
+            )
         else:
             for note in (t.get("extra") or {}).get("footnotes", []):
                 pdf.text_block(f"{note.get('n', '')}. {note.get('text', '')}", 9, serif=True, gap=1)
@@ -222,8 +244,9 @@ def build(record: dict, page_images: list[tuple[Path, int, int]], citation: str,
 def inline_ok(record: dict, pages: list) -> bool:
     """Small enough to make during the request (about a second of work)."""
     chars = sum(len(t["text"] or "") for key in ("transcripts", "translations") for t in record[key])
-    return (len(pages) <= int(getattr(settings, "READINGROOM_COMBINED_PDF_INLINE_PAGES", 10))
-            and chars <= int(getattr(settings, "READINGROOM_COMBINED_PDF_INLINE_CHARS", 50_000)))
+    return len(pages) <= int(getattr(settings, "READINGROOM_COMBINED_PDF_INLINE_PAGES", 10)) and chars <= int(
+        getattr(settings, "READINGROOM_COMBINED_PDF_INLINE_CHARS", 50_000)
+    )
 
 
 def make(doc, record: dict, pages: list, base: str, path: Path, progress=None) -> Path:
@@ -232,14 +255,25 @@ def make(doc, record: dict, pages: list, base: str, path: Path, progress=None) -
     citation = publish.document_citations(record, base)["archive"]["text"]
     url = publish.permanent_url(record, base)
     images_ = [(p.image.path, p.width, p.height) for p in pages]
-    return build(record, images_, citation, url, path, progress=progress,
-                 full_text_url=f"{url} (JSON: {base}/api/documents/{record['id']})")
+    return build(
+        record,
+        images_,
+        citation,
+        url,
+        path,
+        progress=progress,
+        full_text_url=f"{url} (JSON: {base}/api/documents/{record['id']})",
+    )
 
 
 def pending_job(doc):
     from readingroom.scans.models import Job
 
-    return Job.objects.filter(kind="pdf", document=doc, state__in=[Job.State.QUEUED, Job.State.RUNNING]).order_by("id").first()
+    return (
+        Job.objects.filter(kind="pdf", document=doc, state__in=[Job.State.QUEUED, Job.State.RUNNING])
+        .order_by("id")
+        .first()
+    )
 
 
 def ensure_job(doc, base: str, key: str):

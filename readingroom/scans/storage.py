@@ -76,4 +76,3 @@ def discard(paths) -> None:
             Path(p).unlink()
         except OSError:
             pass
-

@@ -50,7 +50,8 @@ def _page_for(request: HttpRequest, iiif_id: str) -> tuple[Page, bool]:
         return page, False
     if request.user.is_authenticated and request.user.is_staff:
         for candidate in Page.objects.select_related("image", "document").filter(
-                iiif_id=iiif_id, document__status__in=PREVIEW_STATES):
+            iiif_id=iiif_id, document__status__in=PREVIEW_STATES
+        ):
             if _may_preview(request, candidate.document):
                 return candidate, True
     raise Http404(f"no image {iiif_id!r}")
@@ -80,7 +81,7 @@ def image_info(request: HttpRequest, iiif_id: str) -> HttpResponse:
         return _error(404, str(exc))
     body = images.info(f"{publish.base_url(request)}/iiif/image/{iiif_id}", page.width, page.height)
     wants_ld = "application/ld+json" in request.headers.get("Accept", "")
-    content_type = (f'application/ld+json;profile="{images.CONTEXT}"' if wants_ld else "application/json")
+    content_type = f'application/ld+json;profile="{images.CONTEXT}"' if wants_ld else "application/json"
     response = HttpResponse(json.dumps(body), content_type=content_type)
     response["Link"] = f'<{images.PROFILE_URI}>;rel="profile"'
     if preview:
@@ -90,7 +91,9 @@ def image_info(request: HttpRequest, iiif_id: str) -> HttpResponse:
 
 
 @require_GET
-def image(request: HttpRequest, iiif_id: str, region: str, size: str, rotation: str, quality: str, fmt: str) -> HttpResponse:
+def image(
+    request: HttpRequest, iiif_id: str, region: str, size: str, rotation: str, quality: str, fmt: str
+) -> HttpResponse:
     try:
         page, preview = _page_for(request, iiif_id)
     except Http404 as exc:
@@ -161,8 +164,9 @@ def content_search(request: HttpRequest, doc_id: str) -> HttpResponse:
     except Http404 as exc:
         return _not_found(str(exc))
     q = request.GET.get("q", "")[:500]
-    return _json(contentsearch.search(pages, q, publish.base_url(request), doc_id, request.build_absolute_uri()),
-                 preview=preview)
+    return _json(
+        contentsearch.search(pages, q, publish.base_url(request), doc_id, request.build_absolute_uri()), preview=preview
+    )
 
 
 @require_GET
@@ -219,10 +223,19 @@ def _pdf_pending(request: HttpRequest, doc_id: str, job, preview: bool) -> HttpR
     if "application/json" in request.headers.get("Accept", "") or request.GET.get("format") == "json":
         response = JsonResponse(status, status=http_status)
     else:
-        response = render(request, "scans/pdf_pending.html",
-                          {"s": status, "doc_id": doc_id, "refresh": None if failed else PDF_RETRY_SECONDS,
-                           "percent": round(100 * status["progress"]["done"] / status["progress"]["total"])
-                           if status["progress"]["total"] else None}, status=http_status)
+        response = render(
+            request,
+            "scans/pdf_pending.html",
+            {
+                "s": status,
+                "doc_id": doc_id,
+                "refresh": None if failed else PDF_RETRY_SECONDS,
+                "percent": round(100 * status["progress"]["done"] / status["progress"]["total"])
+                if status["progress"]["total"]
+                else None,
+            },
+            status=http_status,
+        )
     if not failed:
         response["Retry-After"] = str(PDF_RETRY_SECONDS)
     response["Cache-Control"] = PRIVATE if preview else "no-store"

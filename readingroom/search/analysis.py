@@ -29,15 +29,43 @@ from functools import lru_cache
 #: language code -> Snowball stemmer name, for the languages the engines stem themselves
 #: (tantivy's ``Filter.stemmer`` and PostgreSQL's built-in text search configurations share these names).
 ENGINE_STEMMERS = {
-    "en": "english", "ru": "russian", "de": "german", "fr": "french", "es": "spanish", "it": "italian",
-    "pt": "portuguese", "hu": "hungarian", "ro": "romanian", "nl": "dutch", "sv": "swedish", "da": "danish",
-    "no": "norwegian", "fi": "finnish", "tr": "turkish", "el": "greek", "ar": "arabic", "ta": "tamil",
+    "en": "english",
+    "ru": "russian",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "hu": "hungarian",
+    "ro": "romanian",
+    "nl": "dutch",
+    "sv": "swedish",
+    "da": "danish",
+    "no": "norwegian",
+    "fi": "finnish",
+    "tr": "turkish",
+    "el": "greek",
+    "ar": "arabic",
+    "ta": "tamil",
 }
 #: language code -> PyStemmer (Snowball 3) algorithm, stemmed in Python; "sq" is :func:`albanian_stem`.
 PY_STEMMERS = {
-    "pl": "polish", "cs": "czech", "ca": "catalan", "eu": "basque", "lt": "lithuanian", "sr": "serbian",
-    "hy": "armenian", "id": "indonesian", "ga": "irish", "et": "estonian", "eo": "esperanto", "fa": "persian",
-    "hi": "hindi", "ne": "nepali", "yi": "yiddish", "sq": "albanian",
+    "pl": "polish",
+    "cs": "czech",
+    "ca": "catalan",
+    "eu": "basque",
+    "lt": "lithuanian",
+    "sr": "serbian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "ga": "irish",
+    "et": "estonian",
+    "eo": "esperanto",
+    "fa": "persian",
+    "hi": "hindi",
+    "ne": "nepali",
+    "yi": "yiddish",
+    "sq": "albanian",
 }
 #: codes that mean the same analysis
 CODE_ALIASES = {"nb": "no", "nn": "no", "mo": "ro", "sh": "sr", "hr": "sr", "bs": "sr", "cmn": "zh", "yue": "zh"}
@@ -48,12 +76,34 @@ MAX_QUERY_PIECES = 32
 # -- folding ----------------------------------------------------------------------------------------
 
 #: characters mapped before anything else, in every field (and in queries): the same length out as in.
-_PRE = str.maketrans({
-    "ё": "е", "Ё": "Е", "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-",
-    "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00ad": "",
-})
-_PRE_CHARS = re.compile("[ёЁ\u2018\u2019\u201a\u201b\u2032\u02bc\u201c\u201d\u201e\u00ab\u00bb\u2010-\u2015\u2212\u00ad]")
+_PRE = str.maketrans(
+    {
+        "ё": "е",
+        "Ё": "Е",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00ad": "",
+    }
+)
+_PRE_CHARS = re.compile(
+    "[ёЁ\u2018\u2019\u201a\u201b\u2032\u02bc\u201c\u201d\u201e\u00ab\u00bb\u2010-\u2015\u2212\u00ad]"
+)
 
 
 def prefold(text: str) -> str:
@@ -75,8 +125,24 @@ def prefold_word(text: str) -> str:
     return text.translate(_PRE)
 
 
-_SPECIAL = {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "đ": "d",
-            "Đ": "d", "ł": "l", "Ł": "l", "ı": "i", "þ": "th", "ð": "d", "ŀ": "l"}
+_SPECIAL = {
+    "ß": "ss",
+    "ẞ": "ss",
+    "æ": "ae",
+    "Æ": "ae",
+    "œ": "oe",
+    "Œ": "oe",
+    "ø": "o",
+    "Ø": "o",
+    "đ": "d",
+    "Đ": "d",
+    "ł": "l",
+    "Ł": "l",
+    "ı": "i",
+    "þ": "th",
+    "ð": "d",
+    "ŀ": "l",
+}
 
 
 @lru_cache(maxsize=65536)
@@ -105,18 +171,72 @@ def analysis_key(code: str | None) -> str | None:
     return None
 
 
-_THREE = {"sqi": "sq", "alb": "sq", "rus": "ru", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "eng": "en",
-          "pol": "pl", "ces": "cs", "cze": "cs", "hun": "hu", "chi": "zh", "zho": "zh", "spa": "es", "ita": "it",
-          "por": "pt", "ron": "ro", "rum": "ro", "nld": "nl", "dut": "nl", "srp": "sr", "hrv": "sr", "jpn": "ja",
-          "swe": "sv", "dan": "da", "nor": "no", "fin": "fi", "tur": "tr", "ell": "el", "gre": "el", "ara": "ar",
-          "cat": "ca", "lit": "lt", "est": "et", "fas": "fa", "per": "fa", "hin": "hi"}
+_THREE = {
+    "sqi": "sq",
+    "alb": "sq",
+    "rus": "ru",
+    "deu": "de",
+    "ger": "de",
+    "fra": "fr",
+    "fre": "fr",
+    "eng": "en",
+    "pol": "pl",
+    "ces": "cs",
+    "cze": "cs",
+    "hun": "hu",
+    "chi": "zh",
+    "zho": "zh",
+    "spa": "es",
+    "ita": "it",
+    "por": "pt",
+    "ron": "ro",
+    "rum": "ro",
+    "nld": "nl",
+    "dut": "nl",
+    "srp": "sr",
+    "hrv": "sr",
+    "jpn": "ja",
+    "swe": "sv",
+    "dan": "da",
+    "nor": "no",
+    "fin": "fi",
+    "tur": "tr",
+    "ell": "el",
+    "gre": "el",
+    "ara": "ar",
+    "cat": "ca",
+    "lit": "lt",
+    "est": "et",
+    "fas": "fa",
+    "per": "fa",
+    "hin": "hi",
+}
 
 
 # -- stemming in Python ----------------------------------------------------------------------------
 
 #: Albanian endings (folded: ë as e), longest first: definite article, case and plural endings.
-_ALBANIAN_SUFFIXES = ["eve", "ave", "ive", "ise", "ve", "et", "at", "it", "ut", "in", "un", "es", "en", "ja", "ia",
-                      "i", "u", "a", "e"]
+_ALBANIAN_SUFFIXES = [
+    "eve",
+    "ave",
+    "ive",
+    "ise",
+    "ve",
+    "et",
+    "at",
+    "it",
+    "ut",
+    "in",
+    "un",
+    "es",
+    "en",
+    "ja",
+    "ia",
+    "i",
+    "u",
+    "a",
+    "e",
+]
 
 
 def albanian_stem(word: str) -> str:

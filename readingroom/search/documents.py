@@ -52,7 +52,9 @@ def search_document(record: dict) -> dict:
     repository = holding or ref["repository"] or record["archive"]
     bodies = [_text(t) for t in texts]
     texts_by_lang, detected = _texts_by_language(record, texts, bodies)
-    original = [analysis.analysis_key(lang["code"] if isinstance(lang, dict) else lang) for lang in record["original_languages"]]
+    original = [
+        analysis.analysis_key(lang["code"] if isinstance(lang, dict) else lang) for lang in record["original_languages"]
+    ]
     title_langs = sorted({ARCHIVE_LANGUAGE, *(k for k in original if k)})
     langs = set(texts_by_lang) | set(title_langs)
     if analysis.has_cjk(record["title"]) or any(analysis.has_cjk(t) for t in texts_by_lang.values()):
@@ -62,13 +64,22 @@ def search_document(record: dict) -> dict:
         "title": record["title"],
         "body": "\n\n".join(
             part
-            for part in [record["summary"], *bodies, record["citation"],
-                         *(o["text"] for o in record.get("ocr", []))]
+            for part in [record["summary"], *bodies, record["citation"], *(o["text"] for o in record.get("ocr", []))]
             if part
         ),
         "people": "\n".join(people),
         "places": "\n".join(places),
-        "archive": "\n".join(x for x in [holding, record["archive"], ref["text"], ref["repository"], *(c["title"] for c in record["collections"])] if x),
+        "archive": "\n".join(
+            x
+            for x in [
+                holding,
+                record["archive"],
+                ref["text"],
+                ref["repository"],
+                *(c["title"] for c in record["collections"]),
+            ]
+            if x
+        ),
         "language": [lang["code"] for lang in record["original_languages"]],
         "translation": sorted({t["language"] for t in record["translations"] if t["language"]}),
         "repository": [repository] if repository else [],

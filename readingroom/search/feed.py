@@ -39,8 +39,10 @@ NODE_TIMEOUT_HOURS = float(os.environ.get("READINGROOM_FEED_NODE_TIMEOUT_HOURS",
 
 
 #: SQLite: the newest id ever given to a feed row (AUTOINCREMENT never reuses one), even once the rows are pruned
-NEWEST_ID = ("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'search_indexqueue'), 0), "
-             "COALESCE((SELECT MAX(id) FROM search_indexqueue), 0))")
+NEWEST_ID = (
+    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'search_indexqueue'), 0), "
+    "COALESCE((SELECT MAX(id) FROM search_indexqueue), 0))"
+)
 
 
 def transactional() -> bool:
@@ -82,8 +84,11 @@ def window(position: int, upto: int):
     rows come again in the next window (:data:`readingroom.search.indexing` remembers them and skips them).
     """
     if transactional():
-        return IndexQueue.objects.order_by("txid", "id").filter(txid__gte=position).extra(
-            where=["txid_visible_in_snapshot(txid, txid_current_snapshot())"])
+        return (
+            IndexQueue.objects.order_by("txid", "id")
+            .filter(txid__gte=position)
+            .extra(where=["txid_visible_in_snapshot(txid, txid_current_snapshot())"])
+        )
     return IndexQueue.objects.order_by("id").filter(id__gt=position, id__lte=upto)
 
 
@@ -119,8 +124,10 @@ def node_name(backend) -> str:
 def read_state(backend) -> State | None:
     if _shared(backend):
         with connection.cursor() as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS rr_search_feed (name text PRIMARY KEY, position bigint NOT NULL, "
-                        "signature text NOT NULL)")
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS rr_search_feed (name text PRIMARY KEY, position bigint NOT NULL, "
+                "signature text NOT NULL)"
+            )
             cur.execute("SELECT position, signature FROM rr_search_feed WHERE name = 'index'")
             row = cur.fetchone()
         return State(int(row[0]), row[1]) if row else None
@@ -136,9 +143,11 @@ def write_state(backend, position: int) -> None:
     sig = signature()
     if _shared(backend):
         with connection.cursor() as cur:
-            cur.execute("INSERT INTO rr_search_feed (name, position, signature) VALUES ('index', %s, %s) "
-                        "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, signature = EXCLUDED.signature",
-                        [position, sig])
+            cur.execute(
+                "INSERT INTO rr_search_feed (name, position, signature) VALUES ('index', %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, signature = EXCLUDED.signature",
+                [position, sig],
+            )
     else:
         path = _file(backend)
         tmp = path.with_suffix(".tmp")
@@ -151,8 +160,10 @@ def forget(backend) -> None:
     """The index was emptied: it has no position."""
     if _shared(backend):
         with connection.cursor() as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS rr_search_feed (name text PRIMARY KEY, position bigint NOT NULL, "
-                        "signature text NOT NULL)")
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS rr_search_feed (name text PRIMARY KEY, position bigint NOT NULL, "
+                "signature text NOT NULL)"
+            )
             cur.execute("DELETE FROM rr_search_feed WHERE name = 'index'")
     else:
         _file(backend).unlink(missing_ok=True)
@@ -172,7 +183,9 @@ def usable(state: State | None) -> bool:
 def prune() -> int:
     """Delete the rows every node seen lately has applied; returns how many."""
     recent = timezone.now() - timezone.timedelta(hours=NODE_TIMEOUT_HOURS)
-    positions = list(SearchNode.objects.exclude(name=PRUNED).filter(seen_at__gte=recent).values_list("position", flat=True))
+    positions = list(
+        SearchNode.objects.exclude(name=PRUNED).filter(seen_at__gte=recent).values_list("position", flat=True)
+    )
     if not positions:
         return 0
     below = min(positions)

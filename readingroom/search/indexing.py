@@ -89,7 +89,9 @@ def _index_ids(backend: SearchBackend, ids: list[str]) -> None:
 
 
 def process_queue(
-    backend: SearchBackend | None = None, chunk: int = 2000, progress: Callable[[int, int], None] | None = None,
+    backend: SearchBackend | None = None,
+    chunk: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
     wait: float = 0.0,
 ) -> int:
     """Apply the queue when this process holds (or can take) the writer lease; return how many documents
@@ -130,9 +132,13 @@ def _apply_queue(backend: SearchBackend, chunk: int, progress: Callable[[int, in
         batch = list(page.values_list("txid", "id", "identifier", "origin")[:chunk])
         if not batch:
             break
-        ids = list(dict.fromkeys(ident for _, row, ident, origin in batch
-                                 if ident and row not in ahead_before
-                                 and not (_inline_origin and origin == _inline_origin)))
+        ids = list(
+            dict.fromkeys(
+                ident
+                for _, row, ident, origin in batch
+                if ident and row not in ahead_before and not (_inline_origin and origin == _inline_origin)
+            )
+        )
         if ids:
             _index_ids(backend, ids)
         backend.commit()
@@ -155,8 +161,12 @@ class IndexBusy(RuntimeError):
     """Another process holds the writer lease."""
 
 
-def reindex(backend: SearchBackend | None = None, chunk: int = 2000, progress: Callable[[int, int], None] | None = None,
-            wait: float = 0.0) -> dict:
+def reindex(
+    backend: SearchBackend | None = None,
+    chunk: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+    wait: float = 0.0,
+) -> dict:
     """Rebuild the whole index from the records (this process must hold or take the writer lease; see
     :func:`request_rebuild` for asking the holder)."""
     backend = backend or get_backend()
@@ -216,8 +226,11 @@ def follow_queue(stop: threading.Event, poll: float = 0.25) -> None:
                 if lease.held or lease.acquire():
                     with writer._lease_lock:
                         state = feed.read_state(backend)
-                        behind = state is None or feed.window(state.position, feed.horizon()).exists() \
+                        behind = (
+                            state is None
+                            or feed.window(state.position, feed.horizon()).exists()
                             or not feed.usable(state)
+                        )
                         if behind:
                             _apply_queue(backend, 2000, None)
                             backend.close()  # no engine lock or writer memory kept between rounds

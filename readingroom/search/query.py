@@ -10,8 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-FIELDS = {"title": "title", "person": "people", "people": "people", "place": "places", "archive": "archive",
-          "repository": "archive", "text": "body"}
+FIELDS = {
+    "title": "title",
+    "person": "people",
+    "people": "people",
+    "place": "places",
+    "archive": "archive",
+    "repository": "archive",
+    "text": "body",
+}
 MAX_LENGTH = 1000
 MAX_CLAUSES = 32
 

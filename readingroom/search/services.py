@@ -20,9 +20,15 @@ MAX_RESULT_WINDOW = 100_000
 #: pages beyond this are refused (with the largest page size that is the whole window)
 MAX_PAGE = 1000
 FACET_LABELS = {
-    "language": "Original language", "translation": "Translation", "repository": "Archive",
-    "collection": "Collection", "subject": "Subject", "person": "Person", "place": "Place",
-    "type": "Document type", "classification": "Classification",
+    "language": "Original language",
+    "translation": "Translation",
+    "repository": "Archive",
+    "collection": "Collection",
+    "subject": "Subject",
+    "person": "Person",
+    "place": "Place",
+    "type": "Document type",
+    "classification": "Classification",
 }
 
 
@@ -59,8 +65,9 @@ class SearchPage:
             values = []
             for value, count in buckets:
                 label = names.get(value, value) if facet in {"language", "translation"} else value
-                values.append({"value": value, "label": label, "count": count,
-                               "selected": value in self.filters.get(facet, [])})
+                values.append(
+                    {"value": value, "label": label, "count": count, "selected": value in self.filters.get(facet, [])}
+                )
             out.append({"name": facet, "label": FACET_LABELS[facet], "values": values})
         return out
 
@@ -83,8 +90,10 @@ class SearchPage:
             "date_to": self.date_to or None,
             "notices": self.notices,
             "results": self.documents,
-            "facets": {f["name"]: [{"value": v["value"], "label": v["label"], "count": v["count"]} for v in f["values"]]
-                       for f in self.facet_list()},
+            "facets": {
+                f["name"]: [{"value": v["value"], "label": v["label"], "count": v["count"]} for v in f["values"]]
+                for f in self.facet_list()
+            },
             "years": [{"year": y, "count": n} for y, n in self.results.years],
             "decades": [{"decade": d, "count": n} for d, n in self.decades()],
         }
@@ -130,8 +139,10 @@ def _request(params: Mapping, *, facets: bool, snippets: bool) -> tuple[SearchRe
     per_page = parse_int(params.get("per_page"), "per_page", 1, MAX_PER_PAGE, 20)
     page = parse_int(params.get("page"), "page", 1, 10**9, 1)
     if page > MAX_PAGE or (page - 1) * per_page >= MAX_RESULT_WINDOW:
-        raise InvalidQuery(f"pages past {MAX_PAGE:,} (or results past the first {MAX_RESULT_WINDOW:,}) cannot be "
-                           "paged to; narrow the search")
+        raise InvalidQuery(
+            f"pages past {MAX_PAGE:,} (or results past the first {MAX_RESULT_WINDOW:,}) cannot be "
+            "paged to; narrow the search"
+        )
     filters = {f: vals for f in FACETS if (vals := _getlist(params, f)[:20])}
     date_from_s = str(params.get("date_from") or "")
     date_to_s = str(params.get("date_to") or "")
@@ -145,11 +156,25 @@ def _request(params: Mapping, *, facets: bool, snippets: bool) -> tuple[SearchRe
         date_from, date_to = max(date_from or 0, d * 10000 + 101), min(date_to or 99991231, (d + 9) * 10000 + 1231)
     expanded, names = expand_names(parsed)
     request = SearchRequest(
-        query=expanded, filters=filters, date_from=date_from, date_to=date_to, sort=sort,
-        offset=(page - 1) * per_page, limit=per_page, facets=facets, snippets=snippets,
+        query=expanded,
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        facets=facets,
+        snippets=snippets,
     )
-    return request, {"q": q, "page": page, "per_page": per_page, "date_from": date_from_s, "date_to": date_to_s,
-                     "parsed": parsed, "names": names}
+    return request, {
+        "q": q,
+        "page": page,
+        "per_page": per_page,
+        "date_from": date_from_s,
+        "date_to": date_to_s,
+        "parsed": parsed,
+        "names": names,
+    }
 
 
 def expand_names(parsed: ParsedQuery) -> tuple[ParsedQuery, list]:
@@ -180,9 +205,19 @@ def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> Se
     documents = hydrate(results)
     from readingroom.names.services import notice
 
-    return SearchPage(p["q"], p["parsed"], request, results, documents, p["page"], p["per_page"],
-                      request.filters, p["date_from"], p["date_to"],
-                      notices=list(request.query.notices) + notice(p["names"]))
+    return SearchPage(
+        p["q"],
+        p["parsed"],
+        request,
+        results,
+        documents,
+        p["page"],
+        p["per_page"],
+        request.filters,
+        p["date_from"],
+        p["date_to"],
+        notices=list(request.query.notices) + notice(p["names"]),
+    )
 
 
 def iter_result_ids(params: Mapping, *, chunk: int = 500, limit: int = MAX_RESULT_WINDOW) -> Iterator[str]:
@@ -191,8 +226,11 @@ def iter_result_ids(params: Mapping, *, chunk: int = 500, limit: int = MAX_RESUL
 
     :raises InvalidQuery: as :func:`search`, before anything is yielded
     """
-    params = {k: (params.getlist(k) if hasattr(params, "getlist") else params[k]) for k in params
-              if k not in {"page", "per_page", "format"}}
+    params = {
+        k: (params.getlist(k) if hasattr(params, "getlist") else params[k])
+        for k in params
+        if k not in {"page", "per_page", "format"}
+    }
     params = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in params.items()}
     request, _ = _request(params, facets=False, snippets=False)
     return _ids(request, chunk, limit)
@@ -242,7 +280,10 @@ def hydrate(results: SearchResults) -> list[dict]:
             )
             for doc_id, code, name in cur.fetchall():
                 languages.setdefault(doc_id, []).append({"code": code, "name": name})
-            cur.execute(f"SELECT DISTINCT document_id FROM scans_page WHERE document_id IN ({', '.join(['%s'] * len(pks))})", pks)
+            cur.execute(
+                f"SELECT DISTINCT document_id FROM scans_page WHERE document_id IN ({', '.join(['%s'] * len(pks))})",
+                pks,
+            )
             scanned = {row[0] for row in cur.fetchall()}
     out = []
     for hit in results.hits:
@@ -250,17 +291,19 @@ def hydrate(results: SearchResults) -> list[dict]:
         if row is None:
             continue
         ident, pk, title, display, start, end, certainty, summary, repository, archive = row
-        out.append({
-            "id": ident,
-            "url": f"/documents/{ident}",
-            "title": title,
-            "date": {"display": display, "start": start, "end": end, "certainty": certainty},
-            "summary": summary,
-            "original_languages": languages.get(pk, []),
-            "repository": repository,
-            "archive": archive,
-            "has_scans": pk in scanned,
-            "snippet": hit.snippet,
-            "score": round(hit.score, 4),
-        })
+        out.append(
+            {
+                "id": ident,
+                "url": f"/documents/{ident}",
+                "title": title,
+                "date": {"display": display, "start": start, "end": end, "certainty": certainty},
+                "summary": summary,
+                "original_languages": languages.get(pk, []),
+                "repository": repository,
+                "archive": archive,
+                "has_scans": pk in scanned,
+                "snippet": hit.snippet,
+                "score": round(hit.score, 4),
+            }
+        )
     return out

@@ -27,8 +27,21 @@ def _fold_table() -> dict[int, str]:
         base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
         if len(base) == 1 and base.isascii() and base != ch:
             table[code] = base
-    table.update({ord("ß"): "s", ord("ø"): "o", ord("Ø"): "O", ord("đ"): "d", ord("Đ"): "D", ord("ł"): "l", ord("Ł"): "L",
-                  ord("ı"): "i", ord("’"): "'", ord("ё"): "е", ord("Ё"): "Е"})
+    table.update(
+        {
+            ord("ß"): "s",
+            ord("ø"): "o",
+            ord("Ø"): "O",
+            ord("đ"): "d",
+            ord("Đ"): "D",
+            ord("ł"): "l",
+            ord("Ł"): "L",
+            ord("ı"): "i",
+            ord("’"): "'",
+            ord("ё"): "е",
+            ord("Ё"): "Е",
+        }
+    )
     return table
 
 
@@ -36,6 +49,8 @@ def _fold_table() -> dict[int, str]:
 FOLD: list[str] = [chr(i) for i in range(0x10000)]
 for _code, _char in _fold_table().items():
     FOLD[_code] = _char
+
+
 def fold(text: str) -> str:
     """Folded and lower case, the same length as ``text`` (so offsets carry over); Chinese in Simplified."""
     folded = (text if text.isascii() else text.translate(FOLD)).lower()

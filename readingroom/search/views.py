@@ -39,9 +39,10 @@ def trim_query(q: str, limit: int | None = None) -> tuple[str, str | None]:
     def n(x: int) -> str:
         return number_format(x, force_grouping=True)
 
-    return cut, _("The query was %(length)s characters long; only its first %(searched)s were searched "
-                  "(queries are limited to %(limit)s characters).") % {
-        "length": n(len(q)), "searched": n(len(cut)), "limit": n(limit)}
+    return cut, _(
+        "The query was %(length)s characters long; only its first %(searched)s were searched "
+        "(queries are limited to %(limit)s characters)."
+    ) % {"length": n(len(q)), "searched": n(len(cut)), "limit": n(limit)}
 
 
 def bounded_params(request: HttpRequest):
@@ -76,9 +77,14 @@ def api_search(request: HttpRequest) -> JsonResponse:
 
 #: the facets' names for readers, in the interface language
 FACET_LABELS = {
-    "language": gettext_lazy("Original language"), "translation": gettext_lazy("Translation"),
-    "repository": gettext_lazy("Archive"), "collection": gettext_lazy("Collection"), "subject": gettext_lazy("Subject"),
-    "person": gettext_lazy("Person"), "place": gettext_lazy("Place"), "type": gettext_lazy("Document type"),
+    "language": gettext_lazy("Original language"),
+    "translation": gettext_lazy("Translation"),
+    "repository": gettext_lazy("Archive"),
+    "collection": gettext_lazy("Collection"),
+    "subject": gettext_lazy("Subject"),
+    "person": gettext_lazy("Person"),
+    "place": gettext_lazy("Place"),
+    "type": gettext_lazy("Document type"),
     "classification": gettext_lazy("Classification"),
 }
 
@@ -134,9 +140,20 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
         "q": page.q,
         "facets": facets,
         "query": query.urlencode(),
-        "export_formats": [("bibtex", "BibTeX"), ("ris", "RIS"), ("csl-json", "CSL-JSON"), ("dc", "Dublin Core"), ("json", "JSON")],
-        "sorts": [(s, label) for s, label in zip(SORTS, [_("Relevance"), _("Date, oldest first"), _("Date, newest first"),
-                                                         _("Title, A–Z"), _("Title, Z–A")])],
+        "export_formats": [
+            ("bibtex", "BibTeX"),
+            ("ris", "RIS"),
+            ("csl-json", "CSL-JSON"),
+            ("dc", "Dublin Core"),
+            ("json", "JSON"),
+        ],
+        "sorts": [
+            (s, label)
+            for s, label in zip(
+                SORTS,
+                [_("Relevance"), _("Date, oldest first"), _("Date, newest first"), _("Title, A–Z"), _("Title, Z–A")],
+            )
+        ],
         "year_chart": _year_chart(page, pairs),
         "selected": [
             (f, v, toggle(f, v), language_name(v, names.get(v, v)) if f in {"language", "translation"} else v)

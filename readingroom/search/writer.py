@@ -76,9 +76,15 @@ class WriterLease:
             return True
         import psycopg
 
-        conn = psycopg.connect(host=db.get("HOST") or None, port=db.get("PORT") or None, user=db.get("USER") or None,
-                               password=db.get("PASSWORD") or None, dbname=db["NAME"], autocommit=True,
-                               application_name="readingroom index writer")
+        conn = psycopg.connect(
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            dbname=db["NAME"],
+            autocommit=True,
+            application_name="readingroom index writer",
+        )
         while True:
             if conn.execute("SELECT pg_try_advisory_lock(%s)", [PG_LOCK_KEY]).fetchone()[0]:
                 self._pg = conn

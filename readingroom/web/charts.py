@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 MAX_BARS = 60
 
 
-def year_bars(counts: Iterable[tuple[int, int]], href: Callable[[int, int], str], selected: tuple[int, int] | None = None
-              ) -> dict | None:
+def year_bars(
+    counts: Iterable[tuple[int, int]], href: Callable[[int, int], str], selected: tuple[int, int] | None = None
+) -> dict | None:
     """Bars for ``(year, count)`` pairs: every year between the first and the last (empty years too, so the
     time axis is even), or every decade when there are more than MAX_BARS years. ``href(first, last)`` is the
     link of a bar covering the years ``first``..``last``; ``selected`` marks the bar of that span."""
@@ -29,8 +30,15 @@ def year_bars(counts: Iterable[tuple[int, int]], href: Callable[[int, int], str]
     for start in range(first, last + 1, step):
         end = start + step - 1
         n = acc.get(start, 0)
-        bars.append({"start": start, "end": end, "count": n, "decade": step == 10,
-                     "percent": round(100 * n / top, 1) if n else 0,
-                     "href": href(start, end) if n else None,
-                     "selected": selected == (start, end)})
+        bars.append(
+            {
+                "start": start,
+                "end": end,
+                "count": n,
+                "decade": step == 10,
+                "percent": round(100 * n / top, 1) if n else 0,
+                "href": href(start, end) if n else None,
+                "selected": selected == (start, end),
+            }
+        )
     return {"bars": bars, "first": first, "last": last + step - 1, "max": top, "by_decade": step == 10}

@@ -5,7 +5,9 @@ def site(request):
     """What every page needs: the site's name, the query for the search box (as long as a query may be), and
     the interface languages for the switch (each named in its own language)."""
     q = request.GET.get("q", "") if request is not None else ""
-    return {"site_name": settings.READINGROOM_SITE_NAME,
-            "site_q": q[:settings.READINGROOM_MAX_QUERY_LENGTH],
-            "max_query_length": settings.READINGROOM_MAX_QUERY_LENGTH,
-            "interface_languages": settings.LANGUAGES}
+    return {
+        "site_name": settings.READINGROOM_SITE_NAME,
+        "site_q": q[: settings.READINGROOM_MAX_QUERY_LENGTH],
+        "max_query_length": settings.READINGROOM_MAX_QUERY_LENGTH,
+        "interface_languages": settings.LANGUAGES,
+    }

@@ -18,9 +18,13 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LOCALE = PACKAGE / "locale"
 #: the files whose interface text the catalogues translate (relative to the ``readingroom`` package)
 SOURCES = (
-    "web/templates/**/*.html", "web/*.py", "web/templatetags/*.py",
-    "documents/templates/documents/**/*.html", "documents/views.py",
-    "search/templates/**/*.html", "search/views.py",
+    "web/templates/**/*.html",
+    "web/*.py",
+    "web/templatetags/*.py",
+    "documents/templates/documents/**/*.html",
+    "documents/views.py",
+    "search/templates/**/*.html",
+    "search/views.py",
     "history/templates/**/*.html",
 )
 
@@ -41,7 +45,26 @@ def extract_pot(workdir: Path) -> Path:
         shutil.copyfile(path, target)
     (workdir / "locale").mkdir(exist_ok=True)
     env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "LANG": "C.UTF-8"}
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "en", "--keep-pot", "--no-location",
-                    "--no-wrap", "-e", "html,py", "--ignore", "locale/*"],
-                   cwd=workdir, check=True, capture_output=True, text=True, env=env)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "en",
+            "--keep-pot",
+            "--no-location",
+            "--no-wrap",
+            "-e",
+            "html,py",
+            "--ignore",
+            "locale/*",
+        ],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     return workdir / "locale" / "django.pot"

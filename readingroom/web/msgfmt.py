@@ -42,7 +42,9 @@ def parse_po(text: str) -> dict[str, str]:
         m = _LINE.match(line)
         if m:
             name = m[1]
-            if name in ("msgctxt", "msgid") and ("msgid" in entry and (name == "msgctxt" or "msgstr" in entry or "plural" in entry)):
+            if name in ("msgctxt", "msgid") and (
+                "msgid" in entry and (name == "msgctxt" or "msgstr" in entry or "plural" in entry)
+            ):
                 flush()
             value = ast.literal_eval(m[3])
             if name.startswith("msgstr["):

@@ -15,8 +15,10 @@ def home(request: HttpRequest, format: str | None = None) -> HttpResponse:
         return JsonResponse({**overview, "recent": recent}, json_dumps_params={"ensure_ascii": False})
     from readingroom.web.charts import year_bars
 
-    chart = year_bars(((y["year"], y["count"]) for y in overview.get("years") or []),
-                      lambda first, last: f"/search?date_from={first}&date_to={last}")
+    chart = year_bars(
+        ((y["year"], y["count"]) for y in overview.get("years") or []),
+        lambda first, last: f"/search?date_from={first}&date_to={last}",
+    )
     response = render(request, "web/home.html", {"overview": overview, "recent": recent, "holdings_chart": chart})
     response["Link"] = '</.json>; rel="alternate"; type="application/json"'
     return response
@@ -51,11 +53,18 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if code not in known:
         code = settings.LANGUAGE_CODE
     next_url = request.GET.get("next") or request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()) or not next_url.startswith("/"):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not next_url.startswith("/"):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE, path="/",
-                        samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=request.is_secure())
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path="/",
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=request.is_secure(),
+    )
     response["Cache-Control"] = "no-store"
     return response

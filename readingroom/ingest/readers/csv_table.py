@@ -19,8 +19,15 @@ from readingroom.ingest.readers import SourceRecord
 FORMAT = "csv"
 SCALARS = {"id", "title", "summary", "citation", "credits", "archive", "source_url", "type", "classification", "rights"}
 DATE = {"date": "display", "date_start": "start", "date_end": "end", "date_certainty": "certainty"}
-REFERENCE = {"reference": "text", "repository": "repository", "fonds": "fonds", "series": "series",
-             "volume": "volume", "file": "file", "folios": "folios"}
+REFERENCE = {
+    "reference": "text",
+    "repository": "repository",
+    "fonds": "fonds",
+    "series": "series",
+    "volume": "volume",
+    "file": "file",
+    "folios": "folios",
+}
 #: ``relations``: typed links, ``type:target`` separated by ``;`` (``enclosure-of:wilson-300023; cites:frus/d2``)
 LISTS = {"original_languages", "subjects", "collections", "places", "contributors", "persons", "related", "relations"}
 TEXT_COLUMN = re.compile(r"^(translation|transcript):(?P<lang>[A-Za-z]{2,3})$")
@@ -116,15 +123,18 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
             yield RecordError("the file is not UTF-8", path=p, line=1, field="encoding")
             return
         except csv.Error as exc:
-            yield RecordError(f"the header row is not valid CSV ({exc}); nothing of the file was read", path=p, line=1,
-                              field="csv")
+            yield RecordError(
+                f"the header row is not valid CSV ({exc}); nothing of the file was read", path=p, line=1, field="csv"
+            )
             return
         unknown = [c for c in header if c not in KNOWN and not TEXT_COLUMN.match(c or "")]
         if unknown:
             column = unknown[0][:100]
             yield RecordError(
                 f"unknown column {column!r} (see docs/import-formats.md for the columns Reading Room reads)",
-                path=p, line=1, field=column if column.isprintable() else "header",
+                path=p,
+                line=1,
+                field=column if column.isprintable() else "header",
             )
             return
         if "title" not in header:
@@ -135,25 +145,45 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
             for position, row in enumerate(reader, start=1):
                 start_line, line = line + 1, reader.line_num
                 if None in row:
-                    yield RecordError("the row has more cells than the header", path=p, line=start_line, record=f"row {position}")
+                    yield RecordError(
+                        "the row has more cells than the header", path=p, line=start_line, record=f"row {position}"
+                    )
                     continue
                 yield SourceRecord(data=row_to_record(row), path=p, line=start_line, format=FORMAT)
         except UnicodeDecodeError:
-            yield RecordError("the file is not UTF-8 from here on; nothing after this point was read",
-                              path=p, line=line + 1, field="encoding", stops_file=True)
+            yield RecordError(
+                "the file is not UTF-8 from here on; nothing after this point was read",
+                path=p,
+                line=line + 1,
+                field="encoding",
+                stops_file=True,
+            )
         except csv.Error as exc:
             start = line + 1
             rest = f"nothing from line {start} on was read"
             opened = _open_quote_line(path, delimiter, start) if "end of data" in str(exc) else None
             if opened:
                 yield RecordError(
-                    f"the quoted field opened on line {opened} is never closed (a missing closing quote \"); {rest}",
-                    path=p, line=opened, field="csv", stops_file=True)
+                    f'the quoted field opened on line {opened} is never closed (a missing closing quote "); {rest}',
+                    path=p,
+                    line=opened,
+                    field="csv",
+                    stops_file=True,
+                )
             elif "field limit" in str(exc):
                 yield RecordError(
                     f"a cell of the row starting on line {start} is longer than {limits.record_bytes // 2**20} MB"
                     f" (setting READINGROOM_MAX_IMPORT_RECORD_MB; often a quote that is never closed); {rest}",
-                    path=p, line=start, field="csv", stops_file=True)
+                    path=p,
+                    line=start,
+                    field="csv",
+                    stops_file=True,
+                )
             else:
-                yield RecordError(f"malformed CSV in the row starting on line {start}: {exc}; {rest}",
-                                  path=p, line=start, field="csv", stops_file=True)
+                yield RecordError(
+                    f"malformed CSV in the row starting on line {start}: {exc}; {rest}",
+                    path=p,
+                    line=start,
+                    field="csv",
+                    stops_file=True,
+                )

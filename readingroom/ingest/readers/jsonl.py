@@ -17,8 +17,20 @@ from readingroom.ingest.limits import current, nesting_depth
 from readingroom.ingest.readers import SourceRecord
 
 FORMAT = "json"
-DERIVED = {"url", "created_at", "updated_at", "published_at", "pages", "ocr", "permanent_url", "citations", "exports",
-           "iiif_manifest", "pdf", "status"}
+DERIVED = {
+    "url",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "pages",
+    "ocr",
+    "permanent_url",
+    "citations",
+    "exports",
+    "iiif_manifest",
+    "pdf",
+    "status",
+}
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -27,7 +39,9 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _record(obj, path: str, line: int | None, position: int) -> SourceRecord | RecordError:
     if not isinstance(obj, dict):
-        return RecordError(f"a record must be a JSON object, got {type(obj).__name__}", path=path, line=line, record=f"#{position}")
+        return RecordError(
+            f"a record must be a JSON object, got {type(obj).__name__}", path=path, line=line, record=f"#{position}"
+        )
     data = {k: v for k, v in obj.items() if k not in DERIVED}
     return SourceRecord(data=data, path=path, line=line, format=FORMAT)
 
@@ -70,8 +84,13 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
         with open(path, "rb") as fh:
             for n, (raw, complete) in enumerate(_lines(fh, limits.record_bytes), start=1):
                 if not complete:
-                    yield RecordError(f"the line is longer than {limits.record_bytes // 2**20} MB "
-                                      "(setting READINGROOM_MAX_IMPORT_RECORD_MB)", path=p, line=n, field="json")
+                    yield RecordError(
+                        f"the line is longer than {limits.record_bytes // 2**20} MB "
+                        "(setting READINGROOM_MAX_IMPORT_RECORD_MB)",
+                        path=p,
+                        line=n,
+                        field="json",
+                    )
                     continue
                 if not raw.strip():
                     continue
@@ -83,8 +102,12 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
                     except UnicodeDecodeError:
                         yield RecordError("the line is not UTF-8", path=p, line=n, field="encoding")
                         continue
-                    yield RecordError(_json_error(exc, limits.nesting), path=p, line=n,
-                                      field=None if "depth limit" in exc.msg else "json")
+                    yield RecordError(
+                        _json_error(exc, limits.nesting),
+                        path=p,
+                        line=n,
+                        field=None if "depth limit" in exc.msg else "json",
+                    )
                     continue
                 # (a line with few brackets cannot nest deeply: counting bytes is much cheaper than walking)
                 if _brackets(raw) > limits.nesting and nesting_depth(obj, limits.nesting) > limits.nesting:

@@ -106,7 +106,7 @@ def _list_values(text: str) -> list[str]:
 
 
 def _collection(line: str) -> dict:
-    """"Title [id]" or "Title" -> a collection reference."""
+    """ "Title [id]" or "Title" -> a collection reference."""
     m = re.fullmatch(r"(?P<title>.+?)\s+\[(?P<id>[A-Za-z0-9][A-Za-z0-9/_-]*)\]", line)
     return {"id": m["id"], "title": m["title"]} if m else {"title": line}
 
@@ -161,7 +161,9 @@ def parse(text: str, path: Path) -> SourceRecord:
     headings = [i for i, line in enumerate(lines) if _HEADING.match(line)]
     known = [i for i in headings if _HEADING.match(lines[i])["name"].strip().lower() in SECTIONS]
     if not known:
-        raise RecordError("no **Citation:** or other section heading: not a record in the reference format", path=p, line=1)
+        raise RecordError(
+            "no **Citation:** or other section heading: not a record in the reference format", path=p, line=1
+        )
     first_section = known[0]
     head = _blocks(lines, 0, first_section)
     bold = [(n, _bold(b)) for n, b in head]
@@ -173,13 +175,19 @@ def parse(text: str, path: Path) -> SourceRecord:
     if len(bold) >= 2:
         (date_line, date_text), (title_line, title) = bold[0], bold[1]
         if len(bold) > 2:
-            raise RecordError("more than two bold lines before the first section", path=p, line=bold[2][0], field="title")
+            raise RecordError(
+                "more than two bold lines before the first section", path=p, line=bold[2][0], field="title"
+            )
     elif len(bold) == 1:
         try:
             parse_date(bold[0][1])
         except DateError:
-            raise RecordError("the record has no date line (**Month D, YYYY**) above the title", path=p, line=bold[0][0], field="date") from None
-        raise RecordError("the record has no title (a bold line after the date)", path=p, line=bold[0][0] + 1, field="title")
+            raise RecordError(
+                "the record has no date line (**Month D, YYYY**) above the title", path=p, line=bold[0][0], field="date"
+            ) from None
+        raise RecordError(
+            "the record has no title (a bold line after the date)", path=p, line=bold[0][0] + 1, field="title"
+        )
     else:
         raise RecordError("the record has no title (a bold line after the date)", path=p, line=1, field="title")
     if not title.strip():
@@ -199,13 +207,20 @@ def parse(text: str, path: Path) -> SourceRecord:
         name = _HEADING.match(lines[start])["name"].strip().lower()
         key = SECTIONS[name]
         if key in seen:
-            raise RecordError(f"the section **{lines[start].strip('* :')}:** appears twice", path=p, line=start + 1, field=key)
+            raise RecordError(
+                f"the section **{lines[start].strip('* :')}:** appears twice", path=p, line=start + 1, field=key
+            )
         seen.add(key)
         end = known[idx + 1] if idx + 1 < len(known) else len(lines)
         blocks = _blocks(lines, start + 1, end)
         if key == "contents":
             if idx + 1 < len(known):
-                raise RecordError("**Contents:** must be the last section; the document text follows it", path=p, line=known[idx + 1] + 1, field="contents")
+                raise RecordError(
+                    "**Contents:** must be the last section; the document text follows it",
+                    path=p,
+                    line=known[idx + 1] + 1,
+                    field="contents",
+                )
             if not blocks:
                 raise RecordError("the **Contents:** section is empty", path=p, line=start + 1, field="contents")
             first, items = blocks[0]
@@ -216,7 +231,9 @@ def parse(text: str, path: Path) -> SourceRecord:
         value = "\n\n".join("\n".join(_clean(line) for line in b) for _, b in blocks)
         where[key] = blocks[0][0] if blocks else start + 1
         if not value.strip():
-            raise RecordError(f"the section **{lines[start].strip('* :')}:** is empty", path=p, line=start + 1, field=key)
+            raise RecordError(
+                f"the section **{lines[start].strip('* :')}:** is empty", path=p, line=start + 1, field=key
+            )
         if key == "subjects":
             data[key] = _list_values(value)
         elif key == "collections":
@@ -238,7 +255,12 @@ def parse(text: str, path: Path) -> SourceRecord:
     if "citation" not in data:
         raise RecordError("the record has no **Citation:** section", path=p, line=first_section + 1, field="citation")
     if text_start is None:
-        raise RecordError("the record has no **Contents:** section (the document text follows it)", path=p, line=len(lines), field="contents")
+        raise RecordError(
+            "the record has no **Contents:** section (the document text follows it)",
+            path=p,
+            line=len(lines),
+            field="contents",
+        )
 
     # The citation gives the archive, the archival reference, the contributors and the source URL.
     try:
@@ -269,7 +291,12 @@ def parse(text: str, path: Path) -> SourceRecord:
         blocks = _blocks(lines, begin, end)
         if item is None:
             if blocks:
-                raise RecordError("the record has a text, but its contents list no translation or transcript", path=p, line=blocks[0][0], field="contents")
+                raise RecordError(
+                    "the record has a text, but its contents list no translation or transcript",
+                    path=p,
+                    line=blocks[0][0],
+                    field="contents",
+                )
             continue
         title_text = ""
         if blocks and _bold(blocks[0][1]) is not None:

@@ -28,21 +28,59 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 ARCHIVE = "Foreign Relations of the United States (Office of the Historian, U.S. Department of State)"
 
 CLASSIFICATIONS = (
-    "Top Secret", "Secret", "Confidential", "Limited Official Use", "Official Use Only", "Unclassified",
-    "No classification marking", "Eyes Only",
+    "Top Secret",
+    "Secret",
+    "Confidential",
+    "Limited Official Use",
+    "Official Use Only",
+    "Unclassified",
+    "No classification marking",
+    "Eyes Only",
 )
 _CLASS_RE = re.compile(
     r"(?:^|[.;]\s+)(?P<c>" + "|".join(re.escape(c) for c in CLASSIFICATIONS) + r")\b(?P<rest>[^.]*)\.?", re.I
 )
 DOC_TYPES = sorted(
     [
-        "Telegram", "Circular Telegram", "Memorandum of Conversation", "Memorandum for the Record", "Memorandum",
-        "Action Memorandum", "Information Memorandum", "Intelligence Memorandum", "Intelligence Note",
-        "Letter", "Editorial Note", "National Intelligence Estimate", "Special National Intelligence Estimate",
-        "Paper", "Minutes", "Notes", "Summary Record", "Report", "Airgram", "Despatch", "Message", "Instruction",
-        "Briefing Paper", "Note", "Record of Meeting", "Transcript", "Statement", "Aide-Mémoire", "Notes of Meeting",
-        "Record of Conversation", "Oral Message", "Draft", "Position Paper", "Study", "Research Memorandum",
-        "Intelligence Information Cable", "Current Intelligence Memorandum", "Summary", "Agreed Minute",
+        "Telegram",
+        "Circular Telegram",
+        "Memorandum of Conversation",
+        "Memorandum for the Record",
+        "Memorandum",
+        "Action Memorandum",
+        "Information Memorandum",
+        "Intelligence Memorandum",
+        "Intelligence Note",
+        "Letter",
+        "Editorial Note",
+        "National Intelligence Estimate",
+        "Special National Intelligence Estimate",
+        "Paper",
+        "Minutes",
+        "Notes",
+        "Summary Record",
+        "Report",
+        "Airgram",
+        "Despatch",
+        "Message",
+        "Instruction",
+        "Briefing Paper",
+        "Note",
+        "Record of Meeting",
+        "Transcript",
+        "Statement",
+        "Aide-Mémoire",
+        "Notes of Meeting",
+        "Record of Conversation",
+        "Oral Message",
+        "Draft",
+        "Position Paper",
+        "Study",
+        "Research Memorandum",
+        "Intelligence Information Cable",
+        "Current Intelligence Memorandum",
+        "Summary",
+        "Agreed Minute",
     ],
     key=len,
     reverse=True,
@@ -142,7 +180,7 @@ def _blocks(div, flat: _Flat) -> list[str]:
 
 
 def parse_source_note(note: str) -> dict:
-    """"Source: Department of State, Central Files, 793.5-MSP/1-1261. Confidential; ..." -> parts."""
+    """ "Source: Department of State, Central Files, 793.5-MSP/1-1261. Confidential; ..." -> parts."""
     text = _ws(re.sub(r"^\s*Source:\s*", "", note))
     result = {"repository": "", "series": "", "file": "", "classification": "", "handling": ""}
     m = _CLASS_RE.search(text)
@@ -206,7 +244,7 @@ def _labelled(item, label) -> tuple[str, str]:
     """A list item "<label>, what follows" -> (label, what follows)."""
     name = _ws("".join(label.itertext()))
     full = _ws("".join(item.itertext()))
-    rest = full[len(name):] if full.startswith(name) else full
+    rest = full[len(name) :] if full.startswith(name) else full
     return name, rest.lstrip(",;: ").strip()
 
 
@@ -218,9 +256,16 @@ def _date(dateline) -> tuple[dict, str | None]:
     if not dates:
         return {}, None
     # Prefer the date the editors made machine-readable (a dateline may mis-tag a place as a date).
-    date = next((d for d in dates if d.get("when") or d.get("from") or d.get("notBefore") or d.get("to") or d.get("notAfter")), dates[0])
+    date = next(
+        (d for d in dates if d.get("when") or d.get("from") or d.get("notBefore") or d.get("to") or d.get("notAfter")),
+        dates[0],
+    )
     display = _ws("".join(date.itertext()))
-    when, start, end = date.get("when"), date.get("from") or date.get("notBefore"), date.get("to") or date.get("notAfter")
+    when, start, end = (
+        date.get("when"),
+        date.get("from") or date.get("notBefore"),
+        date.get("to") or date.get("notAfter"),
+    )
     certainty = "approximate" if date.get("notBefore") or date.get("notAfter") else "exact"
     out = {"display": display}
     if when:
@@ -251,7 +296,12 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
                 if depth > max_depth:
                     yield RecordError(
                         f"XML elements nested deeper than {max_depth} levels (setting READINGROOM_MAX_IMPORT_NESTING);"
-                        " nothing after this point was read", path=p, line=elem.sourceline, field="xml", stops_file=True)
+                        " nothing after this point was read",
+                        path=p,
+                        line=elem.sourceline,
+                        field="xml",
+                        stops_file=True,
+                    )
                     return
             else:
                 depth -= 1
@@ -289,7 +339,10 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
     except etree.XMLSyntaxError as exc:
         yield RecordError(
             f"malformed XML: {exc.msg}; nothing after this point was read",
-            path=p, line=exc.lineno, field="xml", stops_file=True,
+            path=p,
+            line=exc.lineno,
+            field="xml",
+            stops_file=True,
         )
     except OSError as exc:
         yield RecordError(f"cannot read the file: {exc}", path=p, stops_file=True)
@@ -304,18 +357,32 @@ def _document(div, path: Path, volume, volume_title, persons, terms, people, sta
     head = div.find(f"{TEI}head")
     flat = _Flat()
     if head is None:
-        raise RecordError("the document has no <head> (its number and title)", path=p, line=div.sourceline, field="title", record=ident)
+        raise RecordError(
+            "the document has no <head> (its number and title)",
+            path=p,
+            line=div.sourceline,
+            field="title",
+            record=ident,
+        )
     head_text = flat.text(head, skip_notes=True)
     number = div.get("n") or ""
     m = re.match(r"^(\d+[A-Za-z]?)\.\s+", head_text)
     if m:
         number = number or m[1]
-        head_text = head_text[m.end():]
+        head_text = head_text[m.end() :]
     title = _ws(head_text)
     if not title:
-        raise RecordError("the document's <head> has no title", path=p, line=head.sourceline, field="title", record=ident)
+        raise RecordError(
+            "the document's <head> has no title", path=p, line=head.sourceline, field="title", record=ident
+        )
     lines = {"title": head.sourceline, "id": div.sourceline}
-    data: dict = {"id": ident, "title": title, "archive": ARCHIVE, "original_languages": ["en"], "type": doc_type(title)}
+    data: dict = {
+        "id": ident,
+        "title": title,
+        "archive": ARCHIVE,
+        "original_languages": ["en"],
+        "type": doc_type(title),
+    }
     data["source_url"] = f"https://history.state.gov/historicaldocuments/{volume}/{div_id}"
     extra: dict = {"volume": volume, "number": number}
 
@@ -331,7 +398,10 @@ def _document(div, path: Path, volume, volume_title, persons, terms, people, sta
         data["citation"] = note_text
         parsed = parse_source_note(note_text)
         data["archival_reference"] = {
-            "text": parsed["location"], "repository": parsed["repository"], "series": parsed["series"], "file": parsed["file"],
+            "text": parsed["location"],
+            "repository": parsed["repository"],
+            "series": parsed["series"],
+            "file": parsed["file"],
         }
         data["classification"] = parsed["classification"]
         if parsed["handling"]:
@@ -361,7 +431,14 @@ def _document(div, path: Path, volume, volume_title, persons, terms, people, sta
         text_extra: dict = {}
         if flat.notes:
             text_extra["footnotes"] = flat.notes
-        data["transcripts"] = [{"language": "en", "label": "Transcript - English", "text": "\n\n".join(blocks), **({"extra": text_extra} if text_extra else {})}]
+        data["transcripts"] = [
+            {
+                "language": "en",
+                "label": "Transcript - English",
+                "text": "\n\n".join(blocks),
+                **({"extra": text_extra} if text_extra else {}),
+            }
+        ]
         data["contents"] = [{"kind": "transcript", "language": "en", "label": "Transcript - English"}]
     pages = [start_page] if start_page else []
     pages += [pg for pg in flat.pages if pg not in pages]
@@ -372,11 +449,13 @@ def _document(div, path: Path, volume, volume_title, persons, terms, people, sta
         entry = persons.get(pid)
         record = people.get((volume, pid))
         if entry or record:
-            linked.append({
-                "id": record["id"] if record else f"{volume}/{pid}",
-                "name": record["name"] if record else entry["name"],
-                "description": entry["description"] if entry else "",
-            })
+            linked.append(
+                {
+                    "id": record["id"] if record else f"{volume}/{pid}",
+                    "name": record["name"] if record else entry["name"],
+                    "description": entry["description"] if entry else "",
+                }
+            )
     if linked:
         data["persons"] = linked
     glossed = [terms[t] for t in dict.fromkeys(flat.glosses) if t in terms]

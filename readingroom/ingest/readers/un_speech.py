@@ -20,8 +20,14 @@ FORMAT = "un-speech"
 NAME = re.compile(r"^(?P<iso>[A-Z]{3})_(?P<session>\d{1,3})_(?P<year>\d{4})\.txt$")
 ARCHIVE = "United Nations General Debate Corpus (UNGDC)"
 #: Codes the corpus uses for states that no longer exist, or that ISO spells otherwise.
-HISTORIC = {"YUG": "Yugoslavia", "CSK": "Czechoslovakia", "DDR": "German Democratic Republic", "YMD": "Democratic Yemen",
-            "SUN": "Union of Soviet Socialist Republics", "EU": "European Union"}
+HISTORIC = {
+    "YUG": "Yugoslavia",
+    "CSK": "Czechoslovakia",
+    "DDR": "German Democratic Republic",
+    "YMD": "Democratic Yemen",
+    "SUN": "Union of Soviet Socialist Republics",
+    "EU": "European Union",
+}
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -85,7 +91,9 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
     except UnicodeDecodeError as exc:
         yield RecordError(
             f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            path=p, line=raw[: exc.start].count(b"\n") + 1, field="encoding",
+            path=p,
+            line=raw[: exc.start].count(b"\n") + 1,
+            field="encoding",
         )
         return
     text = text.replace("\r\n", "\n").strip("\n")
@@ -110,7 +118,12 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
         "original_languages": ["en"],
         "contents": [{"kind": "transcript", "language": "en", "label": "Transcript - English"}],
         "transcripts": [{"language": "en", "label": "Transcript - English", "text": text}],
-        "collections": [{"id": f"ungd-session-{session}", "title": f"UN General Assembly, {ordinal(session)} session ({year}): General Debate"}],
+        "collections": [
+            {
+                "id": f"ungd-session-{session}",
+                "title": f"UN General Assembly, {ordinal(session)} session ({year}): General Debate",
+            }
+        ],
         "extra": {"country_code": iso, "country": country, "session": session},
     }
     if row.get("speaker"):

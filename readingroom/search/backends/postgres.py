@@ -45,7 +45,14 @@ RUM_DDL = [
     f"CREATE INDEX IF NOT EXISTS rr_search_rum ON rr_search USING rum ({RUM_EXPR} rum_tsvector_ops)",
 ]
 # "text:" searches the weighted whole: a body-only tsvector would analyse the longest text twice.
-FIELD_COLUMNS = {None: "tsv", "title": "tsv_title", "people": "tsv_people", "places": "tsv_places", "archive": "tsv_archive", "body": "tsv"}
+FIELD_COLUMNS = {
+    None: "tsv",
+    "title": "tsv_title",
+    "people": "tsv_people",
+    "places": "tsv_places",
+    "archive": "tsv_archive",
+    "body": "tsv",
+}
 VECTORS = ["tsv_title", "tsv_people", "tsv_places", "tsv_archive", "tsv_body"]
 
 
@@ -86,17 +93,38 @@ DDL = [
         tsv tsvector NOT NULL, tsv_title tsvector NOT NULL, tsv_people tsvector NOT NULL,
         tsv_places tsvector NOT NULL, tsv_archive tsvector NOT NULL
     )""",
-    *[f"CREATE INDEX IF NOT EXISTS rr_search_{c} ON rr_search USING gin ({c})" for c in sorted(set(FIELD_COLUMNS.values()))],
+    *[
+        f"CREATE INDEX IF NOT EXISTS rr_search_{c} ON rr_search USING gin ({c})"
+        for c in sorted(set(FIELD_COLUMNS.values()))
+    ],
     *[f"CREATE INDEX IF NOT EXISTS rr_search_f_{f} ON rr_search USING gin ({f})" for f in FACETS],
     "CREATE INDEX IF NOT EXISTS rr_search_date ON rr_search (date_key, id)",
     "CREATE INDEX IF NOT EXISTS rr_search_title_sort ON rr_search (title_sort, id)",
     f"INSERT INTO rr_search_meta VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING",
 ]
-COLUMNS = ["id", "title", "body", "people", "places", "archive", *FACETS, "year", "date_key", "date_end_key", "title_sort", "langs"]
+COLUMNS = [
+    "id",
+    "title",
+    "body",
+    "people",
+    "places",
+    "archive",
+    *FACETS,
+    "year",
+    "date_key",
+    "date_end_key",
+    "title_sort",
+    "langs",
+]
 
 
-COLUMN_TYPES = {**{f: "text[]" for f in FACETS}, "langs": "text[]", "year": "integer", "date_key": "integer",
-                "date_end_key": "integer"}
+COLUMN_TYPES = {
+    **{f: "text[]" for f in FACETS},
+    "langs": "text[]",
+    "year": "integer",
+    "date_key": "integer",
+    "date_end_key": "integer",
+}
 
 
 def _config(lang: str) -> str:
@@ -144,7 +172,9 @@ class PostgresBackend(SearchBackend):
         if self._ready:
             return
         if connection.vendor != "postgresql":
-            raise RuntimeError("the postgres search backend needs READINGROOM_DATABASE_URL to name a PostgreSQL database")
+            raise RuntimeError(
+                "the postgres search backend needs READINGROOM_DATABASE_URL to name a PostgreSQL database"
+            )
         with self._lock, connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(74201)")  # several app servers may start at once
             try:
@@ -215,7 +245,9 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cur:
             cur.executemany(sql, rows)
             if langs:
-                cur.execute("INSERT INTO rr_search_langs SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", [sorted(langs)])
+                cur.execute(
+                    "INSERT INTO rr_search_langs SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", [sorted(langs)]
+                )
         self._langs = None
 
     def delete(self, ids: list[str]) -> None:
@@ -258,7 +290,9 @@ class PostgresBackend(SearchBackend):
                 stems = analysis.query_stems(lang, words)
                 if stems:
                     parts.append("to_tsquery('rr_simple', %s)")
-                    params.append(" <-> ".join(_lexeme(t) for t in stems) if phrase else " & ".join(_lexeme(t) for t in stems))
+                    params.append(
+                        " <-> ".join(_lexeme(t) for t in stems) if phrase else " & ".join(_lexeme(t) for t in stems)
+                    )
         return "(" + " || ".join(parts) + ")", params
 
     @staticmethod
@@ -338,15 +372,31 @@ class PostgresBackend(SearchBackend):
             # ts_rank of everything, plus (boost - 1) x ts_rank of each boosted alternative (the typed form
             # of a name: exact forms rank first)
             boosted = [(sql, ps, b) for sql, ps, b in rank_parts if b > 1.0]
-            select = ", ".join([" || ".join(sql for sql, _, _ in rank_parts) + " AS q",
-                                *(f"{sql} AS b{i}" for i, (sql, _, _) in enumerate(boosted))])
+            select = ", ".join(
+                [
+                    " || ".join(sql for sql, _, _ in rank_parts) + " AS q",
+                    *(f"{sql} AS b{i}" for i, (sql, _, _) in enumerate(boosted)),
+                ]
+            )
             # a document that has the boosted form at all ranks above one that has other forms only (ts_rank of a
             # title match is ten times that of a body match, so weighting alone would not keep the order)
-            score = " + ".join(["ts_rank(tsv, q)", *(f"{b - 1.0!r} * (ts_rank(tsv, b{i}) + (tsv @@ b{i})::int)"
-                                                     for i, (_, _, b) in enumerate(boosted))])
+            score = " + ".join(
+                [
+                    "ts_rank(tsv, q)",
+                    *(
+                        f"{b - 1.0!r} * (ts_rank(tsv, b{i}) + (tsv @@ b{i})::int)"
+                        for i, (_, _, b) in enumerate(boosted)
+                    ),
+                ]
+            )
             whole = " || ".join(sql for sql, _, _ in rank_parts)
-            rank = (select, [p for _, ps, _ in rank_parts for p in ps] + [p for _, ps, _ in boosted for p in ps], score,
-                    whole, [p for _, ps, _ in rank_parts for p in ps])
+            rank = (
+                select,
+                [p for _, ps, _ in rank_parts for p in ps] + [p for _, ps, _ in boosted for p in ps],
+                score,
+                whole,
+                [p for _, ps, _ in rank_parts for p in ps],
+            )
         return (" AND ".join(conds) or "true"), params, rank
 
     def search(self, request: SearchRequest) -> SearchResults:
@@ -356,8 +406,10 @@ class PostgresBackend(SearchBackend):
         if sort == "relevance" and rank is None:
             sort = "-date"
         order = {
-            "date": "date_key ASC, id ASC", "-date": "date_key DESC, id DESC",
-            "title": "title_sort ASC, id ASC", "-title": "title_sort DESC, id DESC",
+            "date": "date_key ASC, id ASC",
+            "-date": "date_key DESC, id DESC",
+            "title": "title_sort ASC, id ASC",
+            "-title": "title_sort DESC, id DESC",
         }.get(sort)
         # a replica may answer (a reader without a session; see readingroom.dbrouter): results are read back
         # from the records, so a hit the primary no longer has is left out
@@ -376,19 +428,25 @@ class PostgresBackend(SearchBackend):
                     # rank order straight from the RUM index: no ts_rank over every match (a bitmap scan and a
                     # sort would compute the distance of every match: 2 s for page 251 of a common word at 100k)
                     cur.execute("SET enable_bitmapscan = off")
-                    cur.execute(f"SELECT id, 1.0 / greatest({RUM_EXPR} <=> ({rank[3]}), 1e-9) FROM rr_search "
-                                f"WHERE {where} ORDER BY {RUM_EXPR} <=> ({rank[3]}) LIMIT %s OFFSET %s",
-                                rank[4] + params + rank[4] + [request.limit, request.offset])
+                    cur.execute(
+                        f"SELECT id, 1.0 / greatest({RUM_EXPR} <=> ({rank[3]}), 1e-9) FROM rr_search "
+                        f"WHERE {where} ORDER BY {RUM_EXPR} <=> ({rank[3]}) LIMIT %s OFFSET %s",
+                        rank[4] + params + rank[4] + [request.limit, request.offset],
+                    )
                     rows = cur.fetchall()
                     cur.execute("RESET enable_bitmapscan")
                 elif order is None:
-                    sql = (f"SELECT id, {rank[2]} AS score FROM rr_search, (SELECT {rank[0]}) AS query "
-                           f"WHERE {where} ORDER BY score DESC, id LIMIT %s OFFSET %s")
+                    sql = (
+                        f"SELECT id, {rank[2]} AS score FROM rr_search, (SELECT {rank[0]}) AS query "
+                        f"WHERE {where} ORDER BY score DESC, id LIMIT %s OFFSET %s"
+                    )
                     cur.execute(sql, rank[1] + params + [request.limit, request.offset])
                     rows = cur.fetchall()
                 else:
-                    cur.execute(f"SELECT id, 0.0 FROM rr_search WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
-                                params + [request.limit, request.offset])
+                    cur.execute(
+                        f"SELECT id, 0.0 FROM rr_search WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
+                        params + [request.limit, request.offset],
+                    )
                     rows = cur.fetchall()
                 texts: dict[str, str] = {}
                 langs: dict[str, list[str]] = {}
@@ -421,7 +479,14 @@ class PostgresBackend(SearchBackend):
                     except DatabaseError:  # an aborted transaction: its rollback undoes the SET anyway
                         pass
         patterns = snippets.Patterns(request.query)
-        hits = [Hit(id=r[0], score=float(r[1]),
-                    snippet=snippets.snippet(texts.get(r[0], ""), patterns.get(langs.get(r[0]))) if request.snippets else "")
-                for r in rows]
+        hits = [
+            Hit(
+                id=r[0],
+                score=float(r[1]),
+                snippet=snippets.snippet(texts.get(r[0], ""), patterns.get(langs.get(r[0])))
+                if request.snippets
+                else "",
+            )
+            for r in rows
+        ]
         return SearchResults(total=total, hits=hits, facets=facets, years=years)

@@ -73,8 +73,12 @@ def analyzer(stem: bool | str = True) -> tantivy.TextAnalyzer:
 
 
 def whitespace_analyzer() -> tantivy.TextAnalyzer:
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
-            .filter(tantivy.Filter.remove_long(60)).filter(tantivy.Filter.lowercase()).build())
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.remove_long(60))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
 
 
 class TantivyBackend(SearchBackend):
@@ -267,7 +271,9 @@ class TantivyBackend(SearchBackend):
                 queries.append(q)
         if not queries:
             return None
-        return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+        return (
+            queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+        )
 
     def _cjk_query(self, run: str, target: str | None) -> tantivy.Query | None:
         """A Chinese word or phrase: its characters in a row (so every occurrence is found); a whole jieba
@@ -298,7 +304,9 @@ class TantivyBackend(SearchBackend):
                 queries.append(tantivy.Query.regex_query(self.schema, field, stemmed))
         if not queries:
             return None
-        return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+        return (
+            queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+        )
 
     def _alternative(self, alt: Term | Phrase) -> tantivy.Query | None:
         q = self._unboosted(alt)
@@ -314,7 +322,9 @@ class TantivyBackend(SearchBackend):
             parts = [p for p in parts if p is not None]
             if not parts:
                 return None
-            return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+            return (
+                parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+            )
         if not analysis.has_cjk(text):
             if isinstance(alt, Term) and alt.prefix:
                 return self._prefix_query(alt)
@@ -368,17 +378,35 @@ class TantivyBackend(SearchBackend):
         for facet, values in request.filters.items():
             if values:
                 terms = [tantivy.Query.term_query(self.schema, f"f_{facet}", v) for v in values]
-                parts.append((Must, terms[0] if len(terms) == 1 else tantivy.Query.boolean_query([(Should, t) for t in terms])))
+                parts.append(
+                    (Must, terms[0] if len(terms) == 1 else tantivy.Query.boolean_query([(Should, t) for t in terms]))
+                )
         if request.date_to is not None:
-            parts.append((Must, tantivy.Query.range_query(self.schema, "date_key", tantivy.FieldType.Integer, 1, request.date_to)))
+            parts.append(
+                (
+                    Must,
+                    tantivy.Query.range_query(self.schema, "date_key", tantivy.FieldType.Integer, 1, request.date_to),
+                )
+            )
         if request.date_from is not None:
-            parts.append((Must, tantivy.Query.range_query(self.schema, "date_end_key", tantivy.FieldType.Integer, request.date_from, None)))
+            parts.append(
+                (
+                    Must,
+                    tantivy.Query.range_query(
+                        self.schema, "date_end_key", tantivy.FieldType.Integer, request.date_from, None
+                    ),
+                )
+            )
         if not any(occur == Must for occur, _ in parts):
             parts.append((Must, tantivy.Query.all_query()))
         query = parts[0][1] if len(parts) == 1 else tantivy.Query.boolean_query(parts)
         text = None
         if text_parts:
-            text = text_parts[0] if len(text_parts) == 1 else tantivy.Query.boolean_query([(Should, q) for q in text_parts])
+            text = (
+                text_parts[0]
+                if len(text_parts) == 1
+                else tantivy.Query.boolean_query([(Should, q) for q in text_parts])
+            )
         return query, text
 
     def search(self, request: SearchRequest) -> SearchResults:
@@ -397,8 +425,11 @@ class TantivyBackend(SearchBackend):
         patterns = snippets.Patterns(request.query)
         for key, address in result.hits[: request.limit] if request.limit else []:
             doc = searcher.doc(address)
-            text = (snippets.snippet(doc["text"][0].decode() if doc["text"] else "", patterns.get(doc["langs"]))
-                    if request.snippets else "")
+            text = (
+                snippets.snippet(doc["text"][0].decode() if doc["text"] else "", patterns.get(doc["langs"]))
+                if request.snippets
+                else ""
+            )
             hits.append(Hit(id=doc["id"][0], score=float(key) if sort == "relevance" else 0.0, snippet=text))
         facets, years = {}, []
         if request.facets:
@@ -407,5 +438,7 @@ class TantivyBackend(SearchBackend):
             out = searcher.aggregate(query, aggs)
             for f in FACETS:
                 facets[f] = [(b["key"], int(b["doc_count"])) for b in out.get(f, {}).get("buckets", [])]
-            years = [(int(b["key"]), int(b["doc_count"])) for b in out.get("years", {}).get("buckets", []) if b["doc_count"]]
+            years = [
+                (int(b["key"]), int(b["doc_count"])) for b in out.get("years", {}).get("buckets", []) if b["doc_count"]
+            ]
         return SearchResults(total=result.count, hits=hits, facets=facets, years=years)

@@ -34,7 +34,11 @@ def local_date(date: dict) -> str:
         return date["display"]
     if start == end:
         return formats.date_format(start, "DATE_FORMAT")
-    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and (end + datetime.timedelta(days=1)).day == 1:
+    if (
+        start.day == 1
+        and (start.year, start.month) == (end.year, end.month)
+        and (end + datetime.timedelta(days=1)).day == 1
+    ):
         return formats.date_format(start, "YEAR_MONTH_FORMAT")
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return str(start.year)
