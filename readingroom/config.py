@@ -20,7 +20,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
+
+#: one entry of Django's ``DATABASES`` (values of several types: names, numbers, flags, ``OPTIONS``)
+DatabaseSettings = dict[str, Any]
 
 
 def data_dir() -> Path:
@@ -59,7 +63,7 @@ class ConfigError(SystemExit):
         super().__init__(f"error: {message}")
 
 
-def _postgres_settings(url: str, variable: str) -> dict:
+def _postgres_settings(url: str, variable: str) -> DatabaseSettings:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         shown = url if not parsed.password else url.replace(parsed.password, "***")
@@ -79,7 +83,7 @@ def _postgres_settings(url: str, variable: str) -> dict:
     }
 
 
-def replica_settings(primary: dict) -> dict:
+def replica_settings(primary: DatabaseSettings) -> dict[str, DatabaseSettings]:
     """``DATABASES`` entries ``replica1``, ``replica2``, ... from ``READINGROOM_REPLICA_URLS``.
 
     Each is a read-only streaming replica of the primary. Its engine (``readingroom.dbrouter``) connects with a
@@ -90,13 +94,14 @@ def replica_settings(primary: dict) -> dict:
     urls = [u.strip() for u in os.environ.get("READINGROOM_REPLICA_URLS", "").split(",") if u.strip()]
     if not urls:
         return {}
+    # deferred: the settings load the replica router (and its connection watcher) only when replicas are configured
     import readingroom.dbrouter  # noqa: F401  (watches the primary's connections from the first one on)
 
     if "postgresql" not in primary["ENGINE"]:
         raise ConfigError(
             "READINGROOM_REPLICA_URLS: replicas need READINGROOM_DATABASE_URL to name the PostgreSQL primary"
         )
-    out = {}
+    out: dict[str, DatabaseSettings] = {}
     for i, url in enumerate(urls, 1):
         db = _postgres_settings(url, "READINGROOM_REPLICA_URLS")
         db.update(
@@ -118,7 +123,7 @@ def replica_settings(primary: dict) -> dict:
     return out
 
 
-def database_settings(directory: Path) -> dict:
+def database_settings(directory: Path) -> DatabaseSettings:
     """Django ``DATABASES['default']`` from ``READINGROOM_DATABASE_URL`` or the embedded SQLite file."""
     url = os.environ.get("READINGROOM_DATABASE_URL", "").strip()
     if not url or url.startswith("sqlite:"):

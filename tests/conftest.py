@@ -1,4 +1,14 @@
-"""Shared fixtures: the real corpus in ../shared, a fresh data directory per test, a CLI runner."""
+"""Shared fixtures: the fixture corpus in the repository, the full corpus in ../shared, a fresh data directory per
+test, a CLI runner and a live server.
+
+Two corpora (tests/fixtures/corpus/README.md):
+
+* ``FIXTURES`` (``tests/fixtures/corpus``), in the repository: eight FRUS documents cut from one volume and records
+  written for the tests in the seed and UN-speech formats. A test's core behaviour runs on it, from a clone alone.
+* ``CORPUS`` (``../shared/corpus`` or ``$READINGROOM_CORPUS``): the full real corpora. Tests of its facts (counts
+  over whole volumes, the reference record's exact content, relevance over the real corpus) carry
+  ``@pytest.mark.corpus`` and skip without it, except with ``CI=true``, where they fail: CI runs every test.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +22,30 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("READINGROOM_CORPUS", ROOT.parent / "shared" / "corpus"))
-SEED = CORPUS / "seed" / "wilson-300023-luo-shigao-ramiz-alia-1963.txt"
 OUTPUT = ROOT / "test-output"
 IN_CI = os.environ.get("CI") == "true"
+
+#: The fixture corpus in the repository, laid out as the shared one.
+FIXTURES = ROOT / "tests" / "fixtures" / "corpus"
+#: A record in the seed format written for the tests: Albanian original, English translation, Albanian transcript.
+RECORD = FIXTURES / "seed" / "rrtest-900101-shkembi-wang-delin-1962.txt"
+RECORD_ID = "rrtest-900101"
+RECORD_TITLE = (
+    "Record of a Conversation between Deputy Minister Agim Shkëmbi and the Chinese Commercial Counsellor Wang Delin"
+    " on 12 March 1962"
+)
+#: Eight documents (d1-d8) of FRUS 1961-63 XXII, with the volume's bibliography and people records beside it.
+FRUS_VOLUME = FIXTURES / "frus" / "volumes" / "frus1961-63v22.xml"
+FRUS_DOCUMENTS = 8
+#: Two speeches in the UN General Debate format, and a speaker table naming the Albanian speaker only.
+UN_SPEECHES = FIXTURES / "un-general-debates" / "speeches" / "Session_18_-_1963"
+
+#: The full shared corpus: only tests marked ``corpus`` read it.
+CORPUS = Path(os.environ.get("READINGROOM_CORPUS", ROOT.parent / "shared" / "corpus"))
+#: The reference record (Wilson Center document 300023), which may not be copied into the repository.
+SEED = CORPUS / "seed" / "wilson-300023-luo-shigao-ramiz-alia-1963.txt"
+#: Fixtures that read the shared corpus: a test using one of them is marked ``corpus`` when collected.
+CORPUS_FIXTURES = {"seed_path", "seed_text"}
 
 
 def need(condition: bool, reason: str) -> None:
@@ -24,6 +54,34 @@ def need(condition: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"CI must run this test, but: {reason}")
         pytest.skip(reason)
+
+
+def pytest_report_header(config) -> str:
+    state = "present" if CORPUS.is_dir() else "missing: tests marked corpus " + ("fail (CI)" if IN_CI else "skip")
+    return f"fixture corpus: {FIXTURES}; shared corpus: {CORPUS} ({state})"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if CORPUS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
+
+
+def pytest_collection_finish(session) -> None:
+    """In CI a missing shared corpus fails the run at once, naming the path (rather than one failure per test)."""
+    if IN_CI and not CORPUS.is_dir() and any(item.get_closest_marker("corpus") for item in session.items):
+        pytest.exit(
+            f"CI=true: the tests marked corpus must run, but the shared corpus is not at {CORPUS} "
+            "(put it at ../shared/corpus or set READINGROOM_CORPUS)",
+            returncode=1,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _shared_corpus(request):
+    """A test marked ``corpus`` needs the shared corpus: it skips without it (fails in CI)."""
+    if request.node.get_closest_marker("corpus"):
+        need(CORPUS.is_dir(), f"the shared corpus is not at {CORPUS} (../shared/corpus or $READINGROOM_CORPUS)")
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +104,25 @@ def _fresh_search_and_cache(request):
 
 
 @pytest.fixture
+def record_path() -> Path:
+    """A record in the seed format, in the repository (tests/fixtures/corpus/seed)."""
+    return RECORD
+
+
+@pytest.fixture
+def record_text() -> str:
+    return RECORD.read_text(encoding="utf-8")
+
+
+def translation_only(text: str) -> str:
+    """A seed-format record (``RECORD``'s text) with its English translation as its only text."""
+    head = text.partition("\n\n**Transcript - Albanian:**")[0]
+    return head.replace("Translation - English  \nTranscript - Albanian", "Translation - English") + "\n"
+
+
+@pytest.fixture
 def seed_path() -> Path:
+    """The real reference record of the shared corpus (the test is marked ``corpus``)."""
     need(SEED.exists(), f"the reference record is not at {SEED} (../shared/corpus/seed)")
     return SEED
 
@@ -54,6 +130,48 @@ def seed_path() -> Path:
 @pytest.fixture
 def seed_text(seed_path: Path) -> str:
     return seed_path.read_text(encoding="utf-8")
+
+
+def typewritten_page(path: Path, lines: list[str], size: tuple[int, int] = (1275, 1650)) -> Path:
+    """A letter-size page at 150 dpi of typewriter-like text (a monospaced font, slightly skewed, on grey paper)
+    that tesseract reads: the scans of the tests without the typewritten CREST pages of the shared corpus."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", size, 235)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 34)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((90, 110 + 64 * i), line, fill=30, font=font)
+    image = image.rotate(0.6, fillcolor=235)
+    image.save(path, dpi=(150, 150))
+    return path
+
+
+#: Two pages of an invented typewritten abstract card, in the manner of the CREST scans of the shared corpus.
+TYPED_PAGES = [
+    [
+        "ABSTRACT 1457. PHYSIOLOGY",
+        "Experimental neurosis in dogs and the",
+        "splenic reaction to repeated stress.",
+        "Fiziologicheskiy Zhurnal SSSR, 1957,",
+        "Vol 43, No 6, pp 512-519.",
+    ],
+    [
+        "ABSTRACT 1458. PHYSIOLOGY",
+        "Conditioned reflexes of the spleen after",
+        "removal of the cerebral cortex.",
+        "Byulleten Eksperimentalnoy Biologii,",
+        "1957, Vol 44, No 9, pp 33-37.",
+    ],
+]
+
+
+@pytest.fixture
+def typed_scans(tmp_path: Path) -> list[Path]:
+    """Two typewritten pages (PNG, 150 dpi) that tesseract reads: "neurosis" and "splenic" are on the first."""
+    folder = tmp_path / "typed"
+    folder.mkdir()
+    return [typewritten_page(folder / f"typed_p{n:03}.png", lines) for n, lines in enumerate(TYPED_PAGES, 1)]
 
 
 class CLI:
@@ -117,7 +235,10 @@ def strip_volatile(record: dict) -> dict:
 
 
 class Served:
-    """``readingroom serve`` running in a subprocess on a free port (stopped by :meth:`stop`)."""
+    """``readingroom serve`` running in a subprocess on a free port, ready once ``/api/documents`` answers.
+
+    Stop it with :meth:`stop` (which returns what the server wrote to stderr) or use it as a context manager.
+    """
 
     def __init__(self, cli: CLI, *extra: str, workers: int = 2, timeout: float = 30) -> None:
         import time
@@ -125,6 +246,7 @@ class Served:
 
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
+        self.stderr: str | None = None
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", str(workers), *extra],
             env=cli.env,
@@ -143,12 +265,22 @@ class Served:
                     raise RuntimeError(f"server did not start: {self.proc.stderr.read()}") from None
                 time.sleep(0.2)
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+    def stop(self) -> str:
+        if self.stderr is None:
+            self.proc.terminate()
+            try:
+                _, err = self.proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                _, err = self.proc.communicate()
+            self.stderr = err or ""
+        return self.stderr
+
+    def __enter__(self) -> Served:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 
 CHROMIUM_ARGS = [

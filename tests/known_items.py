@@ -9,9 +9,9 @@ from collections import Counter
 
 STOP = set(
     """a an the of to in on and or for from with by at as is was were be been that this these those it its his her
-their our your my we you he she they i not no but if then than so such into about over under between during after before
-which who whom whose what when where why how all any each other some more most very can could would should may might must
-will shall do does did has have had also only same own s t""".split()
+their our your my we you he she they i not no but if then than so such into about over under between during after
+before which who whom whose what when where why how all any each other some more most very can could would should may
+might must will shall do does did has have had also only same own s t""".split()
 )
 
 

@@ -1,5 +1,6 @@
 """Archives as authority records, the archival hierarchy, the chronology and typed links (issue #17), on the
-real corpus (../shared/corpus: the reference record and the FRUS volumes) and on small crafted records."""
+real corpus (../shared/corpus: the reference record and the FRUS volumes; the tests marked ``corpus``), on the
+fixture corpus's record and on small crafted records."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from readingroom.archives.resolve import Resolver, name_key
 from readingroom.documents.models import Document
 from readingroom.history.models import AuditEvent
 from readingroom.ingest.pipeline import import_paths
-from tests.conftest import CORPUS, SEED, Served, need
+from tests.conftest import CORPUS, RECORD_ID, SEED, Served, need
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def _chain(doc: Document) -> list[tuple[str, str]]:
     return out[::-1]
 
 
+@pytest.mark.corpus
 def test_corpus_archives_one_entry_per_institution(corpus, client):
     data = client.get("/archives.json").json()
     names = [a["name"] for a in data["archives"]]
@@ -89,6 +91,7 @@ def test_corpus_archives_one_entry_per_institution(corpus, client):
     assert "William Manchester" in queued and "Problems of Communism" in queued
 
 
+@pytest.mark.corpus
 def test_corpus_central_files_and_the_reference_record(corpus, client):
     state = Archive.objects.get(identifier="us-department-of-state")
     central = state.nodes.get(parent=None, level="series", key="central files")
@@ -129,6 +132,7 @@ def test_corpus_central_files_and_the_reference_record(corpus, client):
     assert client.get("/archives/nope").status_code == 404 and client.get("/api/archives/nope").status_code == 404
 
 
+@pytest.mark.corpus
 def test_corpus_chronology_of_july_1963(corpus, client):
     data = client.get("/chronology.json?from=1963-07-17&to=1963-07-23").json()
     listed = {d["id"]: d for day in data["days"] for d in day["documents"]}
@@ -156,6 +160,7 @@ def test_corpus_chronology_of_july_1963(corpus, client):
     assert client.get("/chronology.json?date=1963-02-30").status_code == 400
 
 
+@pytest.mark.corpus
 def test_corpus_frus_cross_references_are_cited_in_links(corpus, client):
     link = (
         DocumentLink.objects.filter(
@@ -333,17 +338,14 @@ def test_resolution_rules():
     assert r.resolve("Department of Jostice").archive_id == 2
 
 
-def test_archives_over_real_http(cli, seed_path):
-    cli("import", str(seed_path))
-    server = Served(cli, workers=1)
-    try:
+def test_archives_over_real_http(cli, record_path):
+    cli("import", str(record_path))
+    with Served(cli, workers=1) as server:
         data = json.loads(urllib.request.urlopen(server.base + "/api/archives", timeout=30).read())
         assert [a["id"] for a in data["archives"]] == ["al-aqsh"]
         chron = json.loads(
-            urllib.request.urlopen(server.base + "/api/chronology?span=day&date=1963-07-22", timeout=30).read()
+            urllib.request.urlopen(server.base + "/api/chronology?span=day&date=1962-03-14", timeout=30).read()
         )
-        assert chron["days"][0]["documents"][0]["id"] == "wilson-300023"
+        assert chron["days"][0]["documents"][0]["id"] == RECORD_ID
         page = urllib.request.urlopen(server.base + "/archives/al-aqsh", timeout=30).read().decode()
-        assert re.search(r"Fondi 14/AP", page)
-    finally:
-        server.stop()
+        assert re.search(r"Fondi 490", page)

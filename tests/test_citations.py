@@ -12,21 +12,22 @@ from lxml import html as lxml_html
 
 from readingroom.ingest.pipeline import import_paths
 from readingroom.publish import csl
+from tests.conftest import RECORD_ID, RECORD_TITLE
 
 pytestmark = pytest.mark.django_db
 
-DOC = "wilson-300023"
+DOC = RECORD_ID
 URL = f"http://testserver/documents/{DOC}"
-TITLE = "Notes from the Meeting of the Chinese Ambassador Luo Shigao with Comrade Ramiz Alia on 20 July 1963"
+TITLE = RECORD_TITLE
 REFERENCE = (
-    "Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania), Fondi 14/AP, "
-    "Marrëdhëniet me Partinë Komuniste të Kinës, V. 1963, Dos. 4, Fl. 49-50"
+    "Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania), Fondi 490, "
+    "Ministria e Tregtisë, V. 1962, Dos. 17, Fl. 3-6"
 )
 
 
 @pytest.fixture
-def seeded(seed_path):
-    report = import_paths([seed_path])
+def seeded(record_path):
+    report = import_paths([record_path])
     assert report.imported == 1 and not report.errors
 
 
@@ -40,40 +41,40 @@ def test_chicago_for_the_reference_record_field_by_field(client, seeded):
     text = cite(client, "chicago").strip()
     # Chicago notes-bibliography, bibliography entry: with no author, the translator leads (CMOS 14.104),
     # inverted, full given name, "trans."
-    assert text.startswith("Mëhilli, Elidor, trans. ")
-    rest = text[len("Mëhilli, Elidor, trans. ") :]
+    assert text.startswith("Shtëpani, Ledia, trans. ")
+    rest = text[len("Shtëpani, Ledia, trans. ") :]
     # the title in curly quotes, the period inside them (American punctuation)
     assert rest.startswith(f"“{TITLE}.” ")
     rest = rest[len(f"“{TITLE}.” ") :]
     # the date as written in the style: Month D, YYYY
-    assert rest.startswith("July 22, 1963. ")
-    rest = rest[len("July 22, 1963. ") :]
+    assert rest.startswith("March 14, 1962. ")
+    rest = rest[len("March 14, 1962. ") :]
     # the archival reference exactly as in the source, then the archive, then the permanent URL
-    assert rest == f"{REFERENCE}. Wilson Center Digital Archive. {URL}."
+    assert rest == f"{REFERENCE}. Reading Room Test Archive. {URL}."
     # never an initial for a given name, never a repeated name or title
-    assert "E. Mëhilli" not in text and text.count(TITLE) == 1 and text.count("Mëhilli") == 1
+    assert "L. Shtëpani" not in text and text.count(TITLE) == 1 and text.count("Shtëpani") == 1
 
     note = json.loads(cite(client, "chicago", format="json"))["note"]
     assert note == (
-        f"Elidor Mëhilli, trans., “{TITLE},” July 22, 1963, {REFERENCE}, Wilson Center Digital Archive, {URL}."
+        f"Ledia Shtëpani, trans., “{TITLE},” March 14, 1962, {REFERENCE}, Reading Room Test Archive, {URL}."
     )
 
 
-def test_archive_style_is_the_source_citation_with_our_permanent_url(client, seeded, seed_text):
+def test_archive_style_is_the_source_citation_with_our_permanent_url(client, seeded, record_text):
     text = cite(client, "archive").strip()
-    source = re.search(r"\*\*Citation:\*\*\s+(.+?)\n\n", seed_text, re.S)[1].strip()
+    source = re.search(r"\*\*Citation:\*\*\s+(.+?)\n\n", record_text, re.S)[1].strip()
     assert text == re.sub(r"<https?://[^>]+>", f"<{URL}>", source)
 
 
 def test_mla_and_apa(client, seeded):
     mla = cite(client, "mla").strip()
     assert mla == (
-        f"Mëhilli, Elidor, translator. “{TITLE}.” 22 July 1963, Wilson Center Digital Archive, {REFERENCE}, {URL}."
+        f"Shtëpani, Ledia, translator. “{TITLE}.” 14 Mar. 1962, Reading Room Test Archive, {REFERENCE}, {URL}."
     )
     apa = cite(client, "apa").strip()
-    assert apa == f"{TITLE} (E. Mëhilli, trans.). (1963). Wilson Center Digital Archive ({REFERENCE}). {URL}"
+    assert apa == f"{TITLE} (L. Shtëpani, trans.). (1962). Reading Room Test Archive ({REFERENCE}). {URL}"
     body = json.loads(cite(client, "apa", format="json"))
-    assert body["html"].startswith(f"<i>{TITLE}</i>") and body["note"] == f"({TITLE}, 1963)"
+    assert body["html"].startswith(f"<i>{TITLE}</i>") and body["note"] == f"({TITLE}, 1962)"
     assert body["style"] == "apa" and body["label"] == "APA" and body["id"] == DOC
 
 
@@ -86,9 +87,9 @@ def test_cite_errors(client, seeded):
 
 def test_permanent_url_follows_the_configured_base(client, seeded, settings):
     settings.READINGROOM_BASE_URL = "https://archive.example.org"
-    assert cite(client, "archive").strip().endswith("<https://archive.example.org/documents/wilson-300023>")
+    assert cite(client, "archive").strip().endswith("<https://archive.example.org/documents/rrtest-900101>")
     record = client.get(f"/api/documents/{DOC}").json()
-    assert record["permanent_url"] == "https://archive.example.org/documents/wilson-300023"
+    assert record["permanent_url"] == "https://archive.example.org/documents/rrtest-900101"
 
 
 def test_document_json_carries_citations_and_export_links(client, seeded):
@@ -118,19 +119,19 @@ def test_cite_panel_and_reference_manager_metadata_on_the_page(client, seeded):
             meta.setdefault(el.get("name"), []).append(el.get("content"))
     # Highwire Press tags (Zotero, Google Scholar)
     assert meta["citation_title"] == [TITLE]
-    assert meta["citation_date"] == ["1963/07/22"]
-    assert meta["citation_publisher"] == ["Wilson Center Digital Archive"]
+    assert meta["citation_date"] == ["1962/03/14"]
+    assert meta["citation_publisher"] == ["Reading Room Test Archive"]
     assert meta["citation_public_url"] == [URL]
     assert meta["citation_archive_location"] == [REFERENCE]
     assert meta["citation_language"] == ["sq"]
     # Dublin Core
-    assert meta["DC.title"] == [TITLE] and meta["DC.contributor"] == ["Elidor Mëhilli"]
-    assert meta["DC.date"] == ["1963-07-22"] and meta["DC.identifier"] == [URL]
+    assert meta["DC.title"] == [TITLE] and meta["DC.contributor"] == ["Ledia Shtëpani"]
+    assert meta["DC.date"] == ["1962-03-14"] and meta["DC.identifier"] == [URL]
     assert tree.xpath('//link[@rel="schema.DC"]')
     # schema.org JSON-LD
     data = json.loads(tree.xpath('//script[@type="application/ld+json"]')[0].text)
     assert data["@type"] == "ArchiveComponent" and data["name"] == TITLE and data["url"] == URL
-    assert data["inLanguage"] == ["sq"] and data["dateCreated"] == "1963-07-22"
+    assert data["inLanguage"] == ["sq"] and data["dateCreated"] == "1962-03-14"
     # the holding archive's authority record, with the name as the source writes it beside it
     holder = data["holdingArchive"]
     assert holder["@type"] == "ArchiveOrganization" and holder["name"] == "Arkivi Qendror Shtetëror"
@@ -138,7 +139,7 @@ def test_cite_panel_and_reference_manager_metadata_on_the_page(client, seeded):
     assert holder["url"].startswith("http://testserver/archives/")
     translation = data["workTranslation"][0]
     assert translation["inLanguage"] == "en" and translation["translationOfWork"] == {"@id": URL}
-    assert translation["translator"] == [{"@type": "Person", "name": "Elidor Mëhilli"}]
+    assert translation["translator"] == [{"@type": "Person", "name": "Ledia Shtëpani"}]
 
 
 HOSTILE = {
@@ -178,6 +179,6 @@ def test_citeproc_fixes_follow_the_csl_specification():
     for style in csl.STYLES:
         assert csl.render(item, style)["text"].lower().count("untitled memorandum") == 1, style
     # a translator substituted for the author is not repeated and keeps their given name (initialize="false")
-    item["translator"] = [{"family": "Mëhilli", "given": "Elidor"}]
+    item["translator"] = [{"family": "Shtëpani", "given": "Ledia"}]
     text = csl.render(item, "chicago")["text"]
-    assert text.count("Mëhilli") == 1 and "Elidor" in text
+    assert text.count("Shtëpani") == 1 and "Ledia" in text

@@ -198,7 +198,7 @@ django.setup()
 from django.db import connection, connections
 from django.test import RequestFactory
 from readingroom.documents.models import Document
-from readingroom.history.services import current_request
+from readingroom.accounts.acting import current_request
 
 rf = RequestFactory()
 out = {}
@@ -394,7 +394,7 @@ def test_two_nodes_a_primary_and_a_replica(clusters, tmp_path):
     finally:
         node1.stop()
         node2.stop()
-    errors = node2.proc.stderr.read()
+    errors = node2.stop()  # what it wrote to stderr (it was stopped above)
     assert "Traceback" not in errors, errors
     assert "is not answering" in errors  # the refused replica (and the stopped one) were skipped with a warning
     print(f"feed lag node 1 -> node 2: {lag:.2f} s; OCR jobs claimed by {len(workers)} workers: {sorted(workers)}")
@@ -430,11 +430,14 @@ def plan(sql, params):
 
 for limit in (10**9, 5):  # exact ts_rank order, then RUM's index order (more matches than the limit)
     postgres.EXACT_RANK_UP_TO = limit
-    out[str(limit)] = {q: ids(q) for q in ["embassy", '"embassy reports"', '"reports embassy"', "embas*", "walnut -embassy", "walnut"]}
+    queries = ["embassy", '"embassy reports"', '"reports embassy"', "embas*", "walnut -embassy", "walnut"]
+    out[str(limit)] = {q: ids(q) for q in queries}
     out[str(limit)]["page2"] = ids("embassy", offset=30)
 q = "plainto_tsquery('rr_simple', 'embassy')"
-out["ordered"] = plan(f"SELECT id FROM rr_search WHERE {postgres.RUM_EXPR} @@ {q} ORDER BY {postgres.RUM_EXPR} <=> {q} LIMIT 20", [])
-out["phrase"] = plan(f"SELECT count(*) FROM rr_search WHERE {postgres.RUM_EXPR} @@ phraseto_tsquery('rr_simple', 'embassy reports')", [])
+rum = postgres.RUM_EXPR
+out["ordered"] = plan(f"SELECT id FROM rr_search WHERE {rum} @@ {q} ORDER BY {rum} <=> {q} LIMIT 20", [])
+phrase = "phraseto_tsquery('rr_simple', 'embassy reports')"
+out["phrase"] = plan(f"SELECT count(*) FROM rr_search WHERE {rum} @@ {phrase}", [])
 print(json.dumps(out))
 """
 

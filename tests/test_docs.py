@@ -67,6 +67,11 @@ def test_the_readme_commands_parse():
                     "H": "127.0.0.1",
                     "P": "8000",
                     "C": "coll",
+                    "SIZE": "100",
+                    "URL": "https://archive.example.org",
+                    "DATE": "1963",
+                    "PAGE": "2",
+                    "COUNT": "4",
                 }.get(w, w)
             )
         try:

@@ -35,10 +35,10 @@ TRICKY = {
 
 
 @pytest.fixture
-def archive(seed_path, tmp_path):
+def archive(record_path, tmp_path):
     path = tmp_path / "records.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [*CRAFTED, TRICKY]) + "\n", encoding="utf-8")
-    report = import_paths([seed_path, path])
+    report = import_paths([record_path, path])
     assert report.imported == len(CRAFTED) + 2 and not report.errors
 
 
@@ -72,9 +72,9 @@ def test_bibtex_parses_back_to_the_same_fields(client, archive):
     assert entry["keywords"] == "Berlin Wall, Refugees" and entry["language"] == "German"
     assert entry["url"] == "http://testserver/documents/tricky-1"
 
-    [seed] = bibtex_fields(export(client, "wilson-300023", "bibtex").content.decode())
-    assert seed["translator"] == "Mëhilli, Elidor" and "author" not in seed
-    assert seed["note"].startswith("Arkivi Qendror Shtetëror") and seed["note"].endswith("Fl. 49-50")
+    [seed] = bibtex_fields(export(client, "rrtest-900101", "bibtex").content.decode())
+    assert seed["translator"] == "Shtëpani, Ledia" and "author" not in seed
+    assert seed["note"].startswith("Arkivi Qendror Shtetëror") and seed["note"].endswith("Fl. 3-6")
 
 
 def test_ris_parses_back_to_the_same_fields(client, archive):
@@ -91,14 +91,15 @@ def test_ris_parses_back_to_the_same_fields(client, archive):
 
 
 def test_csl_json_renders_with_an_independent_citeproc_run(client, archive):
-    items = json.loads(export(client, "wilson-300023", "csl-json").content)
-    assert items[0]["translator"] == [{"family": "Mëhilli", "given": "Elidor"}]
-    assert items[0]["issued"] == {"date-parts": [[1963, 7, 22]]}
+    items = json.loads(export(client, "rrtest-900101", "csl-json").content)
+    assert items[0]["translator"] == [{"family": "Shtëpani", "given": "Ledia"}]
+    assert items[0]["issued"] == {"date-parts": [[1962, 3, 14]]}
     style = CitationStylesStyle(get_style_filepath("harvard-cite-them-right"), validate=False)
     bib = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
-    bib.register(Citation([CitationItem("wilson-300023")]))
+    bib.register(Citation([CitationItem("rrtest-900101")]))
     text = str(bib.bibliography()[0])
-    assert text.startswith("Mëhilli, E. (trans.) (1963) “Notes from the Meeting") and "documents/wilson-300023" in text
+    assert text.startswith("Shtëpani, L. (trans.) (1962) “Record of a Conversation")
+    assert "documents/rrtest-900101" in text
 
 
 def test_dublin_core_is_oai_dc(client, archive):
@@ -115,17 +116,17 @@ def test_dublin_core_is_oai_dc(client, archive):
 
 
 def test_json_export_is_the_record(client, archive):
-    body = export(client, "wilson-300023", "json").json()
-    record = client.get("/api/documents/wilson-300023").json()
+    body = export(client, "rrtest-900101", "json").json()
+    record = client.get("/api/documents/rrtest-900101").json()
     from readingroom.publish.services import PUBLIC_EXTRAS
 
     assert body == {k: v for k, v in record.items() if k not in PUBLIC_EXTRAS}
 
 
 def test_export_errors(client, archive):
-    r = client.get("/api/documents/wilson-300023/export", {"format": "docx"})
+    r = client.get("/api/documents/rrtest-900101/export", {"format": "docx"})
     assert r.status_code == 400 and "bibtex, ris, csl-json, dc, json" in r.json()["error"]["message"]
-    assert client.get("/api/documents/wilson-300023/export").status_code == 400
+    assert client.get("/api/documents/rrtest-900101/export").status_code == 400
     assert client.get("/api/documents/missing/export", {"format": "ris"}).status_code == 404
     assert client.get("/api/search/export", {"format": "ris", "sort": "nope"}).status_code == 400
     assert client.get("/api/search/export", {"format": "nope"}).status_code == 400
@@ -185,18 +186,18 @@ def test_result_set_export_follows_filters_and_an_empty_one_is_valid(client, arc
     assert etree.fromstring(body.encode()).tag == "records"
 
 
-def test_cli_cite_and_export_use_the_same_services(cli, seed_path, tmp_path):
-    cli("import", str(seed_path))
-    chicago = cli("cite", "wilson-300023", "--style", "chicago", "--base-url", "https://archive.example.org").stdout
-    assert chicago.startswith("Mëhilli, Elidor, trans. “Notes from the Meeting")
-    assert chicago.strip().endswith("https://archive.example.org/documents/wilson-300023.")
+def test_cli_cite_and_export_use_the_same_services(cli, record_path, tmp_path):
+    cli("import", str(record_path))
+    chicago = cli("cite", "rrtest-900101", "--style", "chicago", "--base-url", "https://archive.example.org").stdout
+    assert chicago.startswith("Shtëpani, Ledia, trans. “Record of a Conversation")
+    assert chicago.strip().endswith("https://archive.example.org/documents/rrtest-900101.")
     out = tmp_path / "all.bib"
     result = cli("export", "--format", "bibtex", str(out), "--base-url", "https://archive.example.org")
     assert "exported 1 documents" in result.stderr
     [entry] = bibtex_fields(out.read_text(encoding="utf-8"))
-    assert entry["url"] == "https://archive.example.org/documents/wilson-300023"
-    ris = cli("export", "--format", "ris", "--query", "Luo Shigao").stdout
-    assert [e["id"] for e in rispy.loads(ris)] == ["wilson-300023"]
+    assert entry["url"] == "https://archive.example.org/documents/rrtest-900101"
+    ris = cli("export", "--format", "ris", "--query", "Wang Delin").stdout
+    assert [e["id"] for e in rispy.loads(ris)] == ["rrtest-900101"]
     assert cli("cite", "nope", check=False).returncode == 1
 
 

@@ -117,9 +117,10 @@ def test_two_nodes_with_their_own_indexes_follow_one_database(tmp_path, postgres
         node_b = Served(b)
         eventually(lambda: ids(node_b.base, "cranberry") == ids(node_a.base, "cranberry"), 30)
         assert len(ids(node_a.base, "cranberry")) == 100  # per_page: the first page of 600
-        total = lambda base: json.loads(urllib.request.urlopen(f"{base}/api/search?q=cranberry&facets=0").read())[
-            "total"
-        ]
+
+        def total(base: str) -> int:
+            return json.loads(urllib.request.urlopen(f"{base}/api/search?q=cranberry&facets=0").read())["total"]
+
         eventually(lambda: total(node_b.base) == total(node_a.base) == 600, 30)
     finally:
         node_a.stop()

@@ -164,8 +164,7 @@ def served(tmp_path_factory):
     ident = json.loads(cli("show", "fuzz-1", "--format", "json").stdout)["pages"][0]["iiif_image"].rsplit("/", 1)[1]
     server = Served(cli)
     yield server, ident
-    server.stop()
-    log = server.proc.stderr.read()
+    log = server.stop()
     assert "Traceback" not in log, log[-5000:]
 
 

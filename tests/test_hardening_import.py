@@ -315,9 +315,8 @@ def _hostile_file(rng: random.Random, folder: Path, n: int) -> tuple[Path, set[s
         own = {f"f{n}", f"wilson-{n}"}
         text = (
             "**July 22, 1963**\n\n**" + records[0]["title"] + '**\n\n**Citation:**\n\n"T", July 22, 1963, Archive.'
-            f" <https://digitalarchive.wilsoncenter.org/document/{n}>\n\n**Contents:**\n\nTranslation - English\n\nBody "
-            + _noise(rng, 20)
-            + "\n"
+            f" <https://digitalarchive.wilsoncenter.org/document/{n}>\n\n**Contents:**\n\n"
+            "Translation - English\n\nBody " + _noise(rng, 20) + "\n"
         )
     if rng.random() < 0.4:  # truncated
         text = text[: rng.randint(0, len(text))]
@@ -367,3 +366,18 @@ def test_fuzz_a_handful_through_the_cli(cli, tmp_path):
         assert any(line.startswith(f"error: {p}") for p in paths), line
     for record in cli.records():
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", record["title"])
+
+
+def test_an_empty_original_language_is_a_field_error_not_an_unreadable_record(tmp_path):
+    path = tmp_path / "languages.jsonl"
+    lines = [
+        {"id": "l-1", "title": "Fine", "original_languages": [None]},
+        {"id": "l-2", "title": "Fine", "original_languages": ["sq", ""]},
+        {"id": "l-ok", "title": "Fine", "original_languages": ["sq"]},
+    ]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    report = import_paths([path])
+    got = sorted((e.line, e.record, e.field) for e in report.errors)
+    assert got == [(1, "l-1", "original_languages[0]"), (2, "l-2", "original_languages[1]")]
+    assert all("empty entry" in e.message and "TypeError" not in e.message for e in report.errors)
+    assert ids() == {"l-ok"}

@@ -31,10 +31,10 @@ from PIL import Image
 from readingroom.ingest.pipeline import import_paths
 from readingroom.scans.attach import attach_paths
 from readingroom.scans.models import OcrText
-from tests.conftest import CLI, SEED, Served, need
+from tests.conftest import CLI, RECORD, RECORD_ID, Served, translation_only
 from tests.test_scans import make_image
 
-DOC = "wilson-300023"
+DOC = RECORD_ID
 
 
 def fetch(url: str, headers: dict | None = None, timeout: float = 120) -> tuple[int, dict, bytes, float]:
@@ -71,9 +71,11 @@ def pdf_jobs(cli: CLI) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def archive(tmp_path):
-    need(SEED.exists(), "the reference record is in ../shared/corpus")
+    """The fixture corpus's record with one text, its English translation."""
     cli = CLI(tmp_path / "data")
-    cli("import", str(SEED))
+    record = tmp_path / RECORD.name
+    record.write_text(translation_only(RECORD.read_text(encoding="utf-8")), encoding="utf-8")
+    cli("import", str(record))
     return cli
 
 
@@ -147,8 +149,8 @@ def test_a_huge_page_does_not_stay_in_the_workers_memory(archive, tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_derived_image_cache_is_bounded_least_recently_used_first(client, settings, seed_path, tmp_path):
-    assert import_paths([seed_path]).imported == 1
+def test_the_derived_image_cache_is_bounded_least_recently_used_first(client, settings, record_path, tmp_path):
+    assert import_paths([record_path]).imported == 1
     noisy = Image.effect_noise((1200, 1600), 60).convert("RGB")
     noisy.save(tmp_path / "noisy.png")
     [page] = attach_paths(DOC, [tmp_path / "noisy.png"], ocr=False)
@@ -226,10 +228,10 @@ def test_the_pdf_is_made_in_the_background_once_with_progress_and_caps(archive, 
 
 
 @pytest.mark.django_db
-def test_the_pdf_budget_keeps_a_huge_transcript_out_of_the_request(client, seed_path, settings):
+def test_the_pdf_budget_keeps_a_huge_transcript_out_of_the_request(client, record_path, settings):
     from readingroom.documents.models import Document, Text
 
-    assert import_paths([seed_path]).imported == 1
+    assert import_paths([record_path]).imported == 1
     doc = Document.objects.get(identifier=DOC)
     text = doc.texts.first()
     Text.objects.filter(pk=text.pk).update(body=("A paragraph of a very long transcript. " * 40 + "\n\n") * 3000)
@@ -245,8 +247,8 @@ def test_the_pdf_budget_keeps_a_huge_transcript_out_of_the_request(client, seed_
 
 # ---------------------------------------------------------------- 3. an editor's preview of a draft
 @pytest.fixture
-def draft_with_scan(seed_path, tmp_path):
-    assert import_paths([seed_path], draft=True).imported == 1
+def draft_with_scan(record_path, tmp_path):
+    assert import_paths([record_path], draft=True).imported == 1
     [page] = attach_paths(DOC, [make_image(tmp_path / "scan.png")], ocr=False)
     OcrText.objects.create(
         page=page,

@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import CLI, CORPUS, OUTPUT, ROOT, SEED, Served, need
+from tests.conftest import CLI, OUTPUT, RECORD, RECORD_ID, ROOT, TYPED_PAGES, Served, need, typewritten_page
 
-CREST_PAGE = CORPUS / "cia-crest-typewritten-scans" / "pages" / "CIA-RDP86-00513R000204310001-0_p003.png"
 VALIDATOR_ID = "67352ccc-d1b0-11e1-89ae-279075081939"
-DOC = "wilson-300023"
+DOC = RECORD_ID
 
 
 def validator_image(path: Path) -> Path:
@@ -39,14 +38,12 @@ def validator_image(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    need(
-        SEED.exists() and CREST_PAGE.exists(), "the reference record and the typewritten scans are in ../shared/corpus"
-    )
     need(shutil.which("tesseract") is not None, "tesseract is not installed (make test installs it)")
     tmp = tmp_path_factory.mktemp("iiif")
     cli = CLI(tmp / "data")
-    cli("import", str(SEED))
-    out = cli("attach", DOC, str(CREST_PAGE), "--language", "en").stdout
+    cli("import", str(RECORD))
+    typed = typewritten_page(tmp / "typed_p001.png", TYPED_PAGES[0])  # "Experimental neurosis ..."
+    out = cli("attach", DOC, str(typed), "--language", "en").stdout
     assert "attached 1 page" in out and "OCR queued" in out
     cli("attach", DOC, str(validator_image(tmp / "validator.png")), "--no-ocr")
     cli(
@@ -161,7 +158,7 @@ def test_the_manifest_opens_in_an_unmodified_mirador(served, browser, tmp_path):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: images.append(r.url) if "/iiif/image/" in r.url and r.status == 200 else None)
     page.goto(html.as_uri())
-    wait_until(page, "document.body.innerText.includes('Notes from the Meeting')")
+    wait_until(page, "document.body.innerText.includes('Record of a Conversation')")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(u.endswith("/default.jpg") and "/full/" not in u for u in images):
         page.wait_for_timeout(250)

@@ -84,8 +84,7 @@ def served(tmp_path):
     cli("import", str(write_jsonl(tmp_path / "first.jsonl", [record("base-1", "bananas")])))
     server = Served(cli)
     yield cli, server
-    server.stop()
-    stderr = server.proc.stderr.read()
+    stderr = server.stop()
     assert "Traceback" not in stderr and "LockBusy" not in stderr, stderr
 
 

@@ -14,6 +14,7 @@ from sickle import Sickle
 from readingroom.documents import models as m
 from readingroom.documents.services import delete_document
 from readingroom.ingest.pipeline import import_paths
+from tests.conftest import RECORD_TITLE
 from tests.search_fixtures import CRAFTED
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -21,7 +22,7 @@ N_BULK = 260
 
 
 @pytest.fixture
-def archive(seed_path, tmp_path):
+def archive(record_path, tmp_path):
     path = tmp_path / "records.jsonl"
     rows = [*CRAFTED]
     for i in range(N_BULK):
@@ -35,7 +36,7 @@ def archive(seed_path, tmp_path):
             }
         )
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    assert import_paths([seed_path, path]).imported == len(rows) + 1
+    assert import_paths([record_path, path]).imported == len(rows) + 1
     return len(rows) + 1
 
 
@@ -68,21 +69,19 @@ def test_sickle_harvests_exactly_the_archive_across_resumption_tokens(live_serve
     assert {i.removeprefix(prefix) for i in live} == expected
     assert deleted == [prefix + "bulk-0007"]
 
-    record = sickle.GetRecord(identifier=prefix + "wilson-300023", metadataPrefix="oai_dc")
-    assert record.metadata["title"] == [
-        "Notes from the Meeting of the Chinese Ambassador Luo Shigao with Comrade Ramiz Alia on 20 July 1963"
-    ]
-    assert record.metadata["identifier"] == [live_server.url + "/documents/wilson-300023"]
-    assert record.metadata["contributor"] == ["Elidor Mëhilli"] and record.metadata["date"] == ["1963-07-22"]
+    record = sickle.GetRecord(identifier=prefix + "rrtest-900101", metadataPrefix="oai_dc")
+    assert record.metadata["title"] == [RECORD_TITLE]
+    assert record.metadata["identifier"] == [live_server.url + "/documents/rrtest-900101"]
+    assert record.metadata["contributor"] == ["Ledia Shtëpani"] and record.metadata["date"] == ["1962-03-14"]
     assert sickle.GetRecord(identifier=prefix + "bulk-0007", metadataPrefix="oai_dc").deleted
 
     headers = list(sickle.ListIdentifiers(metadataPrefix="mods"))
     assert len(headers) == archive  # 500 per page: one page, deleted one included
-    mods = sickle.GetRecord(identifier=prefix + "wilson-300023", metadataPrefix="mods").xml
+    mods = sickle.GetRecord(identifier=prefix + "rrtest-900101", metadataPrefix="mods").xml
     ns = {"mods": "http://www.loc.gov/mods/v3"}
-    assert mods.xpath(".//mods:shelfLocator/text()", namespaces=ns)[0].endswith("Fl. 49-50")
+    assert mods.xpath(".//mods:shelfLocator/text()", namespaces=ns)[0].endswith("Fl. 3-6")
     assert mods.xpath(".//mods:name[mods:role/mods:roleTerm='translator']/mods:namePart/text()", namespaces=ns) == [
-        "Elidor Mëhilli"
+        "Ledia Shtëpani"
     ]
 
     sets = {s.setSpec: s.setName for s in sickle.ListSets()}
@@ -142,9 +141,9 @@ def test_selective_harvesting_by_date_and_set(client, archive):
         ({"verb": ["Identify", "ListSets"]}, "badVerb"),
         ({"verb": "Identify", "metadataPrefix": "oai_dc"}, "badArgument"),
         ({"verb": "ListRecords"}, "badArgument"),
-        ({"verb": "GetRecord", "identifier": "oai:testserver:wilson-300023"}, "badArgument"),
+        ({"verb": "GetRecord", "identifier": "oai:testserver:rrtest-900101"}, "badArgument"),
         ({"verb": "ListRecords", "metadataPrefix": ["oai_dc", "mods"]}, "badArgument"),
-        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "22 July 1963"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "14 March 1962"}, "badArgument"),
         ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-02-30"}, "badArgument"),
         (
             {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2021-01-01T00:00:00Z"},
@@ -159,11 +158,11 @@ def test_selective_harvesting_by_date_and_set(client, archive):
         ({"verb": "GetRecord", "identifier": "x", "metadataPrefix": "oai_dc", "resumptionToken": "x"}, "badArgument"),
         ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
         (
-            {"verb": "GetRecord", "identifier": "oai:testserver:wilson-300023", "metadataPrefix": "marc21"},
+            {"verb": "GetRecord", "identifier": "oai:testserver:rrtest-900101", "metadataPrefix": "marc21"},
             "cannotDisseminateFormat",
         ),
         ({"verb": "GetRecord", "identifier": "oai:testserver:nope", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
-        ({"verb": "GetRecord", "identifier": "wilson-300023", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
+        ({"verb": "GetRecord", "identifier": "rrtest-900101", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
         ({"verb": "ListMetadataFormats", "identifier": "oai:testserver:nope"}, "idDoesNotExist"),
         ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2999-01-01"}, "noRecordsMatch"),
         ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "no-such-set"}, "noRecordsMatch"),

@@ -56,14 +56,13 @@ def test_openapi_json_and_the_docs_page(client):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, request):
-    from tests.conftest import SEED
+    from tests.conftest import RECORD
 
-    need(SEED.exists(), f"the reference record is not at {SEED}")
     tmp = tmp_path_factory.mktemp("openapi")
     cli = CLI(tmp / "data")
     crafted = tmp / "crafted.jsonl"
     crafted.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED) + "\n", encoding="utf-8")
-    cli("import", str(SEED), str(crafted))
+    cli("import", str(RECORD), str(crafted))
     server = Served(cli)
     yield server
     server.stop()

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(seed_path):
-    report = import_paths([seed_path])
+def seeded(record_path):
+    report = import_paths([record_path])
     assert report.imported == 1 and not report.errors
-    return "wilson-300023"
+    return "rrtest-900101"
 
 
 def test_test_database_is_a_real_sqlite_file():
@@ -32,13 +32,13 @@ def test_document_page_shows_sections_in_record_order(client, seeded):
     # contents (a sidebar on wide screens, after the text on narrow ones).
     order = [
         'id="doc-date"',
-        "July 22, 1963",
+        "March 14, 1962",
         'id="doc-title"',
-        "Notes from the Meeting of the Chinese Ambassador",
+        "Record of a Conversation between Deputy Minister",
         'id="summary"',
-        "Notes from the meeting of the Chinese ambassador Luo Shigao",
+        "Record of the conversation of Deputy Minister Agim Shkëmbi",
         "At this meeting",
-        "Tirana, on 22.7.1963",
+        "Tirana, on 14.3.1962",
         'id="citation"',
         'id="credits"',
         'id="original-language"',
@@ -48,18 +48,18 @@ def test_document_page_shows_sections_in_record_order(client, seeded):
     positions = [main.index(marker) for marker in order]
     assert positions == sorted(positions)
     # Albanian diacritics come through as characters, in UTF-8.
-    assert "Arkivi Qendror Shtetëror" in html and "Marrëdhëniet me Partinë Komuniste të Kinës" in html
+    assert "Arkivi Qendror Shtetëror" in html and "Ministria e Tregtisë" in html
     assert response["Content-Type"] == "text/html; charset=utf-8"
     # The archival reference, parsed.
-    assert re.search(r"<dt>Fonds</dt><dd>14/AP</dd>", html)
-    assert re.search(r"<dt>Folios</dt><dd>49-50</dd>", html)
+    assert re.search(r"<dt>Fonds</dt><dd>490</dd>", html)
+    assert re.search(r"<dt>Folios</dt><dd>3-6</dd>", html)
     # Contents: the declared scan has no file and says so; the translation links to its text.
     scan = re.search(r'<li class="content-item unavailable" data-kind="scan">(.*?)</li>', html, re.S)
     assert scan and "Original Scan" in scan[1] and "not available" in scan[1] and "Albanian" in scan[1]
     assert re.search(r'<a href="#text-1">Translation - English</a>', html)
     # The numbered points are ordered lists; the place/date line and signature close the text.
-    assert html.count('<ol start="1">') == 2
-    assert '<p class="closing">Tirana, on 22.7.1963</p>' in html
+    assert html.count('<ol start="1">') == 4  # two in each text
+    assert '<p class="closing">Tirana, on 14.3.1962</p>' in html
     assert '<p class="closing">[Signed]</p>' in html
     assert '<section class="text" id="text-1" lang="en"' in html
     # The JSON twin is announced.
@@ -76,19 +76,25 @@ def test_json_twin_equals_api(client, seeded):
 def test_api_document_has_the_public_contract(client, seeded):
     doc = client.get(f"/api/documents/{seeded}").json()
     assert doc["id"] == seeded
-    assert doc["date"] == {"display": "July 22, 1963", "start": "1963-07-22", "end": "1963-07-22", "certainty": "exact"}
+    assert doc["date"] == {
+        "display": "March 14, 1962",
+        "start": "1962-03-14",
+        "end": "1962-03-14",
+        "certainty": "exact",
+    }
     assert doc["original_languages"] == [{"code": "sq", "name": "Albanian"}]
     assert (
         doc["archival_reference"]["repository"] == "Arkivi Qendror Shtetëror (Central State Archives, Tirana, Albania)"
     )
-    assert doc["archival_reference"]["volume"] == "1963" and doc["archival_reference"]["file"] == "4"
-    assert doc["contributors"] == [{"name": "Elidor Mëhilli", "roles": ["contributor", "translator"]}]
+    assert doc["archival_reference"]["volume"] == "1962" and doc["archival_reference"]["file"] == "17"
+    assert doc["contributors"] == [{"name": "Ledia Shtëpani", "roles": ["contributor", "translator"]}]
     assert [(c["kind"], c["language"], c["label"], c["available"]) for c in doc["contents"]] == [
         ("scan", "sq", "Original Scan", False),
         ("translation", "en", "Translation - English", True),
+        ("transcript", "sq", "Transcript - Albanian", True),
     ]
     assert doc["translations"][0]["language"] == "en" and doc["translations"][0]["text"].endswith("[Signed]")
-    assert doc["source_url"].endswith("/document/300023")
+    assert doc["source_url"].endswith("/document/900101")
     for key in (
         "summary",
         "citation",
@@ -117,7 +123,7 @@ def test_api_list_paginates_and_filters(client, seeded):
     data = client.get("/api/documents").json()
     assert data["total"] == 1 and data["page"] == 1 and data["next"] is None
     assert data["results"][0]["id"] == seeded and data["results"][0]["url"] == f"/documents/{seeded}"
-    assert client.get("/api/documents?year=1963&language=sq").json()["total"] == 1
+    assert client.get("/api/documents?year=1962&language=sq").json()["total"] == 1
     assert client.get("/api/documents?year=1964").json()["total"] == 0
     assert client.get("/api/documents?language=ru").json()["total"] == 0
     assert client.get("/api/documents?page=2").json()["results"] == []
@@ -127,12 +133,10 @@ def test_api_list_paginates_and_filters(client, seeded):
         assert "error" in response.json()
 
 
-def test_api_pagination_links(client, seed_text, tmp_path):
-    # Three records (the reference record under three ids), two per page.
+def test_api_pagination_links(client, record_text, tmp_path):
+    # Three records (the fixture record under three ids), two per page.
     for n in range(3):
-        (tmp_path / f"r{n}.txt").write_text(
-            seed_text.replace("/document/300023", f"/document/30002{n}"), encoding="utf-8"
-        )
+        (tmp_path / f"r{n}.txt").write_text(record_text.replace("rrtest-900101", f"rrtest-30002{n}"), encoding="utf-8")
     report = import_paths([tmp_path])
     assert report.imported == 3
     first = client.get("/api/documents?per_page=2&sort=title").json()
@@ -144,17 +148,17 @@ def test_api_pagination_links(client, seed_text, tmp_path):
     second = client.get(first["next"]).json()
     assert len(second["results"]) == 1 and second["previous"].endswith("page=1")
     ids = [r["id"] for r in first["results"] + second["results"]]
-    assert sorted(ids) == ["wilson-300020", "wilson-300021", "wilson-300022"]
+    assert sorted(ids) == ["rrtest-300020", "rrtest-300021", "rrtest-300022"]
 
 
 def test_browse_page_sorts_and_filters(client, seeded):
-    html = client.get("/documents?sort=-date&year=1963&language=sq").content.decode()
+    html = client.get("/documents?sort=-date&year=1962&language=sq").content.decode()
     assert "1 document" in html and f'href="/documents/{seeded}"' in html
-    assert '<option value="1963" selected>' in html and '<option value="sq" selected>' in html
+    assert '<option value="1962" selected>' in html and '<option value="sq" selected>' in html
     empty = client.get("/documents?year=1970").content.decode()
     assert "No documents match." in empty
     assert client.get("/documents?sort=bogus").status_code == 400
-    assert client.get("/documents.json?year=1963").json()["total"] == 1
+    assert client.get("/documents.json?year=1962").json()["total"] == 1
 
 
 def test_home_page_with_documents(client, seeded):
@@ -177,13 +181,14 @@ def test_reading_blocks():
     from readingroom.documents.text import blocks
 
     got = blocks(
-        "310. Deliver this.\n\n1. First point.\n\n2. Second point,\ncontinued.\n\nA paragraph.\n\n4. Four\n5. Five\n\nTirana, on 22.7.1963\n\n[Signed]"
+        "310. Deliver this.\n\n1. First point.\n\n2. Second point,\ncontinued.\n\nA paragraph.\n\n4. Four\n5. Five"
+        "\n\nTirana, on 14.3.1962\n\n[Signed]"
     )
     assert [(b.kind, b.start, b.items or b.lines) for b in got] == [
         ("paragraph", 1, ["310. Deliver this."]),
         ("list", 1, ["First point.", "Second point,\ncontinued."]),
         ("paragraph", 1, ["A paragraph."]),
         ("list", 4, ["Four", "Five"]),
-        ("closing", 1, ["Tirana, on 22.7.1963"]),
+        ("closing", 1, ["Tirana, on 14.3.1962"]),
         ("closing", 1, ["[Signed]"]),
     ]

@@ -1,6 +1,7 @@
 """Preservation: fixity checks find missing and altered files; BagIt export validates with bagit.py and
 restores into an empty archive with an identical export, SQLite -> PostgreSQL -> SQLite; an online backup
-of a live SQLite archive while an import writes to it."""
+of a live SQLite archive while an import writes to it. On the fixture corpus: its seed-format record with a
+typewritten scan, and eight FRUS documents."""
 
 from __future__ import annotations
 
@@ -12,21 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLI, CORPUS, SEED, Served, need
+from tests.conftest import CLI, FRUS_DOCUMENTS, FRUS_VOLUME, RECORD, RECORD_ID, TYPED_PAGES, Served, typewritten_page
 
-CREST_PAGE = CORPUS / "cia-crest-typewritten-scans" / "pages" / "CIA-RDP86-00513R000204310001-0_p003.png"
-VOLUME = CORPUS / "frus" / "volumes" / "frus1961-63v06.xml"
-DOC = "wilson-300023"
+VOLUME = FRUS_VOLUME
+DOC = RECORD_ID
+#: the archive build_archive makes: the record and the FRUS documents, but the deleted one
+DOCUMENTS = 1 + FRUS_DOCUMENTS - 1
 
 
 def build_archive(cli: CLI, ocr: bool = True) -> None:
-    need(SEED.exists() and CREST_PAGE.exists() and VOLUME.exists(), "the corpora are in ../shared/corpus")
-    cli("import", str(SEED), str(VOLUME))
-    cli("attach", DOC, str(CREST_PAGE), "--language", "en", *([] if ocr else ["--no-ocr"]))
+    cli("import", str(RECORD), str(VOLUME))
+    scan = typewritten_page(cli.data_dir.parent / "typed_p001.png", TYPED_PAGES[0])  # "Experimental neurosis ..."
+    cli("attach", DOC, str(scan), "--language", "en", *([] if ocr else ["--no-ocr"]))
     if ocr:
         cli("worker", "--once")
-    cli("withdraw", "frus1961-63v06/d3", "--note", "test withdrawal")
-    cli("delete", "frus1961-63v06/d4")
+    cli("withdraw", "frus1961-63v22/d3", "--note", "test withdrawal")
+    cli("delete", "frus1961-63v22/d4")
 
 
 def test_fixity_reports_missing_and_altered_files_by_path_and_document(cli, tmp_path):
@@ -79,20 +81,20 @@ def test_bag_export_validates_and_restores_identically_sqlite_to_postgres_and_ba
     sqlite = CLI(tmp_path / "sqlite")
     build_archive(sqlite)
     bag1 = tmp_path / "bag1"
-    assert "120 documents" in sqlite("bag", "export", str(bag1)).stdout
+    assert f"{DOCUMENTS} documents" in sqlite("bag", "export", str(bag1)).stdout
     check = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(bag1)], capture_output=True, text=True)
     assert check.returncode == 0 and "is valid" in check.stderr
     info = (bag1 / "bag-info.txt").read_text()
-    assert "Readingroom-Documents: 120" in info and (bag1 / "manifest-sha512.txt").exists()
+    assert f"Readingroom-Documents: {DOCUMENTS}" in info and (bag1 / "manifest-sha512.txt").exists()
 
     pg = CLI(tmp_path / "pg", env={"READINGROOM_DATABASE_URL": postgres_url})
-    assert "restored 120 documents and 1 files" in pg("bag", "restore", str(bag1)).stdout
+    assert f"restored {DOCUMENTS} documents and 1 files" in pg("bag", "restore", str(bag1)).stdout
     bag2 = tmp_path / "bag2"
     pg("bag", "export", str(bag2))
     same_bag(bag1, bag2)
     # the restored archive works: search (rebuilt index), OCR text, the withdrawn document, the scan's file
     assert pg("search", "neurosis").stdout.startswith("1 result")
-    assert json.loads(pg("show", "frus1961-63v06/d3", "--format", "json").stdout)["status"] == "withdrawn"
+    assert json.loads(pg("show", "frus1961-63v22/d3", "--format", "json").stdout)["status"] == "withdrawn"
     assert pg("fixity").returncode == 0
 
     back = CLI(tmp_path / "sqlite2")
@@ -111,16 +113,16 @@ def test_bag_export_validates_and_restores_identically_sqlite_to_postgres_and_ba
 def test_bag_export_of_one_collection(cli, tmp_path):
     build_archive(cli, ocr=False)
     bag = tmp_path / "bag"
-    out = cli("bag", "export", str(bag), "--collection", "frus1961-63v06").stdout
-    assert "119 documents" in out  # the volume without the deleted one; the Wilson record is not in it
+    out = cli("bag", "export", str(bag), "--collection", "frus1961-63v22").stdout
+    assert f"{FRUS_DOCUMENTS - 1} documents" in out  # the volume without the deleted one; the record is not in it
     names = {p.name for p in (bag / "data" / "records").iterdir()}
-    assert f"{DOC}.json" not in names and "frus1961-63v06~d1.json" in names
+    assert f"{DOC}.json" not in names and "frus1961-63v22~d1.json" in names
 
 
 def test_online_backup_while_serving_and_importing(cli, tmp_path):
-    need(SEED.exists() and VOLUME.exists(), "the corpora are in ../shared/corpus")
-    cli("import", str(SEED))
-    cli("attach", DOC, str(CREST_PAGE), "--no-ocr")
+    cli("import", str(RECORD))
+    scan = typewritten_page(tmp_path / "typed_p001.png", TYPED_PAGES[0])
+    cli("attach", DOC, str(scan), "--no-ocr")
     server = Served(cli)
     try:
         writer = subprocess.Popen(
@@ -137,9 +139,9 @@ def test_online_backup_while_serving_and_importing(cli, tmp_path):
         server.stop()
     copy = CLI(dest)
     record = json.loads(copy("show", DOC, "--format", "json").stdout)
-    assert record["pages"][0]["file"]["name"] == CREST_PAGE.name
+    assert record["pages"][0]["file"]["name"] == scan.name
     assert copy("fixity").returncode == 0
     count = copy(
         "manage", "shell", "-c", "from readingroom.documents.models import Document; print(Document.objects.count())"
     )
-    assert 1 <= int(count.stdout.strip().splitlines()[-1]) <= 122  # a consistent moment of the import
+    assert 1 <= int(count.stdout.strip().splitlines()[-1]) <= 1 + FRUS_DOCUMENTS  # a consistent moment of the import

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from readingroom.web.align import Unit, align, align_texts, gale_church, match_cost, units
-from tests.conftest import CLI, OUTPUT, ROOT, SEED, Served, need
+from tests.conftest import CLI, OUTPUT, RECORD, RECORD_ID, ROOT, Served, need, translation_only
 
 ORIGINAL_SQ = (
     "Procesverbal i bisedës së 14 shkurtit 1961\n\n"
@@ -53,7 +53,10 @@ COMPARE_DOC = {
 
 def test_numbered_points_are_aligned_by_number_whatever_their_length():
     left = "Intro.\n\n1. One.\n2. A much much much longer second point than the other one.\n3. Three."
-    right = "Einleitung, recht lang geraten, viel länger als das Original.\n\n1. Eins, ausführlich übersetzt.\n2. Zwei.\n3. Drei."
+    right = (
+        "Einleitung, recht lang geraten, viel länger als das Original.\n\n"
+        "1. Eins, ausführlich übersetzt.\n2. Zwei.\n3. Drei."
+    )
     rows = align_texts(left, right)
     pairs = [([u.number or u.text for u in r.left], [u.number or u.text for u in r.right], r.anchored) for r in rows]
     assert pairs == [
@@ -97,7 +100,7 @@ def test_alignment_keeps_every_unit_once_and_in_order(seed):
 
 
 def test_units_come_from_the_reading_blocks():
-    u = units("Para one.\n\n1. First\n2. Second\n\nTirana, on 22.7.1963\n\n[Signed]")
+    u = units("Para one.\n\n1. First\n2. Second\n\nTirana, on 14.3.1962\n\n[Signed]")
     assert [(x.kind, x.number) for x in u] == [
         ("paragraph", None),
         ("item", 1),
@@ -114,14 +117,13 @@ def test_units_come_from_the_reading_blocks():
 def archive(db, tmp_path):
     from readingroom.ingest.pipeline import import_paths
 
-    need(SEED.exists(), "the reference record is missing")
     path = tmp_path / "compare.jsonl"
     path.write_text(json.dumps(COMPARE_DOC, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert import_paths([SEED, path]).imported == 2
+    assert import_paths([RECORD, path]).imported == 2
 
 
 def test_the_document_page_puts_reading_first_and_keeps_everything(client, archive):
-    r = client.get("/documents/wilson-300023")
+    r = client.get("/documents/rrtest-900101")
     html = r.content.decode()
     main = html[html.index("<main") :]
     order = [
@@ -147,13 +149,13 @@ def test_the_document_page_puts_reading_first_and_keeps_everything(client, archi
         "Download:",
         "Permanent link:",
         "<dt>Fonds</dt>",
-        "Mëhilli",
+        "Shtëpani",
         "not available",
     ):
         assert kept in html, kept
     # cacheable for anonymous readers: no cookie, no CSRF token, no per-user content
     assert not r.cookies and "csrfmiddlewaretoken" not in html and "Set-Cookie" not in r
-    assert client.get("/documents/wilson-300023")["X-Page-Cache"] == "hit"
+    assert client.get("/documents/rrtest-900101")["X-Page-Cache"] == "hit"
 
 
 def test_side_by_side_view_aligns_original_and_translation(client, archive):
@@ -194,8 +196,15 @@ def test_a_text_the_document_lacks_is_a_clear_404(client, archive, query, messag
     assert r.status_code == 404 and message in r.content.decode()
 
 
-def test_a_document_with_one_text_has_nothing_to_compare(client, archive):
-    r = client.get("/documents/wilson-300023/compare")
+def test_a_document_with_one_text_has_nothing_to_compare(client, archive, tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text(
+        translation_only(RECORD.read_text(encoding="utf-8")).replace(RECORD_ID, "rrtest-1"), encoding="utf-8"
+    )
+    from readingroom.ingest.pipeline import import_paths
+
+    assert import_paths([one]).imported == 1
+    r = client.get("/documents/rrtest-1/compare")
     assert r.status_code == 404 and "has only one text" in r.content.decode()
     assert client.get("/documents/no-such-doc/compare").status_code == 404
 
@@ -204,7 +213,7 @@ def test_charts_are_links_that_narrow_the_dates(client, archive):
     home = client.get("/").content.decode()
     assert (
         'href="/search?date_from=1961&amp;date_to=1961"' in home
-        and 'href="/search?date_from=1963&amp;date_to=1963"' in home
+        and 'href="/search?date_from=1962&amp;date_to=1962"' in home
     )
     assert '<span class="bar" style="height: 100.0%">' in home
     search = client.get("/search", {"q": "meeting"}).content.decode()
@@ -222,10 +231,10 @@ PAGES = {
     "search": "/search?q=meeting",
     "search-empty": "/search?q=zzzyxnothing",
     "document": "/documents/rr-compare-1",
-    "document-scan": "/documents/wilson-300023",
+    "document-scan": "/documents/rrtest-900101",
     "compare": "/documents/rr-compare-1/compare?left=3&right=1",
-    "compare-scan": "/documents/wilson-300023/compare",
-    "history": "/documents/wilson-300023/history",
+    "compare-scan": "/documents/rrtest-900101/compare",
+    "history": "/documents/rrtest-900101/history",
     "404": "/documents/no-such-document",
     "admin-login": "/admin/login/",
 }
@@ -237,7 +246,7 @@ def _scan_png(path: Path) -> Path:
     img = Image.new("L", (1200, 1600), 255)
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
-    for i, line in enumerate(["Shënime nga takimi", "i ambasadorit kinez Luo Shigao", "me shokun Ramiz Alia"]):
+    for i, line in enumerate(["Shënim mbi bisedën", "e zëvendësministrit Agim Shkëmbi", "me këshilltarin Wang Delin"]):
         draw.text((100, 150 + 70 * i), line, fill=0, font=font)
     img.save(path)
     return path
@@ -245,12 +254,11 @@ def _scan_png(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    need(SEED.exists(), "the reference record is missing")
     tmp = tmp_path_factory.mktemp("reading")
     cli = CLI(tmp / "data")
     (tmp / "compare.jsonl").write_text(json.dumps(COMPARE_DOC, ensure_ascii=False) + "\n", encoding="utf-8")
-    cli("import", str(SEED), str(tmp / "compare.jsonl"))
-    cli("attach", "wilson-300023", str(_scan_png(tmp / "scan.png")), "--language", "sq")
+    cli("import", str(RECORD), str(tmp / "compare.jsonl"))
+    cli("attach", "rrtest-900101", str(_scan_png(tmp / "scan.png")), "--language", "sq")
     server = Served(cli)
     yield server
     server.stop()

@@ -1,17 +1,18 @@
-"""Known-item relevance on the real FRUS corpus: mean reciprocal rank over 300 queries, floor 0.9."""
+"""Known-item relevance on the real FRUS corpus (marked ``corpus``): mean reciprocal rank over 300 queries,
+floor 0.9."""
 
 from __future__ import annotations
 
 import pytest
 
-from readingroom.documents.services import iter_records
 from readingroom.ingest.pipeline import import_paths
+from readingroom.records.serialise import iter_records
 from readingroom.search import services
 from readingroom.search.backends import get_backend
 from tests.conftest import CORPUS, need
 from tests.known_items import Fts5Baseline, build, build_unquoted, reciprocal_rank
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
 
 def test_known_item_mrr_on_frus():

@@ -15,22 +15,22 @@ from django.test import override_settings
 from PIL import Image
 
 from readingroom.documents.models import Document
-from readingroom.documents.services import DocumentNotFound
 from readingroom.ingest.pipeline import import_paths
+from readingroom.records.queries import DocumentNotFound
 from readingroom.scans import jobs
 from readingroom.scans.attach import AttachError, attach_paths
 from readingroom.scans.models import Job, OcrText, Page, StoredFile
-from tests.conftest import CORPUS, need
+from tests.conftest import CORPUS, RECORD_ID, need
 
 pytestmark = pytest.mark.django_db
 CREST = CORPUS / "cia-crest-typewritten-scans" / "pages"
 CREST_PAGE = CREST / "CIA-RDP86-00513R000204310001-0_p003.png"  # "Experimental neurosis ... splenic ..."
-DOC = "wilson-300023"
+DOC = RECORD_ID
 
 
 @pytest.fixture
-def doc(seed_path):
-    assert import_paths([seed_path]).imported == 1
+def doc(record_path):
+    assert import_paths([record_path]).imported == 1
     return DOC
 
 
@@ -207,13 +207,24 @@ def test_unknown_and_traversing_identifiers_are_404(client, page, path):
 
 # ---------------------------------------------------------------- OCR, search, manifest, content search, PDF
 @pytest.fixture
-def crest(doc):
-    need(CREST_PAGE.exists(), f"the typewritten scans are not at {CREST}")
+def crest(doc, typed_scans):
+    """Two typewritten pages attached and read by OCR ("Experimental neurosis ... splenic ..." on the first)."""
     need(shutil.which("tesseract") is not None, "tesseract is not installed (make test installs it)")
-    pages = attach_paths(doc, [CREST_PAGE, CREST / "CIA-RDP86-00513R000204310001-0_p004.png"], languages=["en"])
+    pages = attach_paths(doc, typed_scans, languages=["en"])
     assert Job.objects.filter(state="queued").count() == 2
     assert jobs.work(once=True) == 2
     return pages
+
+
+@pytest.mark.corpus
+def test_ocr_reads_a_real_typewritten_crest_page(client, doc):
+    need(CREST_PAGE.exists(), f"the typewritten scans are not at {CREST}")
+    need(shutil.which("tesseract") is not None, "tesseract is not installed (make test installs it)")
+    [page] = attach_paths(doc, [CREST_PAGE], languages=["en"])
+    assert jobs.work(once=True) == 1
+    ocr = OcrText.objects.get(page=page)
+    assert "neurosis" in ocr.text.lower() and "splenic" in ocr.text.lower()
+    assert [r["id"] for r in client.get("/api/search", {"q": "neurosis splenic"}).json()["results"]] == [DOC]
 
 
 def test_ocr_makes_the_typewritten_scan_searchable_and_is_kept_apart(client, crest):
@@ -224,7 +235,8 @@ def test_ocr_makes_the_typewritten_scan_searchable_and_is_kept_apart(client, cre
     results = client.get("/api/search", {"q": "neurosis splenic"}).json()
     assert [r["id"] for r in results["results"]] == [DOC] and results["results"][0]["has_scans"]
     record = client.get(f"/api/documents/{DOC}").json()
-    assert record["transcripts"] == []  # machine OCR never becomes an edited transcript
+    # machine OCR never becomes an edited transcript: the record keeps its own (Albanian) one only
+    assert [t["label"] for t in record["transcripts"]] == ["Transcript - Albanian"]
     assert record["ocr"][0]["kind"] == "machine-ocr" and record["ocr"][0]["page"] == 1
     page = client.get("/search", {"q": "splenic"}).content.decode()
     assert f'href="/documents/{DOC}?q=splenic#scans"' in page
@@ -238,7 +250,7 @@ def test_manifest_validates_with_iiif_prezi3(client, crest):
     data = r.json()
     manifest = Manifest(**data)  # the Presentation 3 schema, as pydantic models
     assert manifest.type == "Manifest" and len(manifest.items) == 2
-    assert data["label"]["en"][0].startswith("Notes from the Meeting")
+    assert data["label"]["en"][0].startswith("Record of a Conversation")
     canvas = data["items"][0]
     body = canvas["items"][0]["items"][0]["body"]
     assert (canvas["width"], canvas["height"]) == (1275, 1650)
@@ -263,7 +275,7 @@ def test_content_search_gives_word_boxes_on_the_canvas(client, crest):
     assert client.get(f"/iiif/search/{DOC}", {"q": "zzzqqq"}).json()["within"]["total"] == 0
 
 
-def test_combined_pdf_has_cover_scans_and_texts_and_is_cached(client, crest, settings):
+def test_combined_pdf_has_cover_scans_and_texts_and_is_cached(client, crest, settings, tmp_path):
     import pypdfium2 as pdfium
 
     page = client.get(f"/documents/{DOC}").content.decode()
@@ -274,16 +286,16 @@ def test_combined_pdf_has_cover_scans_and_texts_and_is_cached(client, crest, set
     pdf = pdfium.PdfDocument(data)
     assert len(pdf) >= 1 + 2 + 1  # cover, two scans, the translation
     cover = " ".join(pdf[0].get_textpage().get_text_range().split())
-    assert "How to cite" in cover and "Contributed and translated by Elidor Mëhilli" in cover
+    assert "How to cite" in cover and "Contributed and translated by Ledia Shtëpani" in cover
     assert f"http://testserver/documents/{DOC}" in cover
     last = " ".join(
         pdf[len(pdf) - 1].get_textpage().get_text_range().split() + pdf[3].get_textpage().get_text_range().split()
     )
-    assert "Luo Shigao" in last
+    assert "Wang Delin" in last
     cached = list((Path(settings.DATA_DIR) / "cache" / "pdf").glob("*.pdf"))
     assert len(cached) == 1
     assert b"".join(client.get(f"/documents/{DOC}.pdf").streaming_content) == data
-    attach_paths(DOC, [CREST / "CIA-RDP86-00513R000204310001-0_p005.png"], ocr=False)  # a new version
+    attach_paths(DOC, [make_image(tmp_path / "p3.png")], ocr=False)  # a new version
     newer = b"".join(client.get(f"/documents/{DOC}.pdf").streaming_content)
     assert len(pdfium.PdfDocument(newer)) == len(pdf) + 1
     pdf.close()
@@ -320,13 +332,12 @@ def test_a_failing_job_is_retried_then_left_failed_with_its_error(doc, tmp_path,
     assert job.state == "failed" and job.attempts == jobs.MAX_ATTEMPTS and "tesseract exploded" in job.error
 
 
-def test_bulk_import_attaches_a_folder_per_document_once(cli, seed_path, tmp_path):
-    need(CREST_PAGE.exists(), f"the typewritten scans are not at {CREST}")
+def test_bulk_import_attaches_a_folder_per_document_once(cli, record_path, typed_scans, tmp_path):
     folder = tmp_path / "in"
     (folder / DOC).mkdir(parents=True)
     (folder / "no-such-document").mkdir()
-    shutil.copy(seed_path, folder)
-    shutil.copy(CREST_PAGE, folder / DOC / "p1.png")
+    shutil.copy(record_path, folder)
+    shutil.copy(typed_scans[0], folder / DOC / "p1.png")
     make_image(folder / DOC / "p2.jpg", fmt="JPEG")
     make_image(folder / "no-such-document" / "x.png")
     first = cli("import", str(folder), "--quiet")

@@ -19,7 +19,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def archive(seed_path, tmp_path):
+def archive(record_path, tmp_path):
     path = tmp_path / "records.jsonl"
     path.write_text(
         "\n".join(
@@ -37,7 +37,7 @@ def archive(seed_path, tmp_path):
         )
         + "\n"
     )
-    assert import_paths([seed_path, path]).imported == 251
+    assert import_paths([record_path, path]).imported == 251
     return 251
 
 

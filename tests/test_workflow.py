@@ -16,17 +16,18 @@ from readingroom.history.models import AppendOnly, AuditEvent, DocumentVersion
 from readingroom.ingest.pipeline import import_paths
 from readingroom.scans.attach import attach_paths
 from readingroom.search.indexing import process_queue
+from tests.conftest import RECORD_ID
 from tests.test_scans import make_image
 
 pytestmark = pytest.mark.django_db
-DOC = "wilson-300023"
-WORD = "Shigao"  # in the title and the translation
+DOC = RECORD_ID
+WORD = "Delin"  # in the title and the translation
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
 
 @pytest.fixture
-def draft(seed_path, tmp_path):
-    report = import_paths([seed_path], draft=True)
+def draft(record_path, tmp_path):
+    report = import_paths([record_path], draft=True)
     assert report.imported == 1
     [page] = attach_paths(DOC, [make_image(tmp_path / "scan.png")], ocr=False)
     process_queue()
@@ -123,8 +124,8 @@ def test_a_withdrawn_document_answers_410_and_is_a_deleted_record(client, draft)
     assert Document.objects.filter(identifier=DOC).count() == 1
 
 
-def test_cli_draft_publish_withdraw(cli, seed_path):
-    cli("import", str(seed_path), "--draft")
+def test_cli_draft_publish_withdraw(cli, record_path):
+    cli("import", str(record_path), "--draft")
     assert json.loads(cli("show", DOC, "--format", "json").stdout)["status"] == "draft"
     assert cli("search", WORD).stdout.startswith("0 results")
     assert "published" in cli("publish", DOC).stdout
@@ -158,41 +159,40 @@ def people(django_user_model):
     return make
 
 
-def test_versions_and_errata_from_an_admin_correction(client, seed_path, people):
-    assert import_paths([seed_path]).imported == 1
+def test_versions_and_errata_from_an_admin_correction(client, record_path, people):
+    assert import_paths([record_path]).imported == 1
     editor = people("editor", "Editors")
     client.force_login(editor)
     doc = Document.objects.get(identifier=DOC)
     form = client.get(f"/admin/documents/document/{doc.pk}/change/")
     assert form.status_code == 200
     data = _admin_form_data(form)
-    data.update({"date_display": "July 20, 1963", "change_note": "The date was misread.", "erratum": "on"})
+    data.update({"date_display": "March 12, 1962", "change_note": "The date was misread.", "erratum": "on"})
     r = client.post(f"/admin/documents/document/{doc.pk}/change/", data)
     assert r.status_code == 302, r.content.decode()[:3000]
     versions = list(DocumentVersion.objects.filter(document=doc).order_by("number"))
     assert [v.number for v in versions] == [1, 2]
-    assert versions[0].snapshot["date"]["display"] == "July 22, 1963"
-    assert {"field": "date.display", "before": "July 22, 1963", "after": "July 20, 1963"} in versions[1].changes
+    assert versions[0].snapshot["date"]["display"] == "March 14, 1962"
+    assert {"field": "date.display", "before": "March 14, 1962", "after": "March 12, 1962"} in versions[1].changes
     assert versions[1].erratum and versions[1].actor == "editor"
     client.logout()
     page = client.get(f"/documents/{DOC}").content.decode()
-    assert (
-        "Corrected on" in page and "was “July 22, 1963”, is “July 20, 1963”" in page and "The date was misread." in page
-    )
+    assert "Corrected on" in page and "The date was misread." in page
+    assert "was “March 14, 1962”, is “March 12, 1962”" in page
     history = client.get(f"/documents/{DOC}/history").content.decode()
-    assert "Version 2" in history and "The date was misread." in history and "<del>July 22, 1963</del>" in history
+    assert "Version 2" in history and "The date was misread." in history and "<del>March 14, 1962</del>" in history
     v1 = client.get(f"/documents/{DOC}/versions/1").content.decode()
-    assert "July 22, 1963" in v1 and "not the current version" in v1
+    assert "March 14, 1962" in v1 and "not the current version" in v1
     assert client.get(f"/documents/{DOC}/versions/9").status_code == 404
 
 
-def test_an_import_that_changes_a_published_document_keeps_the_previous_version(seed_path, seed_text, tmp_path):
-    assert import_paths([seed_path]).imported == 1
-    changed = tmp_path / seed_path.name
-    changed.write_text(seed_text.replace("July 22, 1963", "July 23, 1963", 1), encoding="utf-8")
+def test_an_import_that_changes_a_published_document_keeps_the_previous_version(record_path, record_text, tmp_path):
+    assert import_paths([record_path]).imported == 1
+    changed = tmp_path / record_path.name
+    changed.write_text(record_text.replace("March 14, 1962", "March 15, 1962", 1), encoding="utf-8")
     assert import_paths([changed]).updated == 1
     versions = list(DocumentVersion.objects.filter(document__identifier=DOC).order_by("number"))
-    assert [v.snapshot["date"]["display"] for v in versions] == ["July 22, 1963", "July 23, 1963"]
+    assert [v.snapshot["date"]["display"] for v in versions] == ["March 14, 1962", "March 15, 1962"]
     assert AuditEvent.objects.filter(action="import.batch").count() == 2
 
 
@@ -221,8 +221,8 @@ def _admin_form_data(response) -> dict:
     return data
 
 
-def test_the_audit_log_is_append_only_and_for_administrators(client, seed_path, people):
-    assert import_paths([seed_path]).imported == 1
+def test_the_audit_log_is_append_only_and_for_administrators(client, record_path, people):
+    assert import_paths([record_path]).imported == 1
     event = AuditEvent.objects.get(action="import.batch")
     event.details = {"forged": True}
     with pytest.raises(AppendOnly):
@@ -245,8 +245,8 @@ def test_the_audit_log_is_append_only_and_for_administrators(client, seed_path, 
     assert page.status_code == 200 and "import.batch" in page.content.decode()
 
 
-def test_admin_changes_are_audited_with_who_and_where(client, seed_path, people):
-    assert import_paths([seed_path]).imported == 1
+def test_admin_changes_are_audited_with_who_and_where(client, record_path, people):
+    assert import_paths([record_path]).imported == 1
     editor = people("ed", "Editors")
     client.force_login(editor)
     doc = Document.objects.get(identifier=DOC)
@@ -270,8 +270,8 @@ INLINE_PREFIXES = (
 )
 
 
-def test_roles_contributors_cannot_escalate(client, seed_path, people):
-    assert import_paths([seed_path]).imported == 1
+def test_roles_contributors_cannot_escalate(client, record_path, people):
+    assert import_paths([record_path]).imported == 1
     alice, bob = people("alice", "Contributors"), people("bob", "Contributors")
     client.force_login(alice)
     r = client.post(

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models.signals import post_migrate
+
+from readingroom.accounts.addresses import _trusted
 
 
 class AccountsConfig(AppConfig):
@@ -8,6 +11,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
+        # deferred: AppConfig.ready: the app registry is ready only now, and Django imports apps.py before it is
         from django.contrib import admin
 
         from readingroom.accounts import backends  # noqa: F401  (connects the failed-login receiver)
@@ -15,10 +19,6 @@ class AccountsConfig(AppConfig):
         from readingroom.accounts.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self)
-        from django.core.exceptions import ImproperlyConfigured
-
-        from readingroom.accounts.addresses import _trusted
-
         try:
             _trusted()
         except ValueError as exc:

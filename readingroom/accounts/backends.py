@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from readingroom.accounts.addresses import client_address, throttle_key
 from readingroom.accounts.models import LoginFailure
+from readingroom.history.services import audit
 
 #: set on a request whose login was refused because of a lock: when the lock ends
 LOCKED_UNTIL = "_readingroom_login_locked_until"
@@ -76,8 +77,6 @@ class RateLimitedModelBackend(ModelBackend):
         address = client_address(request)
         lock = locked_until(name, address)
         if lock is not None:
-            from readingroom.history.services import audit
-
             if request is not None:
                 setattr(request, LOCKED_UNTIL, lock[0])
             audit(
@@ -99,7 +98,6 @@ def record_failure(sender, credentials, request=None, **kwargs) -> None:
         return
     name = str(credentials.get("username", ""))[:150]
     address = client_address(request)
-    from readingroom.history.services import audit
 
     if request is None and locked(name, address):
         return

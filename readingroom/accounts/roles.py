@@ -11,6 +11,8 @@ A public visitor (not signed in) sees only published documents.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
+
 ROLES = {
     "Administrators": "__all__",
     "Editors": [
@@ -74,8 +76,6 @@ ROLES = {
 
 
 def ensure_roles(**kwargs) -> None:
-    from django.contrib.auth.models import Group, Permission
-
     for name, perms in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
         if perms == "__all__":

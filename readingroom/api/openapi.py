@@ -4,6 +4,8 @@ against a live server with it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from readingroom.publish.citations import STYLE_LABELS
@@ -343,7 +345,7 @@ _ARCHIVE_DOC = {
     "properties": {"id": _STR, "url": _STR, "title": _STR, "date": _ref("Date"), "folios": _STR, "reference": _STR},
     "required": ["id", "url", "title"],
 }
-_LEVEL = {
+_LEVEL: dict[str, Any] = {  # a JSON Schema object: values of every JSON type
     "type": "object",
     "properties": {
         "id": _INT,
@@ -710,7 +712,9 @@ def spec() -> dict:
             "/api/persons/{id}": {
                 "get": {
                     "operationId": "getPerson",
-                    "summary": "A person: every form of the name (scripts, transliterations) and the published documents",
+                    "summary": (
+                        "A person: every form of the name (scripts, transliterations) and the published documents"
+                    ),
                     "parameters": [
                         _param(
                             "id",

@@ -8,9 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
-from readingroom.archives import services
+from readingroom.archives import linktypes, services
 from readingroom.archives.models import Archive, ArchiveName, DocumentLink, LinkSuggestion, ReviewItem
-from readingroom.history.services import audit
+from readingroom.documents.models import Document
+from readingroom.records.unitofwork import UnitOfWork
 
 
 class TargetActionForm(ActionForm):
@@ -35,14 +36,15 @@ class ArchiveAdmin(admin.ModelAdmin):
     actions = ["merge_into_target", "split_name_off"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit("archive.change" if change else "archive.add", obj.identifier, details={"fields": form.changed_data})
+        with UnitOfWork() as uow:  # the row and its audit event commit together (who: the request's user)
+            super().save_model(request, obj, form, change)
+            uow.audit(
+                "archive.change" if change else "archive.add", obj.identifier, details={"fields": form.changed_data}
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # a new or changed variant may resolve documents that were waiting, or move others
-        from readingroom.documents.models import Document
-
         services.replace_documents(Document.objects.filter(holding_archive__isnull=True))
 
     @admin.action(description="Merge the selected archives into the archive id given")
@@ -102,9 +104,8 @@ class LinkForm(forms.ModelForm):
         fields = ("type", "target", "note")
 
     def clean(self):
-        data = super().clean()
-        from readingroom.archives import linktypes
-        from readingroom.documents.models import Document
+        super().clean()
+        data = self.cleaned_data  # (what ModelForm.clean returns; typed as possibly None)
 
         source, target, type_ = data.get("source_id_text", ""), data.get("target", ""), data.get("type", "")
         src = Document.objects.filter(identifier=source).first()
@@ -145,8 +146,9 @@ class DocumentLinkAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
-            audit("link.change", obj.source.identifier, details={"note": obj.note})
+            with UnitOfWork() as uow:  # the note and its audit event commit together (who: the request's user)
+                super().save_model(request, obj, form, change)
+                uow.audit("link.change", obj.source.identifier, details={"note": obj.note})
             return
         link = services.add_link(
             form.cleaned_data["source_id_text"], obj.type, obj.target, note=obj.note, actor=request.user.get_username()

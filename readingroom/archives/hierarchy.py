@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 
 from django.db import connection
+from django.db.models import F
 
-from readingroom.archives.resolve import Resolution, name_key
+from readingroom.archives.models import Archive, Node, ReviewItem
+from readingroom.archives.resolve import Resolution, Resolver, name_key
+from readingroom.archives.resolve import name_key as key_of
 from readingroom.ingest.citation import _LABELS, split_top_level
 
 LEVELS = ("fonds", "series", "subseries", "volume", "file")
@@ -102,8 +105,10 @@ class Placer:
     """Resolves archives and finds or makes hierarchy nodes for an import (cached across its batches)."""
 
     def __init__(self) -> None:
-        from readingroom.archives.resolve import Resolver
+        self.reset()
 
+    def reset(self) -> None:
+        """Start afresh: a new resolver, no cached nodes or unresolved names."""
         self.resolver = Resolver()
         self.nodes: dict[tuple, int] = {}
         #: node id -> its tree path and depth
@@ -136,16 +141,12 @@ class Placer:
 
     def _series(self, archive_id: int) -> list[str]:
         if archive_id not in self.series_names:
-            from readingroom.archives.models import Archive
-
             self.series_names[archive_id] = list(
                 Archive.objects.filter(pk=archive_id).values_list("series_names", flat=True).first() or []
             )
         return self.series_names[archive_id]
 
     def _node(self, archive_id: int, parent_id: int | None, level: str, label: str, key: str) -> int:
-        from readingroom.archives.models import Node
-
         cache_key = (archive_id, parent_id, level, key)
         if cache_key in self.nodes:
             return self.nodes[cache_key]
@@ -171,13 +172,13 @@ class Placer:
         table = Node._meta.db_table
         with connection.cursor() as cur:
             cur.execute(
-                f'INSERT INTO "{table}" (archive_id, parent_id, level, label, key, tree, depth) '
+                f'INSERT INTO "{table}" (archive_id, parent_id, level, label, key, tree, depth) '  # noqa: S608 - the table name is the model's _meta.db_table, values are parameters
                 "VALUES (%s, %s, %s, %s, %s, '', %s) RETURNING id",
                 [archive_id, parent_id, level, label[:300], key[:300], depth],
             )
             pk = cur.fetchone()[0]
             tree = f"{parent_tree}{pk:08d}."
-            cur.execute(f'UPDATE "{table}" SET tree = %s WHERE id = %s', [tree, pk])
+            cur.execute(f'UPDATE "{table}" SET tree = %s WHERE id = %s', [tree, pk])  # noqa: S608 - the table name is the model's _meta.db_table, values are parameters
         self.nodes[cache_key] = pk
         self.trees[pk], self.depths[pk] = tree, depth
         self.fresh.add(pk)
@@ -185,11 +186,6 @@ class Placer:
 
     def flush_reviews(self) -> None:
         """Queue the names that did not resolve (one review item per folded name; counted)."""
-        from django.db.models import F
-
-        from readingroom.archives.models import ReviewItem
-        from readingroom.archives.resolve import name_key as key_of
-
         for name, (example, resolution, count) in self.unresolved.items():
             key = key_of(name)[:500]
             item, created = ReviewItem.objects.get_or_create(
@@ -205,6 +201,3 @@ class Placer:
             if not created and item.state == ReviewItem.State.OPEN:
                 ReviewItem.objects.filter(pk=item.pk).update(occurrences=F("occurrences") + count)
         self.unresolved.clear()
-
-    def reset(self) -> None:
-        self.__init__()

@@ -59,13 +59,14 @@ def find_cycle(edges: list[tuple[str, str, str]], new: tuple[str, str, str]) -> 
         if t == type_:
             graph.setdefault(x, []).append(y)
     # a path b -> ... -> a closes the cycle
-    stack, seen, parents = [b], {b}, {b: None}
+    stack, seen = [b], {b}
+    parents: dict[str, str | None] = {b: None}
     while stack:
         node = stack.pop()
         if node == a:
             path = [a]
-            while parents[path[-1]] is not None:
-                path.append(parents[path[-1]])
+            while (up := parents[path[-1]]) is not None:
+                path.append(up)
             return [a, *reversed(path[1:]), a] if len(path) > 1 else [a, b, a]
         for nxt in graph.get(node, []):
             if nxt not in seen:

@@ -2,7 +2,7 @@
 
 * :class:`Archive`: one record per institution (name, place, identifiers such as ISIL, description); its
   other names, variant spellings and known sub-units are :class:`ArchiveName` rows, looked up by a folded
-  key (``resolve.name_key``) through a unique index.
+  key (``keys.name_key``) through a unique index.
 * :class:`Node`: a level of the archival hierarchy under an archive (fonds, series, volume, file ...), built
   from the parsed references. ``tree`` is the materialised path of node ids (``00000012.00000034.``), so a
   subtree is one index range; a document points to its deepest node (``Document.archive_node``).
@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 from django.db import models
+
+from readingroom.archives.keys import name_key
 
 IDENTIFIER_RE = r"[a-z0-9][a-z0-9-]*"
 
@@ -54,7 +56,7 @@ class ArchiveName(models.Model):
 
     archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=500)
-    #: the folded form (resolve.name_key): unique, so one spelling belongs to one archive
+    #: the folded form (keys.name_key): unique, so one spelling belongs to one archive
     key = models.CharField(max_length=500, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VARIANT)
     language = models.CharField(max_length=12, blank=True, default="")
@@ -68,8 +70,6 @@ class ArchiveName(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        from readingroom.archives.resolve import name_key
-
         self.key = name_key(self.name)
         super().save(*args, **kwargs)
 

@@ -16,30 +16,16 @@ Anything else (no match, or close to two archives) is queued for editors (``Revi
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-_PREFIX = re.compile(r"^\s*(?:sources?|original|courtesy of)\s*[;:,.]\s*", re.I)
+from readingroom.archives.keys import clean, name_key
+from readingroom.archives.models import Archive, ArchiveName
+
 #: words after a known name that add nothing as a sub-unit ("Central Intelligence Agency Files")
 GENERIC_REMAINDERS = {"files", "file", "records", "papers", "archive", "archives", "collection", "collections"}
-
-
-def clean(name: str) -> str:
-    """The name as a reader would write it: NFC, single spaces, no "Source;" prefix or trailing punctuation."""
-    text = " ".join(unicodedata.normalize("NFC", name or "").split())
-    text = _PREFIX.sub("", text)
-    return text.strip(" .,;:")
-
-
-def name_key(name: str) -> str:
-    """The folded form names are compared by: lower case, no diacritics, dashes and punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", clean(name))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[\W_]+", " ", text)
-    return " ".join(text.split())
 
 
 def max_distance(key: str) -> int:
@@ -66,8 +52,6 @@ class Resolver:
     def __init__(self, names: list[tuple[str, int, str, str]] | None = None) -> None:
         """:param names: ``(key, archive id, subunit, archive name)``; by default read from the database."""
         if names is None:
-            from readingroom.archives.models import Archive, ArchiveName
-
             names = [(name_key(a.name), a.pk, "", a.name) for a in Archive.objects.all()]
             names += [
                 (n.key, n.archive_id, n.subunit, n.archive.name) for n in ArchiveName.objects.select_related("archive")
@@ -131,7 +115,7 @@ class Resolver:
         if limit == 0 or not self.keys:
             return Resolution(None, reason="no archive has this name or a variant of it")
         matches = process.extract(key, self.keys, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
-        archives = {}
+        archives: dict[int, tuple[int, str]] = {}
         for candidate, distance, _ in matches:
             if max_distance(candidate) == 0:
                 continue  # a typo of a short name is another name

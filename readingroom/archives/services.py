@@ -1,24 +1,29 @@
 """Reading and editing archives, the hierarchy, the chronology and links: what views, the API, the admin
-and the CLI call. Public reads show published documents only (``documents.services.public_documents`` /
-``in_states_by_row``); every edit is one unit of work (``records.unitofwork``): its rows, the feed rows of the
-documents it changes and its audit event commit together."""
+and the CLI call. Public reads show published documents only (``records.queries.published``); every edit is one
+unit of work (``records.unitofwork``): its rows, the feed rows of the documents it changes and its audit event
+commit together."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
+from typing import overload
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q
+from django.utils.text import slugify
 
 from readingroom.archives import linktypes
-from readingroom.archives.hierarchy import LEVEL_NAMES
+from readingroom.archives.hierarchy import LEVEL_NAMES, Placer
+from readingroom.archives.keys import name_key
 from readingroom.archives.models import Archive, ArchiveName, DocumentLink, LinkSuggestion, Node, ReviewItem
 from readingroom.documents import models as dm
-from readingroom.documents.services import InvalidQuery, in_states_by_row, parse_int
+from readingroom.records.params import InvalidQuery, parse_int
+from readingroom.records.queries import PUBLISHED, published
 from readingroom.records.unitofwork import UnitOfWork
+from readingroom.search import services as search
 
-PUBLISHED = dm.Document.Status.PUBLISHED
 PER_PAGE = 50
 LIST_SECONDS = 60
 
@@ -34,13 +39,19 @@ class EditError(ValueError):
 # ---------------------------------------------------------------- shapes
 def _public(qs):
     """``qs`` with the state tested on each row (the walk follows the archive / node key, not the state)."""
-    return in_states_by_row(qs, PUBLISHED)
+    return published(qs, by_row=True)
 
 
 def _date(value) -> str | None:
     return value.isoformat() if value else None
 
 
+@overload
+def archive_ref(archive: Archive) -> dict: ...
+@overload
+def archive_ref(archive: None) -> None: ...
+@overload
+def archive_ref(archive: Archive | None) -> dict | None: ...
 def archive_ref(archive: Archive | None) -> dict | None:
     if archive is None:
         return None
@@ -91,6 +102,12 @@ def _page_info(total: int, page: int, per_page: int) -> dict:
     return {"total": total, "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page))}
 
 
+def _parse_count(value, name: str, maximum: int, default: int) -> int:
+    """``parse_int`` from 1 to ``maximum`` with a default: never None (``parse_int`` gives the default when absent)."""
+    number = parse_int(value, name, 1, maximum, default)
+    return default if number is None else number
+
+
 # ---------------------------------------------------------------- archives
 def archive_counts() -> dict[int, int]:
     """Published documents per archive: one count per archive over (holding_archive, status), a minute cached."""
@@ -98,7 +115,7 @@ def archive_counts() -> dict[int, int]:
     if counts is None:
         counts = {}
         for pk in Archive.objects.values_list("pk", flat=True):
-            n = dm.Document.objects.filter(holding_archive_id=pk, status=PUBLISHED).count()
+            n = published(dm.Document.objects.filter(holding_archive_id=pk)).count()
             if n:
                 counts[pk] = n
         cache.set("archive-counts", counts, LIST_SECONDS)
@@ -167,8 +184,8 @@ def archive_detail(identifier: str, page=1, per_page=PER_PAGE) -> dict:
     """An archive: its record, its top levels (fonds / series) with counts and dates, and the documents it
     holds with no finer reference (in date order)."""
     archive = get_archive(identifier)
-    page_n = parse_int(page, "page", 1, 10**6, 1)
-    per_page_n = parse_int(per_page, "per_page", 1, 200, PER_PAGE)
+    page_n = _parse_count(page, "page", 10**6, 1)
+    per_page_n = _parse_count(per_page, "per_page", 200, PER_PAGE)
     children, children_page = _children(archive, None, page_n, per_page_n)
     direct = _public(dm.Document.objects.filter(holding_archive=archive, archive_node__isnull=True))
     docs = list(direct.order_by("date_sort", "identifier")[(page_n - 1) * per_page_n : page_n * per_page_n])
@@ -194,11 +211,11 @@ def node_detail(identifier: str, node_id, page=1, per_page=PER_PAGE) -> dict:
     order (paginated)."""
     archive = get_archive(identifier)
     node_pk = parse_int(node_id, "node", 1, 2**31 - 1)
-    node = Node.objects.filter(archive=archive, pk=node_pk).first()
+    node = None if node_pk is None else Node.objects.filter(archive=archive, pk=node_pk).first()
     if node is None:
         raise ArchiveNotFound(f"archive {identifier!r} has no level {node_id}")
-    page_n = parse_int(page, "page", 1, 10**6, 1)
-    per_page_n = parse_int(per_page, "per_page", 1, 200, PER_PAGE)
+    page_n = _parse_count(page, "page", 10**6, 1)
+    per_page_n = _parse_count(per_page, "per_page", 200, PER_PAGE)
     children, children_page = _children(archive, node, page_n, per_page_n)
     here = _public(dm.Document.objects.filter(archive_node=node))
     docs = list(here.order_by("folio_sort", "identifier")[(page_n - 1) * per_page_n : page_n * per_page_n])
@@ -292,8 +309,6 @@ def this_day(document: dm.Document, days: int = 3) -> dict | None:
 
 
 def _search(params: dict, facets: bool = False):
-    from readingroom.search import services as search
-
     return search.search(params, facets=facets, snippets=False)
 
 
@@ -337,6 +352,7 @@ def chronology(params) -> dict:
         raise InvalidQuery(f"span must be one of {', '.join(SPANS)}")
     raw = get("date") or ""
     frm, to = get("from") or "", get("to") or ""
+    day: dt.date | None = None
     try:
         if frm or to:  # an explicit range (at most 93 days)
             first = dt.date.fromisoformat(frm or to)
@@ -359,7 +375,8 @@ def chronology(params) -> dict:
             )
             day = first_doc or dt.date.today()
         first, last, prev_day, next_day = _span(span, day)
-    page = parse_int(get("page"), "page", 1, 1000, 1)
+    shown_day = day.isoformat() if day is not None and span != "range" else None
+    page = _parse_count(get("page"), "page", 1000, 1)
     search_params: dict = {
         "date_from": first.isoformat(),
         "date_to": last.isoformat(),
@@ -393,7 +410,7 @@ def chronology(params) -> dict:
     facets = result.as_json().get("facets", {})
     return {
         "span": span,
-        "date": (day.isoformat() if span != "range" else None),
+        "date": shown_day,
         "from": first.isoformat(),
         "to": last.isoformat(),
         "previous": prev_day.isoformat(),
@@ -520,8 +537,6 @@ def suggest_links(days: int = 3, limit: int = 2000) -> int:
     """Candidate "same event" links for editors: published documents within ``days`` of each other that
     name at least one person in common and come from different archives or places. Pairs already linked,
     suggested or dismissed are left alone. Returns how many suggestions were added."""
-    from collections import defaultdict
-
     persons: dict[int, set[str]] = defaultdict(set)
     for doc_id, name in dm.DocumentPerson.objects.filter(document__status=PUBLISHED).values_list(
         "document_id", "person__name"
@@ -533,8 +548,12 @@ def suggest_links(days: int = 3, limit: int = 2000) -> int:
     ):
         places[doc_id].add(place_id)
     docs = sorted(
-        dm.Document.objects.filter(pk__in=list(persons), date_sort__isnull=False).values_list(
-            "pk", "date_sort", "holding_archive_id"
+        (
+            (pk, day, archive_id)
+            for pk, day, archive_id in dm.Document.objects.filter(
+                pk__in=list(persons), date_sort__isnull=False
+            ).values_list("pk", "date_sort", "holding_archive_id")
+            if day is not None  # (excluded by the query; narrows the type)
         ),
         key=lambda r: r[1],
     )
@@ -594,8 +613,6 @@ def decide_suggestion(suggestion_id: int, accept: bool, *, type_: str = "same-ev
 def replace_documents(qs) -> int:
     """Resolve the archive and hierarchy of ``qs``'s documents again (after an editor's decision); their
     search entries are queued. Returns how many changed."""
-    from readingroom.archives.hierarchy import Placer
-
     with UnitOfWork() as uow:  # the moves and their feed rows: one transaction
         changed = _replace_documents(uow, Placer(), qs)
         uow.clear_cache("archive-counts", "archive-overview")
@@ -669,8 +686,6 @@ def prune_nodes() -> None:
 
 
 def _documents_named(names: list[str]):
-    from readingroom.archives.resolve import name_key
-
     keys = {name_key(n) for n in names}
     qs = dm.Document.objects.filter(Q(ref_repository__in=names) | Q(ref_repository="", archive__in=names))
     return qs, keys
@@ -681,8 +696,6 @@ def accept_review(
 ) -> Archive:
     """Decide a queued name: as a variant of an existing archive (``archive``), or as a new archive
     (``new_identifier``, ``new_name``, by default the name as written). Its documents are placed again."""
-    from django.utils.text import slugify
-
     with UnitOfWork(actor=actor) as uow:
         item = ReviewItem.objects.filter(pk=item_id).first()
         if item is None:
@@ -700,7 +713,6 @@ def accept_review(
                     f"an archive {ident!r} or named {new_name or item.name!r} exists: accept as its variant"
                 )
             target = Archive.objects.create(identifier=ident, name=new_name or item.name)
-        from readingroom.archives.resolve import name_key
 
         if (
             name_key(item.name) != name_key(target.name)
@@ -756,10 +768,6 @@ def split_archive(
 
     :raises EditError: the name is not one of ``source``'s other names, or the target is ``source`` itself
     """
-    from django.utils.text import slugify
-
-    from readingroom.archives.resolve import name_key
-
     with UnitOfWork(actor=actor) as uow:
         try:
             src = get_archive(source)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from readingroom.api.views import api_view
 from readingroom.archives import services
-from readingroom.documents.services import DocumentNotFound, InvalidQuery, get_document
+from readingroom.archives.models import Node
+from readingroom.records.params import InvalidQuery
+from readingroom.records.queries import DocumentNotFound, get_document
+from readingroom.web.http import api_view
 
 
 def _json(data: dict, status: int = 200) -> JsonResponse:
@@ -85,8 +87,6 @@ def api_archive(request: HttpRequest, doc_id: str) -> HttpResponse:
 @api_view
 def api_node(request: HttpRequest, doc_id: str) -> HttpResponse:
     """A level by its id alone (``levels[].id``; ids are unique across archives)."""
-    from readingroom.archives.models import Node
-
     identifier = Node.objects.filter(pk=int(doc_id[:10])).values_list("archive__identifier", flat=True).first()
     if identifier is None:
         return _error(404, f"no level {doc_id}")

@@ -31,7 +31,11 @@ import random
 import threading
 import time
 
+from django.conf import settings
+from django.db import connections
 from django.db.backends.signals import connection_created
+
+from readingroom.accounts.acting import current_request
 
 log = logging.getLogger("readingroom.dbrouter")
 
@@ -45,8 +49,6 @@ _foreign: set[str] = set()  # "replicas" that are another cluster: never read
 
 
 def replicas() -> list[str]:
-    from django.conf import settings
-
     return [alias for alias in settings.DATABASES if alias != DEFAULT]
 
 
@@ -55,8 +57,6 @@ def is_down(alias: str) -> bool:
 
 
 def _where(alias: str) -> str:
-    from django.conf import settings
-
     db = settings.DATABASES[alias]
     return f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db.get('NAME')}"
 
@@ -96,21 +96,11 @@ def mark_foreign(alias: str, detail: str) -> None:
 
 
 # -- which request may read a replica -----------------------------------------------------------------------
-_current_request = None
-
-
 def _request():
-    global _current_request
-    if _current_request is None:
-        from readingroom.history.services import current_request  # set by HistoryMiddleware for each request
-
-        _current_request = current_request
-    return _current_request.get(None)
+    return current_request.get(None)  # set by HistoryMiddleware for each request
 
 
 def _may_lag(request) -> bool:
-    from django.conf import settings
-
     cookies = request.COOKIES
     return (
         request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
@@ -141,14 +131,12 @@ def read_alias() -> str:
         up = [a for a in names if not is_down(a)]
         if not up:
             return DEFAULT
-        alias = request._rr_replica = random.choice(up)
+        alias = request._rr_replica = random.choice(up)  # noqa: S311 - spreads reads over replicas, no secret
     return alias
 
 
 def read_connection():
     """The connection to read from (``read_alias``), for code that reads with a raw cursor."""
-    from django.db import connections
-
     return connections[read_alias()]
 
 

@@ -8,6 +8,9 @@ from django.db.backends.postgresql import base
 
 from readingroom import dbrouter
 
+# the DB-API module Django chose (psycopg or psycopg2); django-stubs does not declare the attribute
+Database = base.Database  # type: ignore[attr-defined]
+
 _primary_identity: list = []  # [system identifier of the primary's cluster] once read
 
 
@@ -17,12 +20,12 @@ def _identity(conn) -> int | None:
         with conn.cursor() as cur:
             cur.execute("SELECT system_identifier FROM pg_control_system()")
             return int(cur.fetchone()[0])
-    except base.Database.Error:
+    except Database.Error:
         return None
     finally:
         try:
             conn.rollback()  # a new connection: leave no transaction open (Django sets autocommit next)
-        except base.Database.Error:
+        except Database.Error:
             pass
 
 
@@ -34,7 +37,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if not dbrouter.is_down(self.alias):
             try:
                 conn = super().get_new_connection(conn_params)
-            except base.Database.Error as exc:
+            except Database.Error as exc:
                 dbrouter.mark_down(self.alias, exc)
             else:
                 if self._same_cluster(conn):
@@ -50,7 +53,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if mine is None:
             return True  # not allowed to ask (not a superuser): trust the operator
         if not _primary_identity:
-            primary = base.Database.connect(**connections[dbrouter.DEFAULT].get_connection_params())
+            primary = Database.connect(**connections[dbrouter.DEFAULT].get_connection_params())
             try:
                 theirs = _identity(primary)
             finally:

@@ -13,6 +13,7 @@ from readingroom.documents import models as m
 from readingroom.documents import services
 from readingroom.records.unitofwork import UnitOfWork
 from readingroom.scans.admin import PageInline, attach_view
+from readingroom.search.indexing import process_queue
 
 
 class TextInline(admin.StackedInline):
@@ -253,8 +254,6 @@ def _unit() -> UnitOfWork:
 
 def _index_now() -> None:
     """Apply the index queue here when no other process owns the index (else the owner does, within a second)."""
-    from readingroom.search.indexing import process_queue
-
     process_queue()
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from readingroom.documents.services import iter_records
 from readingroom.ingest.normalise import slug
 from readingroom.ingest.readers.seed import derive_identifier
+from readingroom.records.serialise import iter_records
 
 
 def write_jsonl(out: IO[str], records: Iterable[dict] | None = None) -> int:

@@ -14,6 +14,11 @@ from django.db import models
 IDENTIFIER_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_-]*)*"
 
 
+def document_url(identifier: str) -> str:
+    """A document's page (its ``.json`` twin, PDF, history, ... hang below it): the one place the URL is made."""
+    return f"/documents/{identifier}"
+
+
 class Language(models.Model):
     """A language by ISO 639 code (639-1 where one exists, else 639-3)."""
 
@@ -82,7 +87,8 @@ class Place(models.Model):
         return " > ".join(self.path())
 
     def path(self) -> list[str]:
-        names, node = [], self
+        names: list[str] = []
+        node: Place | None = self
         while node is not None:
             names.append(node.name)
             node = node.parent
@@ -226,7 +232,7 @@ class Document(models.Model):
         return f"{self.identifier}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return f"/documents/{self.identifier}"
+        return document_url(self.identifier)
 
 
 class DocumentLanguage(models.Model):

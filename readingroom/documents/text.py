@@ -40,12 +40,12 @@ def blocks(body: str) -> list[Block]:
             continues = previous is not None and previous.kind == "list" and n == previous.start + len(previous.items)
             following = _ITEM.match(lines[i + 1]) if i + 1 < len(lines) else None
             starts = n is not None and (n == 1 or (following is not None and int(following[1]) == n + 1))
-            if n is not None and (continues or starts):
-                if not continues:
+            if m is not None and n is not None and (continues or starts):
+                if continues and previous is not None:  # (continues: there is a list before)
+                    current = previous
+                else:
                     current = Block("list", start=n)
                     out.append(current)
-                else:
-                    current = previous
                 current.items.append(m[2])
             elif current is not None and current.kind == "list":
                 current.items[-1] += "\n" + line

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from readingroom.api.views import error, list_params, page_json
 from readingroom.archives.services import archival_context
+from readingroom.documents import models as m
 from readingroom.documents import services
 from readingroom.documents.text import blocks
+from readingroom.history.services import errata
 from readingroom.publish import metadata
 from readingroom.publish import services as publish
+from readingroom.records.params import InvalidQuery
+from readingroom.records.queries import DocumentNotFound, DocumentWithdrawn, get_document
+from readingroom.records.serialise import document_record
+from readingroom.scans.jobs import progress
+from readingroom.web.align import align_texts
+from readingroom.web.http import error, link_json_twin, list_params, page_json, preview_document
 
 FORMAT_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "dc": "Dublin Core XML", "json": "JSON"}
 #: how the kinds of text are called on the page (a text's own label, as the archive wrote it, comes first)
@@ -37,20 +46,11 @@ CERTAINTY = {
 }
 
 
-def _alternate(response: HttpResponse, url: str) -> HttpResponse:
-    """A ``Link`` to the JSON twin; none when it would be longer than READINGROOM_MAX_LINK_HEADER (the URL
-    may carry the request's query string, which is never echoed into a header unbounded)."""
-    link = f'<{url}>; rel="alternate"; type="application/json"'
-    if len(link) <= settings.READINGROOM_MAX_LINK_HEADER:
-        response["Link"] = link
-    return response
-
-
 def browse(request: HttpRequest, format: str | None = None) -> HttpResponse:
     params = list_params(request)
     try:
         page = services.list_documents(**params)
-    except services.InvalidQuery as exc:
+    except InvalidQuery as exc:
         if format == "json":
             return error(400, str(exc))
         return render(
@@ -73,37 +73,13 @@ def browse(request: HttpRequest, format: str | None = None) -> HttpResponse:
         ],
     }
     json_url = "/documents.json" + (f"?{request.GET.urlencode()}" if request.GET else "")
-    return _alternate(render(request, "documents/browse.html", context), json_url)
+    return link_json_twin(render(request, "documents/browse.html", context), json_url)
 
 
-def _preview(request: HttpRequest, doc_id: str):
-    """An unpublished document for a signed-in editor who may see it (a contributor: only their own)."""
-    user = request.user
-    if not (user.is_authenticated and user.is_staff and user.has_perm("documents.view_document")):
-        return None
-    from readingroom.accounts.roles import is_restricted
-
-    try:
-        doc = services.get_document(doc_id, public=False)
-    except services.DocumentNotFound:
-        return None
-    if is_restricted(user) and doc.created_by_id != user.pk:
-        return None
-    return doc
-
-
-def withdrawn(request: HttpRequest, exc: services.DocumentWithdrawn, format: str | None = None) -> HttpResponse:
+def withdrawn(request: HttpRequest, exc: DocumentWithdrawn, format: str | None = None) -> HttpResponse:
     if format == "json":
-        return JsonResponse(
-            {
-                "error": {
-                    "status": 410,
-                    "message": str(exc),
-                    "withdrawn_at": exc.withdrawn_at.isoformat() if exc.withdrawn_at else None,
-                    "note": exc.note,
-                }
-            },
-            status=410,
+        return error(
+            410, str(exc), withdrawn_at=exc.withdrawn_at.isoformat() if exc.withdrawn_at else None, note=exc.note
         )
     return render(
         request,
@@ -115,19 +91,20 @@ def withdrawn(request: HttpRequest, exc: services.DocumentWithdrawn, format: str
 
 def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> HttpResponse:
     preview = False
+    doc: m.Document | None  # None: not found, and not previewable either
     try:
-        doc = services.get_document(doc_id)
-    except services.DocumentWithdrawn as exc:
+        doc = get_document(doc_id)
+    except DocumentWithdrawn as exc:
         return withdrawn(request, exc, format)
-    except services.DocumentNotFound as exc:
-        doc = _preview(request, doc_id) if format != "json" else None
+    except DocumentNotFound as exc:
+        doc = preview_document(request, doc_id) if format != "json" else None
         if doc is None:
             if format == "json":
                 return error(404, str(exc))
             raise Http404(str(exc)) from None
         preview = True
     base = publish.base_url(request)
-    record = services.document_record(doc)
+    record = document_record(doc)
     if format == "json":
         return JsonResponse(publish.public_document(record, base), json_dumps_params={"ensure_ascii": False})
     url = publish.permanent_url(record, base)
@@ -167,17 +144,17 @@ def detail(request: HttpRequest, doc_id: str, format: str | None = None) -> Http
         # documents/includes/context_panel.html renders nothing while this is None
         "archival_context": archival_context(doc),
     }
-    return _alternate(render(request, "documents/detail.html", context), f"/documents/{doc.identifier}.json")
+    return link_json_twin(render(request, "documents/detail.html", context), f"/documents/{doc.identifier}.json")
 
 
 def _get_readable(request: HttpRequest, doc_id: str):
     """(document, preview?) for a page of the document: published, or an editor's preview; 404/410 otherwise."""
     try:
-        return services.get_document(doc_id), False
-    except services.DocumentWithdrawn:
+        return get_document(doc_id), False
+    except DocumentWithdrawn:
         raise
-    except services.DocumentNotFound as exc:
-        doc = _preview(request, doc_id)
+    except DocumentNotFound as exc:
+        doc = preview_document(request, doc_id)
         if doc is None:
             raise Http404(str(exc)) from None
         return doc, True
@@ -250,8 +227,6 @@ def _compare_links(doc_id: str, sources: dict[str, dict]) -> dict | None:
 
 
 def _text_dir(code: str) -> str:
-    from django.utils.translation import get_language_info
-
     base = (code or "").split("-")[0].lower()
     if base in {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ckb", "syr"}:
         return "rtl"
@@ -277,13 +252,11 @@ def _side(source: dict, body: str) -> dict:
 def compare(request: HttpRequest, doc_id: str) -> HttpResponse:
     """``/documents/<id>/compare?left=A&right=B``: two texts of a document (numbered as on its page, or
     ``ocr``, or ``scan``) in parallel columns, aligned paragraph by paragraph (``readingroom.web.align``)."""
-    from readingroom.web.align import align_texts
-
     try:
         doc, preview = _get_readable(request, doc_id)
-    except services.DocumentWithdrawn as exc:
+    except DocumentWithdrawn as exc:
         return withdrawn(request, exc)
-    record = services.document_record(doc)
+    record = document_record(doc)
     sources = _compare_sources(record)
     if len(sources) < 2:
         raise Http404(_("The document %(id)s has only one text: there is nothing to read beside it.") % {"id": doc_id})
@@ -444,22 +417,19 @@ def _page_texts(request: HttpRequest, doc, record: dict) -> list[dict]:
     return texts
 
 
-def text_plain(request: HttpRequest, doc_id: str, number: int | str) -> HttpResponse:
+def text_plain(request: HttpRequest, doc_id: str, number: int | str) -> HttpResponseBase:
     """``/documents/<id>/text/<n>.txt``: text ``n`` of the document (numbered as on its page) in full, as
     plain UTF-8, streamed from the database a megabyte at a time."""
-    from django.db.models.functions import Length, Substr
-
-    from readingroom.documents import models as m
-
+    doc: m.Document | None  # None: not found, and not previewable either
     try:
-        doc = services.get_document(doc_id)
-    except services.DocumentWithdrawn as exc:
+        doc = get_document(doc_id)
+    except DocumentWithdrawn as exc:
         return withdrawn(request, exc)
-    except services.DocumentNotFound as exc:
-        doc = _preview(request, doc_id)
+    except DocumentNotFound as exc:
+        doc = preview_document(request, doc_id)
         if doc is None:
             raise Http404(str(exc)) from None
-    order = {m.Text.Kind.TRANSLATION: 0, m.Text.Kind.TRANSCRIPT: 1}
+    order: dict[str, int] = {m.Text.Kind.TRANSLATION: 0, m.Text.Kind.TRANSCRIPT: 1}
     rows = sorted(
         m.Text.objects.filter(document=doc).annotate(size=Length("body")).values_list("pk", "kind", "position", "size"),
         key=lambda r: (order.get(r[1], 2), r[2], r[0]),
@@ -489,8 +459,6 @@ def text_plain(request: HttpRequest, doc_id: str, number: int | str) -> HttpResp
 
 
 def _errata(doc) -> list[dict]:
-    from readingroom.history.services import errata
-
     out = []
     for v in errata(doc):
         parts = [
@@ -507,7 +475,6 @@ def _ocr_progress(request: HttpRequest, doc) -> dict | None:
     """OCR progress, for signed-in staff (editors follow the background job)."""
     if not request.user.is_authenticated or not request.user.is_staff:
         return None
-    from readingroom.scans.jobs import progress
 
     return progress(doc)
 

@@ -7,4 +7,5 @@ class HistoryConfig(AppConfig):
     verbose_name = "History: versions and audit log"
 
     def ready(self) -> None:
+        # deferred: AppConfig.ready: the app registry is ready only now, and Django imports apps.py before it is
         from readingroom.history import signals  # noqa: F401  (admin writes -> audit events)

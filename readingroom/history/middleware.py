@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from readingroom.history.services import current_request
+from readingroom.accounts.acting import current_request
 
 
 class HistoryMiddleware:

@@ -7,32 +7,13 @@ own is for events that change no record (logins, backups, fixity checks)."""
 
 from __future__ import annotations
 
-import contextvars
-import getpass
-import socket
-
-from readingroom.accounts.addresses import client_address
+from readingroom.accounts.acting import who
 from readingroom.documents import models as dm
 from readingroom.history.models import AuditEvent, DocumentVersion
+from readingroom.records.queries import get_document, published
+from readingroom.records.serialise import document_record
 
-#: the request being served (set by HistoryMiddleware): who and from where, for events written meanwhile
-current_request: contextvars.ContextVar = contextvars.ContextVar("readingroom_request", default=None)
 VOLATILE = {"created_at", "updated_at", "published_at", "status", "url"}
-
-
-def who() -> tuple[str, str, str]:
-    """(actor, source, address) of whatever is writing now: the request's user, or the operating-system user."""
-    request = current_request.get()
-    if request is not None:
-        user = getattr(request, "user", None)
-        name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        address = client_address(request)
-        return name, "web", address
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container)
-        user = "unknown"
-    return user, "cli", socket.gethostname()
 
 
 def audit(
@@ -89,8 +70,6 @@ def diff(before: dict, after: dict) -> list[dict]:
 
 
 def snapshot(doc: dm.Document) -> dict:
-    from readingroom.documents.services import document_record, get_document
-
     return {
         k: v
         for k, v in document_record(get_document(doc.identifier, public=False)).items()
@@ -105,7 +84,7 @@ def ensure_base_version(identifiers: list[str], actor: str = "") -> int:
     have = set(
         DocumentVersion.objects.filter(document__identifier__in=identifiers).values_list("document_id", flat=True)
     )
-    for doc in dm.Document.objects.filter(identifier__in=identifiers, status=dm.Document.Status.PUBLISHED):
+    for doc in published(dm.Document.objects.filter(identifier__in=identifiers)):
         if doc.pk not in have:
             DocumentVersion.objects.create(
                 document=doc, number=1, actor=actor, snapshot=snapshot(doc), note="as published before this change"

@@ -6,7 +6,9 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from readingroom.accounts.acting import current_request
 from readingroom.accounts.addresses import client_address
+from readingroom.history.services import audit
 
 ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 
@@ -15,10 +17,9 @@ ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 def admin_write(sender, instance: LogEntry, created: bool, **kwargs) -> None:
     if not created:
         return
-    from readingroom.history.services import audit, current_request
-
     request = current_request.get()
-    model = instance.content_type.model if instance.content_type_id else "object"
+    content_type = instance.content_type if instance.content_type_id else None
+    model = content_type.model if content_type is not None else "object"
     audit(
         f"admin.{model}.{ACTIONS.get(instance.action_flag, 'change')}",
         instance.object_repr[:300],

@@ -7,17 +7,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from readingroom.documents import services
 from readingroom.documents.text import blocks
 from readingroom.documents.views import withdrawn
+from readingroom.records.queries import DocumentNotFound, DocumentWithdrawn, get_document
 
 
 def _document(doc_id: str):
     try:
-        return services.get_document(doc_id)
-    except services.DocumentWithdrawn:
+        return get_document(doc_id)
+    except DocumentWithdrawn:
         raise
-    except services.DocumentNotFound as exc:
+    except DocumentNotFound as exc:
         raise Http404(str(exc)) from None
 
 
@@ -25,7 +25,7 @@ def _document(doc_id: str):
 def history(request: HttpRequest, doc_id: str) -> HttpResponse:
     try:
         doc = _document(doc_id)
-    except services.DocumentWithdrawn as exc:
+    except DocumentWithdrawn as exc:
         return withdrawn(request, exc)
     versions = list(doc.versions.order_by("-number"))
     return render(request, "history/history.html", {"doc": doc, "versions": versions})
@@ -35,7 +35,7 @@ def history(request: HttpRequest, doc_id: str) -> HttpResponse:
 def version(request: HttpRequest, doc_id: str, number: int) -> HttpResponse:
     try:
         doc = _document(doc_id)
-    except services.DocumentWithdrawn as exc:
+    except DocumentWithdrawn as exc:
         return withdrawn(request, exc)
     v = doc.versions.filter(number=int(number)).first()
     if v is None:

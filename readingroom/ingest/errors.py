@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 
 def _printable(text: str) -> str:
     """``text`` on one line: line breaks become spaces, other unprintable characters escapes (an error line
@@ -11,6 +13,16 @@ def _printable(text: str) -> str:
         return text
     text = " ".join(text.split())
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class ErrorDict(TypedDict):
+    """An error as JSON (``RecordError.as_dict``; the import report lists them)."""
+
+    path: str | None
+    line: int | None
+    record: str | None
+    field: str | None
+    message: str
 
 
 #: the longest message an error keeps (messages quote the value at fault, which may be huge)
@@ -67,7 +79,7 @@ class RecordError(Exception):
             parts.append(f"field '{_printable(self.field)}'")
         return ": ".join(parts) + f": {_printable(self.message)}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> ErrorDict:
         return {
             "path": self.path,
             "line": self.line,

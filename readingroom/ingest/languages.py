@@ -115,6 +115,7 @@ MIN_LETTERS = 12
 
 @lru_cache(maxsize=1)
 def _identifier():
+    # deferred: py3langid loads its model (MBs) only when a text without a declared language is met
     from py3langid.langid import MODEL_FILE, LanguageIdentifier  # the model ships in the wheel
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

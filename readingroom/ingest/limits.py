@@ -9,7 +9,10 @@ rejected record is stored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from readingroom.ingest.errors import RecordError
 
@@ -45,7 +48,6 @@ class Limits:
 def current() -> Limits:
     """The limits in force (settings, else the defaults)."""
     try:
-        from django.conf import settings
 
         def get(name: str) -> int:
             return int(getattr(settings, f"READINGROOM_{name}", DEFAULTS[name]))
@@ -131,12 +133,13 @@ def check_length(value: str, field: str, limit: int, setting: str) -> None:
         )
 
 
-def nesting_depth(obj, limit: int) -> int:
+def nesting_depth(obj: object, limit: int) -> int:
     """How deep lists and dicts nest in ``obj`` (iteratively: never a RecursionError); stops past ``limit``."""
     deepest = 0
     stack = [(obj, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -14,10 +14,13 @@ from typing import Any
 
 import orjson
 
+from readingroom.archives.linktypes import NAMES, type_name
+from readingroom.documents.models import IDENTIFIER_PATTERN
 from readingroom.ingest.citation import REFERENCE_PARTS
 from readingroom.ingest.dates import DateError, expand_partial, parse_date
 from readingroom.ingest.errors import RecordError
 from readingroom.ingest.languages import UnknownLanguage, resolve
+from readingroom.ingest.limits import check_chars, current
 
 SCALARS = ("summary", "citation", "credits", "archive", "source_url", "type", "classification", "rights")
 TEXT_FIELDS = ("language", "label", "title", "text")
@@ -116,9 +119,14 @@ def normalise(data: dict) -> dict:
     for key in SCALARS:
         rec[key] = _str(data, key)
 
-    langs = []
+    langs: list[dict[str, str]] = []
     for i, value in enumerate(_list(data, "original_languages")):
-        code, name = _language(value, f"original_languages[{i}]")
+        language = _language(value, f"original_languages[{i}]")
+        if language is None:
+            raise RecordError(
+                "an empty entry: give a language code or name, or leave the entry out", field=f"original_languages[{i}]"
+            )
+        code, name = language
         if code not in [lang["code"] for lang in langs]:
             langs.append({"code": code, "name": name})
     rec["original_languages"] = langs
@@ -209,21 +217,21 @@ def normalise(data: dict) -> dict:
         title = _str(c, "title", f"collections[{i}].title")
         collections.append({"id": _str(c, "id", f"collections[{i}].id") or slug(title), "title": title})
     rec["collections"] = collections
-    persons = []
+    persons: list[dict[str, str]] = []
     for i, person in enumerate(_list(data, "persons")):
         if isinstance(person, str):
             person = {"name": person}
         if not isinstance(person, dict):
             raise RecordError("expected a name or an object with id and name", field=f"persons[{i}]")
         name = _str(person, "name", f"persons[{i}].name")
-        entry = {"id": _str(person, "id", f"persons[{i}].id") or slug(name), "name": name}
+        known_as = {"id": _str(person, "id", f"persons[{i}].id") or slug(name), "name": name}
         if person.get("description"):
-            entry["description"] = _str(person, "description", f"persons[{i}].description")
-        if entry["id"] not in [p["id"] for p in persons]:
-            persons.append(entry)
+            known_as["description"] = _str(person, "description", f"persons[{i}].description")
+        if known_as["id"] not in [p["id"] for p in persons]:
+            persons.append(known_as)
     rec["persons"] = persons
     related = []
-    for i, r in enumerate(_list(data, "related")):
+    for r in _list(data, "related"):
         if isinstance(r, dict):
             r = r.get("id", "")
         related.append(nfc(str(r)))
@@ -241,10 +249,6 @@ def normalise(data: dict) -> dict:
 
 
 def _relations(data: dict, own_id: str) -> list[dict]:
-    from readingroom.archives.linktypes import NAMES, type_name
-    from readingroom.documents.models import IDENTIFIER_PATTERN
-    from readingroom.ingest.limits import check_chars, current
-
     items = _list(data, "relations")
     limit = current().list_items
     if len(items) > limit:

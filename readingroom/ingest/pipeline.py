@@ -14,19 +14,25 @@ import multiprocessing
 import os
 import queue
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readingroom.documents.models import Document
+from readingroom.history.importing import batch_history
 from readingroom.ingest import readers
 from readingroom.ingest.errors import RecordError
 from readingroom.ingest.limits import Limits, current
 from readingroom.ingest.normalise import canonical_json, normalise
 from readingroom.ingest.store import Lookups, refresh_statistics, store_batch
 from readingroom.ingest.validate import validate
+from readingroom.records.queries import published
 from readingroom.records.unitofwork import UnitOfWork
+from readingroom.scans.models import OcrText
 from readingroom.search.documents import search_document
+from readingroom.search.indexing import InlineIndexer, current_origin, process_queue
 
 
 @dataclass
@@ -84,7 +90,7 @@ class Prepared:
     format: str
     path: str
     where: str
-    search: dict | None = None  # the search document, built here too (in the reader process when parallel)
+    search: dict  # the search document, built here too (in the reader process when parallel)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
@@ -225,8 +231,8 @@ def events(files: list[tuple[Path, bool]], format: str | None) -> Iterator[tuple
             yield (
                 "item",
                 RecordError(
-                    f"the file is larger than the import limit of {limits.whole_file_bytes // mb} MB for files read whole"
-                    f" (READINGROOM_MAX_IMPORT_WHOLE_FILE_MB): {size / mb:,.1f} MB; nothing of it was read"
+                    f"the file is larger than the import limit of {limits.whole_file_bytes // mb} MB for files read "
+                    f"whole (READINGROOM_MAX_IMPORT_WHOLE_FILE_MB): {size / mb:,.1f} MB; nothing of it was read"
                     " (JSON Lines is read line by line: use .jsonl for larger imports)",
                     path=p,
                 ),
@@ -248,8 +254,6 @@ def _watch_parent(parent: int) -> None:
 
 def _reader_process(files, format, out, parent: int, chunk: int = 100) -> None:
     """Run :func:`events` in a child process, sending chunks; give up if the parent dies (kill -9)."""
-    import threading
-
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     buffer: list[tuple] = []
 
@@ -339,8 +343,6 @@ def import_paths(
     seen: set[str] = set()  # ids of this run (a set, not a map: 1M ids must stay small)
     indexer = None
     if index:
-        from readingroom.search.indexing import InlineIndexer
-
         indexer = InlineIndexer()
     index_time = 0.0
 
@@ -348,8 +350,6 @@ def import_paths(
         nonlocal index_time
         if not batch:
             return
-        from readingroom.history.importing import batch_history
-        from readingroom.search.indexing import current_origin
 
         # the batch, its feed rows, versions and audit event: one transaction (a kill leaves all or none)
         with UnitOfWork(source="import", origin=current_origin()) as uow:
@@ -415,8 +415,6 @@ def import_paths(
             indexer.close()  # give the index writer back at once (an error, ^C): nothing else is lost
         raise
     if indexer is not None:
-        from readingroom.search.indexing import process_queue
-
         t0 = time.monotonic()
         indexer.commit()
         process_queue(indexer.backend)  # anything queued before this import, or by others meanwhile
@@ -433,23 +431,15 @@ def import_paths(
 def _with_ocr(items: list[tuple[dict, str]]) -> list[dict]:
     """Search documents of a stored batch: only the published ones (a draft is not searchable); an
     updated record keeps the machine OCR of its scans (which the source file does not carry)."""
-    from readingroom.documents.models import Document
-
     ids = [doc["id"] for doc, _ in items]
-    published = (
-        set(
-            Document.objects.filter(identifier__in=ids, status=Document.Status.PUBLISHED).values_list(
-                "identifier", flat=True
-            )
-        )
+    public = (
+        set(published(Document.objects.filter(identifier__in=ids)).values_list("identifier", flat=True))
         if items
         else set()
     )
-    items = [(doc, status) for doc, status in items if doc["id"] in published]
+    items = [(doc, status) for doc, status in items if doc["id"] in public]
     updated = [doc["id"] for doc, status in items if status == "updated"]
     if updated:
-        from readingroom.scans.models import OcrText
-
         ocr: dict[str, list[str]] = {}
         for ident, text in (
             OcrText.objects.filter(page__document__identifier__in=updated)

@@ -12,11 +12,17 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from readingroom.archives import linktypes
+from readingroom.archives.hierarchy import Placer
+from readingroom.archives.models import DocumentLink
 from readingroom.documents import models as m
 from readingroom.ingest.dates import sort_key
+from readingroom.ingest.errors import RecordError
+from readingroom.ingest.languages import by_code
 from readingroom.ingest.normalise import content_hash
 from readingroom.records.unitofwork import UnitOfWork
 from readingroom.search.documents import title_key
+from readingroom.search.indexing import current_origin
 
 
 @dataclass
@@ -29,20 +35,22 @@ class Lookups:
     """Get-or-create caches for the shared tables (languages, repositories, subjects, places, collections)."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget cached rows (after a rolled-back batch, they may not exist)."""
         self.languages: dict[str, m.Language] = {}
         self.repositories: dict[str, m.Repository] = {}
         self.subjects: dict[str, m.Subject] = {}
         self.places: dict[tuple[str, ...], m.Place] = {}
         self.collections: dict[str, m.Collection] = {}
         self.persons: dict[str, m.Person] = {}
-        self._placer = None
+        self._placer: Placer | None = None
 
     @property
-    def placer(self):
+    def placer(self) -> Placer:
         """Resolves holding archives and hierarchy nodes (readingroom.archives), loaded on first use."""
         if self._placer is None:
-            from readingroom.archives.hierarchy import Placer
-
             self._placer = Placer()
         return self._placer
 
@@ -50,8 +58,6 @@ class Lookups:
         if not code:
             return None
         if code not in self.languages:
-            from readingroom.ingest.languages import by_code
-
             self.languages[code], _ = m.Language.objects.get_or_create(
                 code=code, defaults={"name": name or by_code(code)[1]}
             )
@@ -93,10 +99,6 @@ class Lookups:
                 obj.save(update_fields=["description"])
             self.persons[ident] = obj
         return self.persons[ident]
-
-    def reset(self) -> None:
-        """Forget cached rows (after a rolled-back batch, they may not exist)."""
-        self.__init__()
 
 
 def _document_fields(rec: dict, source_format: str, source_path: str, digest: str, lookups: Lookups) -> dict:
@@ -152,10 +154,6 @@ def _store_links(placed: list[tuple[dict, str, str]], pks: dict[str, int], new_i
         than FRUS TEI, whose cross-references may point forward in the volume), or one that closes a cycle
         of a type that forbids cycles (enclosure of, reply to, translation of); the batch is not stored
     """
-    from readingroom.archives import linktypes
-    from readingroom.archives.models import DocumentLink
-    from readingroom.ingest.errors import RecordError
-
     DocumentLink.objects.filter(source_id__in=[pks[rec["id"]] for rec, _, _ in placed], origin="import").delete()
     wanted = [(rec, fmt, path, i, r) for rec, fmt, path in placed for i, r in enumerate(rec.get("relations") or [])]
     for chunk in range(0, len(new_ids), 500):
@@ -226,13 +224,11 @@ class Rows:
 
     def __init__(self, model, fields: list[str], ready: tuple[str, ...] = ()) -> None:
         """:param ready: fields whose values the caller passes already in database form (converted once)."""
-        from django.db import connection
-
         self.model = model
         self.fields = [model._meta.get_field(f) for f in fields]
         self.rows: list[tuple] = []
         qn = connection.ops.quote_name
-        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted names from the model's _meta, values are parameters
             qn(model._meta.db_table),
             ", ".join(qn(f.column) for f in self.fields),
             ", ".join(["%s"] * len(self.fields)),
@@ -253,9 +249,10 @@ class Rows:
 
     def add(self, *values) -> None:
         if self.converted:
-            values = list(values)
+            row = list(values)
             for i, c in self.converted:
-                values[i] = c(values[i])
+                row[i] = c(row[i])
+            values = tuple(row)
         self.rows.append(tuple(values))
 
     def insert(self, cursor) -> None:
@@ -293,7 +290,10 @@ CHILD_MODELS = (
 
 def _children(pk: int, rec: dict, lookups: Lookups, rows: dict[type, Rows]) -> None:
     for i, lang in enumerate(rec["original_languages"]):
-        rows[m.DocumentLanguage].add(pk, lookups.language(lang["code"], lang["name"]).pk, i)
+        language = lookups.language(lang["code"], lang["name"])
+        if language is None:  # (normalise gives every original language a code)
+            raise RecordError("an original language has no code", field=f"original_languages[{i}]")
+        rows[m.DocumentLanguage].add(pk, language.pk, i)
     for i, c in enumerate(rec["contributors"]):
         rows[m.Contributor].add(pk, i, c["name"], c["roles"])
     for i, c in enumerate(rec["contents"]):
@@ -339,10 +339,10 @@ def store_batch(
     :returns: one outcome per item, in order
     """
     if uow is None:
-        from readingroom.search.indexing import current_origin
-
         with UnitOfWork(source="import", origin=current_origin()) as unit:
             return store_batch(items, lookups, status=status, uow=unit)
+        # not reached (narrows ``uow``): UnitOfWork.__exit__ never swallows an exception, but is typed ``-> bool``
+        raise AssertionError("the unit of work swallowed an exception")
     lookups = lookups or Lookups()
     ids = [item[0]["id"] for item in items]
     # No savepoint of its own: the caller's unit is the batch's transaction (a nested one would make SQLite

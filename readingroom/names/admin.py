@@ -4,12 +4,15 @@ becomes an audit event (history.signals), and each added or removed variant and 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 
 from readingroom.names import services
 from readingroom.names.models import NameVariant, PersonNames, SeedName
+from readingroom.names.variants import fill
 
 
 class NameVariantInline(admin.TabularInline):
@@ -53,7 +56,8 @@ class PersonNamesAdmin(admin.ModelAdmin):
             self.message_user(request, "Select at least two persons to merge.", messages.WARNING)
             return None
         form = MergeForm(request.POST if "target" in request.POST else None)
-        form.fields["target"].queryset = queryset
+        # form.fields is typed dict[str, Field]; MergeForm declares "target" a ModelChoiceField
+        cast(forms.ModelChoiceField, form.fields["target"]).queryset = queryset
         if form.is_valid():
             target = form.cleaned_data["target"]
             others = [p for p in persons if p.pk != target.pk]
@@ -84,7 +88,5 @@ class SeedNameAdmin(admin.ModelAdmin):
     readonly_fields = ("key", "stem_key")
 
     def save_model(self, request, obj, form, change):
-        from readingroom.names.variants import fill
-
         fill(obj)
         super().save_model(request, obj, form, change)

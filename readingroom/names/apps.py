@@ -8,4 +8,5 @@ class NamesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # deferred: AppConfig.ready: the app registry is ready only now, and Django imports apps.py before it is
         from readingroom.names import signals  # noqa: F401  (variants follow the persons the imports store)

@@ -45,12 +45,6 @@ class NameVariant(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        from readingroom.names.variants import fill
-
-        fill(self)
-        super().save(*args, **kwargs)
-
 
 class PersonNames(Person):
     """A person as the names admin edits it: its variants, merging."""

@@ -20,6 +20,8 @@ from readingroom.documents.models import DocumentPerson, Person
 from readingroom.names import translit
 from readingroom.names.models import NameVariant, SeedName
 from readingroom.names.variants import automatic_variants, script_of, stem_key
+from readingroom.records.unitofwork import UnitOfWork
+from readingroom.search import analysis
 from readingroom.search.query import Clause, ParsedQuery, Phrase, Term, Variant
 
 #: the typed form weighs this much more than the other variants, so exact forms rank first
@@ -65,8 +67,6 @@ def refresh_person(person: Person, *, replace: bool = False) -> int:
 
 def add_variant(person: Person, name: str, *, kind: str = NameVariant.Kind.EDITOR, actor: str = "") -> NameVariant:
     """An editor's variant (and its automatic transliterations into the other scripts), audited."""
-    from readingroom.records.unitofwork import UnitOfWork
-
     name = " ".join(name.split())
     with UnitOfWork(actor=actor) as uow:
         variant, created = NameVariant.objects.get_or_create(person=person, name=name, defaults={"kind": kind})
@@ -84,8 +84,6 @@ def add_variant(person: Person, name: str, *, kind: str = NameVariant.Kind.EDITO
 
 
 def remove_variant(variant: NameVariant, *, actor: str = "") -> None:
-    from readingroom.records.unitofwork import UnitOfWork
-
     with UnitOfWork(actor=actor) as uow:
         person = variant.person
         uow.audit(
@@ -99,8 +97,6 @@ def remove_variant(variant: NameVariant, *, actor: str = "") -> None:
 def merge_persons(target: Person, others: list[Person], *, actor: str = "") -> dict:
     """Merge ``others`` into ``target``: their documents, names and variants move to it; they are deleted.
     The documents are queued for reindexing (their person facet changes). Audited."""
-    from readingroom.records.unitofwork import UnitOfWork
-
     others = [p for p in others if p.pk != target.pk]
     moved_docs: list[str] = []
     with UnitOfWork(actor=actor) as uow:
@@ -188,7 +184,8 @@ def table() -> Table:
                     "group", "id"
                 )
             ]
-            for pid, name, key, skey in [*seeds, *rows.iterator(chunk_size=5000)]:
+            entries: list[tuple[int | str, str, str, str]] = [*seeds, *rows.iterator(chunk_size=5000)]
+            for pid, name, key, skey in entries:
                 if key:
                     t.by_key.setdefault(key, set()).add(pid)
                 if skey:
@@ -207,8 +204,9 @@ def forget() -> None:
     _table, _checked = Table(), 0.0
 
 
-def persons_for(text: str) -> set[int]:
-    """The persons one of whose variants ``text`` is (as written, or with Russian words inflected)."""
+def persons_for(text: str) -> set[int | str]:
+    """The persons one of whose variants ``text`` is (as written, or with Russian words inflected): person pks,
+    and ``"seed:<group>"`` for a group of seed names."""
     t = table()
     words = text.replace("'s ", " ").removesuffix("'s").removesuffix("’s")
     found = t.by_key.get(translit.key(words))
@@ -222,8 +220,6 @@ def persons_for(text: str) -> set[int]:
 
 
 def _words(text: str) -> list[str]:
-    from readingroom.search import analysis
-
     return [w for w in analysis.fold(translit.romanised(text)).replace("-", " ").split() if w]
 
 
@@ -240,7 +236,7 @@ class Expansion:
     variants: list[str]
 
 
-def _alternatives(text: str, field_: str | None, phrase: bool) -> tuple[list, Expansion] | None:
+def _alternatives(text: str, field_: str | None, phrase: bool) -> tuple[list[Term | Phrase], Expansion] | None:
     if len(text) > 200:
         return None
     pids = persons_for(text)
@@ -264,7 +260,7 @@ def _alternatives(text: str, field_: str | None, phrase: bool) -> tuple[list, Ex
     if not variants:
         return None
     first = Phrase(text, field_, boost=TYPED_BOOST) if phrase else Term(text, field_, boost=TYPED_BOOST)
-    others = [
+    others: list[Term | Phrase] = [
         Phrase(v, field_, boost=VARIANT_BOOST) if phrase else Variant(v, field_, boost=VARIANT_BOOST) for v in variants
     ]
     if not phrase:
@@ -314,9 +310,10 @@ def expand(parsed: ParsedQuery) -> tuple[ParsedQuery, list[Expansion]]:
         done = False
         for n in range(min(MAX_RUN, len(clauses) - i), 0, -1):
             run = [_candidate(c) for c in clauses[i : i + n]]
-            if any(a is None or isinstance(a, Phrase) or a.field != alt.field for a in run):
+            terms = [a for a in run if isinstance(a, Term) and a.field == alt.field]
+            if len(terms) < len(run):  # a run is of words (not phrases) with one field
                 continue
-            text = " ".join(a.text for a in run)
+            text = " ".join(a.text for a in terms)
             made = _alternatives(text, alt.field, phrase=False)
             if made:
                 out.append(Clause(made[0]))
@@ -338,38 +335,3 @@ def notice(expansions: list[Expansion]) -> list[str]:
         shown = ", ".join(e.variants[:6]) + (f" and {len(e.variants) - 6} more" if len(e.variants) > 6 else "")
         out.append(f"“{e.typed}” is a name: other forms of it were searched too ({shown}); exact forms rank first.")
     return out
-
-
-# -- reading -----------------------------------------------------------------------------------------------
-
-
-def person_record(person: Person) -> dict:
-    """The public JSON of a person: names, variants, and the published documents (from the search index)."""
-    from readingroom.search import services as search
-
-    variants = [
-        {"name": v.name, "script": v.script, "kind": v.kind, **({"scheme": v.scheme} if v.scheme else {})}
-        for v in NameVariant.objects.filter(person=person).order_by("id")
-    ]
-    named = search.search({"person": person.name, "sort": "date", "per_page": 100}, facets=False, snippets=False)
-    # the name as a query: the search expands it to every form (inflected ones too), as for a reader
-    mentions = search.search({"q": person.name, "per_page": 50}, facets=False, snippets=True)
-    named_ids = {d["id"] for d in named.documents}
-
-    def summary(d: dict) -> dict:
-        return {k: d[k] for k in ("id", "url", "title", "date") if k in d} | (
-            {"snippet": d["snippet"]} if d.get("snippet") else {}
-        )
-
-    return {
-        "id": person.identifier,
-        "url": f"/persons/{person.identifier}",
-        "name": person.name,
-        "description": person.description,
-        "variants": variants,
-        "documents": {"total": named.total, "results": [summary(d) for d in named.documents]},
-        "mentions": {
-            "total": mentions.total,
-            "results": [summary(d) for d in mentions.documents if d["id"] not in named_ids],
-        },
-    }

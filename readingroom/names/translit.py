@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from typing import TypeGuard
 
 from readingroom.search import analysis
 
@@ -244,6 +245,7 @@ def latin_to_russian(text: str) -> str:
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, str], dict[str, str]]:
     """(pinyin syllable -> Wade-Giles, Wade-Giles -> pinyin), from pypinyin's table."""
+    # deferred: pypinyin loads its dictionaries (tens of MB) only when a Chinese name is met
     from pypinyin.style.wadegiles import _convert_table
 
     to_wg: dict[str, str] = {}
@@ -286,18 +288,20 @@ COMPOUND_SURNAMES = {
 
 def han_syllables(text: str) -> list[str]:
     """Pinyin syllables (no tones, ü as ü) of a run of Chinese characters."""
+    # deferred: pypinyin loads its dictionaries (tens of MB) only when a Chinese name is met
     from pypinyin import lazy_pinyin
 
     return [s.replace("v", "ü") for s in lazy_pinyin(analysis.simplified(text), v_to_u=True)]
 
 
 def han_syllables_toned(text: str) -> list[str]:
+    # deferred: pypinyin loads its dictionaries (tens of MB) only when a Chinese name is met
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(analysis.simplified(text), style=Style.TONE)
 
 
-def syllabify(word: str, table: set[str] | dict) -> list[str] | None:
+def syllabify(word: str, table: set[str] | dict[str, str]) -> list[str] | None:
     """A Latin word cut into syllables of ``table`` (pinyin: ``zedong`` -> ``ze dong``), or None. Longest first."""
     word = word.lower()
 
@@ -327,6 +331,7 @@ def chinese_forms(
     """(form, scheme) of a Chinese name from its pinyin syllables: pinyin (``Mao Zedong``), pinyin with tone marks
     (``Máo Zédōng``), Wade-Giles (``Mao Tse-tung``), Palladius Cyrillic (``Мао Цзэдун``)."""
     to_wg = _tables()[0]
+    # deferred: pypinyin loads its dictionaries (tens of MB) only when a Chinese name is met
     from pypinyin.style.cyrillic import converter
 
     def join(parts: list[str], sep: str = "") -> str:
@@ -346,6 +351,11 @@ def chinese_forms(
     return out
 
 
+def _all_known(syllables: list[str | None]) -> TypeGuard[list[str]]:
+    """Every syllable was found in the table (none is None)."""
+    return None not in syllables
+
+
 def latin_chinese_syllables(name: str) -> list[tuple[list[str], list[str], str]]:
     """A Chinese name in Latin letters (``Mao Tse-tung``, ``Chou En-lai``, ``Zhou Enlai``, ``Teng Hsiao-p'ing``):
     its readings as (surname syllables, given-name syllables, "wade-giles" | "pinyin"), syllables in pinyin;
@@ -360,10 +370,10 @@ def latin_chinese_syllables(name: str) -> list[tuple[list[str], list[str], str]]
     if len(words) != 2 or not all(re.fullmatch(r"[A-Za-zÜü']+(?:-[A-Za-zÜü']+)?", w) for w in words):
         return []
     sur, giv = (analysis.fold(w) if "ü" not in w.lower() else w.lower() for w in words)
-    readings = []
+    readings: list[tuple[list[str], list[str], str]] = []
     wg_sur = [from_wg.get(sur)]
     wg_giv = [from_wg.get(s) for s in giv.split("-")]
-    if None not in wg_sur + wg_giv and ("-" in giv or len(wg_giv) == 1):
+    if _all_known(wg_sur) and _all_known(wg_giv) and ("-" in giv or len(wg_giv) == 1):
         readings.append((wg_sur, wg_giv, "wade-giles"))
     if "'" not in name and not ("-" in giv and readings):
         py_sur = syllabify(sur, to_wg)

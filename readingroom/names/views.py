@@ -7,9 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from readingroom.api.views import api_view, error
 from readingroom.documents.models import Person
-from readingroom.names.services import person_record
+from readingroom.names.persons import person_record
+from readingroom.web.http import api_view, error
 
 
 def _person(person_id: str) -> Person:

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from readingroom.history.services import audit
+
 
 class BackupError(Exception):
     pass
@@ -57,7 +59,6 @@ def backup(destination: Path, pages_per_step: int = 1024) -> dict:
     if key.exists():
         shutil.copyfile(key, destination / "secret_key")
         os.chmod(destination / "secret_key", 0o600)
-    from readingroom.history.services import audit
 
     audit("backup", str(destination), details={"files": copied, "bytes": target_db.stat().st_size})
     return {"database": str(target_db), "bytes": target_db.stat().st_size, "files": copied}

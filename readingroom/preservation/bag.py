@@ -23,15 +23,22 @@ from pathlib import Path
 
 import bagit
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
 
 from readingroom.documents import models as dm
-from readingroom.documents.services import document_record, with_relations
 from readingroom.history.models import AuditEvent, DocumentVersion
+from readingroom.ingest.normalise import content_hash, normalise
+from readingroom.ingest.readers.jsonl import DERIVED
+from readingroom.ingest.store import Lookups, store_batch
+from readingroom.ingest.validate import validate
 from readingroom.preservation.bagcheck import BagError, check_bag, scan_tree
+from readingroom.records.queries import with_relations
+from readingroom.records.serialise import document_record
 from readingroom.records.unitofwork import UnitOfWork
 from readingroom.scans import storage
 from readingroom.scans.models import OcrText, Page, StoredFile
+from readingroom.search.indexing import reindex
 
 FORMAT_VERSION = "1"
 
@@ -265,11 +272,6 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
 
     :raises BagError: (one line) for an invalid bag or an archive that is not empty
     """
-    from readingroom.ingest.normalise import content_hash, normalise
-    from readingroom.ingest.readers.jsonl import DERIVED
-    from readingroom.ingest.store import Lookups, store_batch
-    from readingroom.ingest.validate import validate
-
     root = Path(directory)
     scan_tree(root)  # before bagit opens anything: no link may lead out of the bag
     try:
@@ -291,7 +293,6 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
     try:
         for f in files:
             _copy_checked(data / "files" / f["sha256"], staging / f["sha256"], f["sha256"])
-        from django.contrib.auth import get_user_model
 
         users = {u.get_username(): u for u in get_user_model().objects.all()}
         # one unit of work; no feed rows (every index is rebuilt from the restored records below)
@@ -417,7 +418,6 @@ def restore_bag(directory: Path, progress: Callable[[int, int], None] | None = N
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    from readingroom.search.indexing import reindex
 
     reindex()
     return {"documents": len(entries), "files": len(files)}

@@ -17,13 +17,16 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 
 from django.utils.dateparse import parse_datetime
 
 from readingroom.documents import models as dm
 from readingroom.documents.models import IDENTIFIER_PATTERN
 from readingroom.ingest.errors import RecordError
+from readingroom.ingest.normalise import normalise
+from readingroom.ingest.readers.jsonl import DERIVED
+from readingroom.ingest.validate import validate
 from readingroom.scans.images import IDENTIFIER as IIIF_IDENTIFIER
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -203,6 +206,12 @@ class Where:
             self.fail(prefix + key, problem)
         return parsed
 
+    @overload
+    def sha256(
+        self, obj: dict, key: str, prefix: str = "", *, null: Literal[False] = False, empty: bool = False
+    ) -> str: ...
+    @overload
+    def sha256(self, obj: dict, key: str, prefix: str = "", *, null: bool, empty: bool = False) -> str | None: ...
     def sha256(self, obj: dict, key: str, prefix: str = "", *, null: bool = False, empty: bool = False) -> str | None:
         v = self.get(obj, key, prefix)
         if (v is None and null) or (v == "" and empty):
@@ -376,10 +385,6 @@ def check_collections(data: Path) -> list[dict]:
 
 def check_entry(path: Path, raw: bytes, files: set[str]) -> tuple[dict, str]:
     """Check one ``records/<id>.json``; return the normalised, validated record and its id."""
-    from readingroom.ingest.normalise import normalise
-    from readingroom.ingest.readers.jsonl import DERIVED
-    from readingroom.ingest.validate import validate
-
     entry = load_json(path, raw)
     w = Where(path)
     w.obj(entry, None, "an object with record, workflow, versions and pages")

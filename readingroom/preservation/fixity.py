@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from readingroom.history.services import audit
 from readingroom.preservation.models import PreservationEvent
 from readingroom.scans.models import Page, StoredFile
 
@@ -44,7 +45,7 @@ def documents_of(stored: StoredFile) -> list[str]:
 def check(progress: Callable[[int, int], None] | None = None) -> FixityReport:
     try:
         agent = f"readingroom fixity ({getpass.getuser()})"
-    except Exception:
+    except (KeyError, OSError):  # no name for this uid (a container)
         agent = "readingroom fixity"
     report = FixityReport()
     total = StoredFile.objects.count()
@@ -58,7 +59,10 @@ def check(progress: Callable[[int, int], None] | None = None) -> FixityReport:
             digest, size = _sha256(path)
             report.bytes += size
             if digest != stored.sha256 or size != stored.size:
-                problem = f"altered (SHA-256 {digest[:16]}…, {size:,} bytes; recorded {stored.sha256[:16]}…, {stored.size:,} bytes)"
+                problem = (
+                    f"altered (SHA-256 {digest[:16]}…, {size:,} bytes; "
+                    f"recorded {stored.sha256[:16]}…, {stored.size:,} bytes)"
+                )
         if problem:
             item = {
                 "path": str(path),
@@ -79,7 +83,6 @@ def check(progress: Callable[[int, int], None] | None = None) -> FixityReport:
         outcome="pass" if report.ok else "fail",
         detail={"files": report.checked, "bytes": report.bytes, "problems": len(report.problems)},
     )
-    from readingroom.history.services import audit
 
     audit("fixity.check", "", details={"files": report.checked, "problems": len(report.problems)})
     return report

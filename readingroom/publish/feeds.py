@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import overload
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
 from readingroom.documents import models as m
-from readingroom.documents.services import related, with_relations
 from readingroom.publish.services import base_url
+from readingroom.records.queries import published, related, with_relations
 
 FEED_SIZE = 50
 #: Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). Imports refuse
@@ -18,6 +19,12 @@ FEED_SIZE = 50
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+@overload
+def xml_safe(text: str) -> str: ...
+@overload
+def xml_safe(text: None) -> None: ...
+@overload
+def xml_safe(text: str | None) -> str | None: ...
 def xml_safe(text: str | None) -> str | None:
     """``text`` without the characters XML 1.0 cannot carry."""
     return _XML_ILLEGAL.sub("", text) if text else text
@@ -43,9 +50,7 @@ class NewDocumentsFeed(Feed):
         return self.base + "/feed.atom"
 
     def items(self):
-        qs = m.Document.objects.filter(status=m.Document.Status.PUBLISHED, published_at__isnull=False).order_by(
-            "-published_at", "-pk"
-        )
+        qs = published().filter(published_at__isnull=False).order_by("-published_at", "-pk")
         return with_relations(qs)[:FEED_SIZE]
 
     def item_title(self, doc: m.Document) -> str:

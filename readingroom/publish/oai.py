@@ -26,8 +26,9 @@ from django.utils import timezone
 from readingroom.archives.linktypes import label as link_label
 from readingroom.archives.services import relations_for
 from readingroom.documents import models as m
-from readingroom.documents.services import document_record, in_states_by_row, with_relations
 from readingroom.publish.formats import XML_DECL, authors, to_dc, with_role, xml_text
+from readingroom.records.queries import in_states_by_row, is_published, with_relations
+from readingroom.records.serialise import document_record
 
 VERBS = {
     "Identify": (set(), set()),
@@ -38,7 +39,7 @@ VERBS = {
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}),
 }
 PAGE_SIZE = {"ListRecords": 100, "ListIdentifiers": 500, "ListSets": 500}
-TOKEN_SALT = "readingroom.oai.resumption"
+TOKEN_SALT = "readingroom.oai.resumption"  # noqa: S105 - a signing namespace, not a secret
 TOKEN_DAYS = 7
 EARLIEST_FALLBACK = "1970-01-01T00:00:00Z"
 NO_RECORDS = "no records match the request"
@@ -145,10 +146,11 @@ def public_set_pks() -> set[int]:
     holding = set(m.Collection.objects.filter(Exists(published_member)).values_list("pk", flat=True))
     visible: set[int] = set()
     for pk in holding:
+        node: int | None = pk
         depth = 0
-        while pk is not None and pk not in visible and depth < 50:
-            visible.add(pk)
-            pk, depth = parents.get(pk), depth + 1
+        while node is not None and node not in visible and depth < 50:
+            visible.add(node)
+            node, depth = parents.get(node), depth + 1
     return visible
 
 
@@ -410,7 +412,7 @@ class Provider:
             qs = with_relations(qs) if verb == "ListRecords" else qs.prefetch_related("collections")
             rows = list(qs[: size + 1])
             if verb == "ListRecords":  # the page's typed links (dc:relation), two lookups by the link indexes
-                self._relations = relations_for([d.pk for d in rows[:size] if d.status == m.Document.Status.PUBLISHED])
+                self._relations = relations_for([d.pk for d in rows[:size] if is_published(d)])
             for doc in rows[:size]:
                 if doc.status == m.Document.Status.WITHDRAWN:
                     header = self._withdrawn_header(doc)

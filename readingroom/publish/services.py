@@ -7,9 +7,10 @@ from collections.abc import Iterator, Mapping
 from django.conf import settings
 from django.http import HttpRequest
 
-from readingroom.documents import services as documents
 from readingroom.publish import citations as cit
 from readingroom.publish import formats
+from readingroom.records.queries import get_document
+from readingroom.records.serialise import document_record, iter_records_by_ids
 from readingroom.search import services as search
 
 DEFAULT_BASE_URL = "http://localhost:8000"
@@ -39,7 +40,7 @@ def cite(identifier: str, style: str, base: str) -> dict:
     """:raises DocumentNotFound, citations.UnknownStyle:"""
     if style not in cit.STYLE_LABELS:
         raise cit.UnknownStyle(f"style must be one of {', '.join(cit.STYLE_LABELS)}, not {style!r}")
-    record = documents.document_record(documents.get_document(identifier))
+    record = document_record(get_document(identifier))
     return cit.cite(record, permanent_url(record, base), style)
 
 
@@ -68,17 +69,17 @@ def public_document(record: dict, base: str) -> dict:
     }
 
 
-def export_document(identifier: str, format_name: str, base: str) -> tuple[formats.Format, str]:
+def export_document(identifier: str, format_name: str | None, base: str) -> tuple[formats.Format, str]:
     """One document in an export format.
 
     :raises DocumentNotFound, formats.UnknownFormat:
     """
     fmt = formats.get_format(format_name)
-    record = documents.document_record(documents.get_document(identifier))
+    record = document_record(get_document(identifier))
     return fmt, formats.render_one(fmt, record, permanent_url(record, base))
 
 
-def export_search(params: Mapping, format_name: str, base: str) -> tuple[formats.Format, Iterator[str]]:
+def export_search(params: Mapping, format_name: str | None, base: str) -> tuple[formats.Format, Iterator[str]]:
     """Every result of a search (the parameters of ``/api/search``) in an export format, streamed: records
     are read 200 at a time, so memory does not grow with the result set.
 
@@ -86,5 +87,5 @@ def export_search(params: Mapping, format_name: str, base: str) -> tuple[formats
     """
     fmt = formats.get_format(format_name)
     ids = search.iter_result_ids(params)
-    records = documents.iter_records_by_ids(ids)
+    records = iter_records_by_ids(ids)
     return fmt, formats.stream(fmt, ((r, permanent_url(r, base)) for r in records))

@@ -9,7 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 
 from readingroom.documents import models as m
-from readingroom.documents.services import in_states_by_row, public_documents
+from readingroom.records.queries import published
 
 
 class BaseURLSitemap(Sitemap):
@@ -28,17 +28,13 @@ class DocumentSitemap(BaseURLSitemap):
     changefreq = "monthly"
 
     def items(self):
-        # a page walks the primary key and tests each row's state (see in_states_by_row)
-        return (
-            in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED)
-            .order_by("pk")
-            .only("identifier", "updated_at")
-        )
+        # a page walks the primary key and tests each row's state (see records.queries.in_states_by_row)
+        return published(by_row=True).order_by("pk").only("identifier", "updated_at")
 
     @property
     def paginator(self):
         pages = Paginator(self.items(), self.limit)
-        pages.count = public_documents().count()  # counted on the state index, not by testing every row
+        pages.count = published().count()  # counted on the state index, not by testing every row
         return pages
 
     def location(self, doc: m.Document) -> str:
@@ -50,12 +46,7 @@ class DocumentSitemap(BaseURLSitemap):
     def get_latest_lastmod(self):
         # Django's default calls lastmod() on every item; one aggregate does it at any size
         # the newest change first along doc_by_updated, stopping at the first published document
-        return (
-            in_states_by_row(m.Document.objects.all(), m.Document.Status.PUBLISHED)
-            .order_by("-updated_at")
-            .values_list("updated_at", flat=True)
-            .first()
-        )
+        return published(by_row=True).order_by("-updated_at").values_list("updated_at", flat=True).first()
 
 
 class PageSitemap(BaseURLSitemap):

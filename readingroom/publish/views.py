@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from readingroom.api.views import api_view, error
-from readingroom.documents.services import DocumentNotFound, DocumentWithdrawn, InvalidQuery
+from readingroom.publish import formats, services
 from readingroom.publish import oai as oai_provider
-from readingroom.publish import services
 from readingroom.publish.citations import UnknownStyle
 from readingroom.publish.formats import UnknownFormat, bibtex_key
+from readingroom.records.params import InvalidQuery
+from readingroom.records.queries import DocumentNotFound, DocumentWithdrawn
+from readingroom.records.serialise import document_record
+from readingroom.web.http import api_view, error, preview_document
 
 CITE_FORMATS = ("text", "html", "json")
 
@@ -45,7 +50,10 @@ def _download(request: HttpRequest) -> bool:
     return value == "1"
 
 
-def _attachment(response: HttpResponse, filename: str, download: bool) -> HttpResponse:
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
+
+def _attachment(response: _Response, filename: str, download: bool) -> _Response:
     if download:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"
@@ -55,15 +63,11 @@ def _attachment(response: HttpResponse, filename: str, download: bool) -> HttpRe
 def _preview_export(request: HttpRequest, doc_id: str, format_name: str | None, base: str):
     """An unpublished document's export for a signed-in editor who may preview it (the rule of its page's
     preview), else ``None``."""
-    from readingroom.documents import services as documents
-    from readingroom.documents.views import _preview
-    from readingroom.publish import formats
-
-    doc = _preview(request, doc_id)
+    doc = preview_document(request, doc_id)
     if doc is None or doc.status not in {"draft", "review"}:
         return None
     fmt = formats.get_format(format_name)
-    record = documents.document_record(doc)
+    record = document_record(doc)
     return fmt, formats.render_one(fmt, record, services.permanent_url(record, base))
 
 
@@ -96,7 +100,7 @@ def export_document(request: HttpRequest, doc_id: str) -> HttpResponse:
 
 
 @api_view
-def export_search(request: HttpRequest) -> HttpResponse:
+def export_search(request: HttpRequest) -> HttpResponseBase:
     try:
         download = _download(request)
         fmt, chunks = services.export_search(request.GET, request.GET.get("format"), services.base_url(request))

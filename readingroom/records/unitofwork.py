@@ -22,22 +22,25 @@ A unit opened inside another joins it: one transaction, written when the outermo
 that fails is rolled back to its savepoint and what it registered is forgotten, so a caller that catches the
 error keeps the rest.
 
-Layers: this module imports the models (documents, history, search) and the history writers
-(:mod:`readingroom.history.services`); the write sites import it, nothing below them does.
+Layers (docs/architecture.md): a service (layer 3). It imports the models (documents, history, search), the
+record queries and the history writers (:mod:`readingroom.history.services`); the write sites import it.
 """
 
 from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterable
+from typing import Literal
 
 from django.core.cache import cache
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from readingroom.accounts import acting
 from readingroom.documents import models as dm
 from readingroom.history import services as history
 from readingroom.history.models import AuditEvent, DocumentVersion
+from readingroom.records.queries import published
 from readingroom.search.models import IndexQueue
 
 #: what the home and browse pages show (``documents.services.archive_overview``): stale after any change
@@ -50,7 +53,7 @@ class UnitOfWork:
     """One transaction of writes and everything that follows from them (see the module documentation).
 
     :param actor: who, for the audit events and versions that do not say (default: the request's user or
-        the operating-system user, as :func:`readingroom.history.services.who` finds)
+        the operating-system user, as :func:`readingroom.accounts.acting.who` finds)
     :param source: where from (``cli``, ``admin``, ``import``, ``worker``, ``web``)
     :param address: the client's address or the host name
     :param origin: the ``origin`` of the feed rows (an import that indexes its records itself marks its rows)
@@ -67,7 +70,7 @@ class UnitOfWork:
         self.using = router.db_for_write(dm.Document)
         self._root: UnitOfWork = self
         self._atomic: transaction.Atomic | None = None
-        self._token: contextvars.Token | None = None
+        self._token: contextvars.Token[UnitOfWork | None] | None = None
         self._mark: tuple[int, ...] = ()
         # What was registered (on the outermost unit: those joined to it register there).
         self._feed: list[tuple[str, str]] = []
@@ -93,7 +96,9 @@ class UnitOfWork:
         self._token = _open.set(self)
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:
+        if self._token is None or self._atomic is None:
+            raise RuntimeError("UnitOfWork.__exit__ without __enter__")
         _open.reset(self._token)
         outermost = self._root is self
         if exc_type is None and outermost:
@@ -158,7 +163,7 @@ class UnitOfWork:
     ) -> None:
         """An audit event, written at the end of the unit (who and where from: the arguments, else the unit's,
         else the request's or the operating system's)."""
-        who, where_from, addr = history.who()
+        who, where_from, addr = acting.who()
         self._root._events.append(
             AuditEvent(
                 actor=actor or self.actor or who,
@@ -205,9 +210,7 @@ class UnitOfWork:
             wanted: dict[str, tuple[str, str, bool]] = {}
             for ident, actor, note, erratum in self._versions:
                 wanted[ident] = (actor, note, erratum)  # the last word on a document counts
-            for doc in dm.Document.objects.using(self.using).filter(
-                identifier__in=list(wanted), status=dm.Document.Status.PUBLISHED
-            ):
+            for doc in published(dm.Document.objects.using(self.using).filter(identifier__in=list(wanted))):
                 actor, note, erratum = wanted[doc.identifier]
                 history.record_version(doc, actor=actor, note=note, erratum=erratum)
         if self.feed:
@@ -227,9 +230,16 @@ class UnitOfWork:
             last[ident] = action
         connection = connections[self.using]
         qn = connection.ops.quote_name
-        fields = [IndexQueue._meta.get_field(name) for name in ("identifier", "action", "created_at", "origin")]
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            qn(IndexQueue._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        fields: list[models.Field] = []
+        columns: list[str] = []
+        for name in ("identifier", "action", "created_at", "origin"):
+            field = IndexQueue._meta.get_field(name)
+            if not isinstance(field, models.Field) or field.column is None:
+                raise TypeError(f"IndexQueue.{name} is not a column")
+            fields.append(field)
+            columns.append(field.column)
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted names from the model's _meta, values are parameters
+            qn(IndexQueue._meta.db_table), ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(fields))
         )
         now = fields[2].get_db_prep_save(timezone.now(), connection)
         with connection.cursor() as cursor:

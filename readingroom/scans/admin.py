@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.html import format_html
 from readingroom.documents import models as dm
 from readingroom.scans.attach import AttachError, attach
 from readingroom.scans.models import Job, Page, StoredFile
+from readingroom.search.indexing import process_queue
 
 
 class PageInline(admin.TabularInline):
@@ -28,8 +30,6 @@ class PageInline(admin.TabularInline):
         return False  # pages are added with "Attach scans", which checks and stores the files
 
     def get_queryset(self, request):
-        from django.db.models import Prefetch
-
         return (
             super()
             .get_queryset(request)
@@ -83,7 +83,10 @@ class MultipleFileField(forms.FileField):
 
 
 class AttachForm(forms.Form):
-    files = MultipleFileField(help_text="PNG, JPEG, TIFF (also multi-page) or PDF; added after the existing pages")
+    # a declared field (the form's metaclass moves it to base_fields), not BaseForm's ``files`` attribute
+    files = MultipleFileField(  # type: ignore[assignment]
+        help_text="PNG, JPEG, TIFF (also multi-page) or PDF; added after the existing pages"
+    )
     languages = forms.CharField(
         required=False, help_text="language codes on the pages, e.g. sq,en (default: the document's original languages)"
     )
@@ -111,8 +114,6 @@ def attach_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: 
         except AttachError as exc:
             messages.error(request, f"Nothing was attached: {exc}")
         else:
-            from readingroom.search.indexing import process_queue
-
             process_queue()  # here when no other process owns the index (else the owner does, within a second)
             messages.success(
                 request,

@@ -19,9 +19,9 @@ from django.conf import settings
 from PIL import Image
 
 from readingroom.documents import models as dm
-from readingroom.documents.services import DocumentNotFound
 from readingroom.ingest.languages import UnknownLanguage
 from readingroom.ingest.languages import resolve as resolve_language
+from readingroom.records.queries import DocumentNotFound
 from readingroom.records.unitofwork import UnitOfWork
 from readingroom.scans import storage
 from readingroom.scans.models import Job, Page, StoredFile
@@ -111,7 +111,7 @@ def _prepare_image(name: str, path: Path, kind: str, lim: dict) -> list[Prepared
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             with Image.open(path) as im:
-                _check_pixels(name, *im.size, lim["max_pixels"])
+                _check_pixels(name, im.width, im.height, lim["max_pixels"])
                 im.verify()
             with Image.open(path) as im:
                 frames = getattr(im, "n_frames", 1)
@@ -119,7 +119,7 @@ def _prepare_image(name: str, path: Path, kind: str, lim: dict) -> list[Prepared
                     raise AttachError(name, f"{frames} pages, more than the limit of {lim['max_pages']}")
                 for index in range(frames):
                     im.seek(index)
-                    _check_pixels(name, *im.size, lim["max_pixels"], f"page {index + 1}")
+                    _check_pixels(name, im.width, im.height, lim["max_pixels"], f"page {index + 1}")
                     im.load()
                     if kind in {"png", "jpeg"} and frames == 1:
                         pages.append(PreparedImage(None, "", 0, MEDIA_TYPES[kind], im.width, im.height, 0))
@@ -136,6 +136,7 @@ def _prepare_image(name: str, path: Path, kind: str, lim: dict) -> list[Prepared
 
 
 def _prepare_pdf(name: str, path: Path, lim: dict) -> list[PreparedImage]:
+    # deferred: pypdfium2 (the PDFium library) is loaded only when a PDF is attached
     import pypdfium2 as pdfium
 
     pages: list[PreparedImage] = []

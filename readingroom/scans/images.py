@@ -84,8 +84,9 @@ class ImageRequest:
 
     def cache_key(self) -> str:
         # canonical: region and size in pixels (whatever form the request used), rotation rounded
-        raw = f"{self.region}|{self.size}|{self.mirror}|{self.rotation:.{ROTATION_DECIMALS}f}|{self.quality}|{self.format}"
-        return hashlib.sha1(raw.encode()).hexdigest()
+        rotation = f"{self.rotation:.{ROTATION_DECIMALS}f}"
+        raw = f"{self.region}|{self.size}|{self.mirror}|{rotation}|{self.quality}|{self.format}"
+        return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
     @property
     def final_size(self) -> tuple[int, int]:
@@ -415,10 +416,13 @@ def _mapped_source(iiif_id: str, source: Path, width: int, height: int) -> Image
     if not target.exists() or _raw_header(target) is None:
         _make_raw(source, target)
     mode = _raw_header(target)
+    if mode is None:  # (its sidecar went after it was made: the TypeError Pillow raised for a None mode)
+        raise TypeError(f"the raw copy {target} has no pixel mode")
     _touch(target)
     with open(target, "rb") as fh:
         buffer = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    image = Image.frombuffer(mode, (width, height), buffer, "raw", mode, 0, 1)
+    # Pillow reads any object with the buffer protocol (an mmap: no copy); its annotation names bytes only
+    image = Image.frombuffer(mode, (width, height), buffer, "raw", mode, 0, 1)  # type: ignore[arg-type]
     with _decoded_lock:
         _mapped[key] = (image, buffer)
         while len(_mapped) > MAPPED_CACHE:
@@ -499,7 +503,8 @@ def render(
             reducing_gap=3.0 if downscale else None,
         )
     elif not whole:
-        image = image.crop(tuple(int(v) for v in box))
+        left, top, right, bottom = box
+        image = image.crop((int(left), int(top), int(right), int(bottom)))
     if image.mode == "RGBX":
         image = image.convert("RGB")
     _check(deadline)
@@ -650,8 +655,8 @@ def derived(
     if store:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         os.replace(tmp, target)
         _note_written(len(data))
     return io.BytesIO(data)

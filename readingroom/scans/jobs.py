@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 
@@ -20,7 +21,10 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from readingroom.documents import models as dm
+from readingroom.records.unitofwork import UnitOfWork
 from readingroom.scans.models import Job, OcrText, Page
+from readingroom.scans.ocr import recognise
+from readingroom.search.indexing import follow_queue, process_queue
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -71,9 +75,8 @@ def claim() -> Job | None:
 
 
 def run_ocr(job: Job) -> None:
-    from readingroom.records.unitofwork import UnitOfWork
-    from readingroom.scans.ocr import recognise
-
+    if job.page_id is None:  # an OCR job names its page (what the lookup of no page raised)
+        raise Page.DoesNotExist("Page matching query does not exist.")
     page = Page.objects.select_related("image", "document").get(pk=job.page_id)
     codes = list(page.languages.values_list("code", flat=True)) or list(
         page.document.documentlanguage_set.values_list("language_id", flat=True)
@@ -107,6 +110,7 @@ def run_ocr(job: Job) -> None:
 
 
 def run_pdf(job: Job) -> None:
+    # deferred: fpdf2 (and numpy with it, a quarter of a second) is loaded only when a PDF is built
     from readingroom.scans.pdf import build_job
 
     build_job(job)
@@ -121,8 +125,9 @@ def run(job: Job) -> bool:
         HANDLERS[job.kind](job)
         return True
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job, visible to editors, and retried
-        failed_run = isinstance(exc, subprocess.CalledProcessError) and exc.stderr
-        detail = exc.stderr.decode(errors="replace")[-500:] if failed_run else ""
+        detail = ""
+        if isinstance(exc, subprocess.CalledProcessError) and exc.stderr:
+            detail = exc.stderr.decode(errors="replace")[-500:]
         state = Job.State.FAILED if job.attempts >= MAX_ATTEMPTS else Job.State.QUEUED
         Job.objects.filter(pk=job.pk).update(
             state=state, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc} {detail}".strip()[:2000]
@@ -133,8 +138,6 @@ def run(job: Job) -> bool:
 
 def index_changes() -> None:
     """Apply the search index queue if no other process owns it (``worker --once``)."""
-    from readingroom.search.indexing import process_queue
-
     process_queue(wait=5.0)
 
 
@@ -152,8 +155,6 @@ def work(
     lease and applies the index queue a few times a second, whatever other process wrote the records,
     so recognised text and CLI imports become searchable while OCR jobs run.
     """
-    import threading
-
     done = 0
     recovered = recover()
     if recovered and echo:
@@ -161,8 +162,6 @@ def work(
     stop = threading.Event()
     follower = None
     if follow_index and not once:
-        from readingroom.search.indexing import follow_queue
-
         follower = threading.Thread(target=follow_queue, args=(stop,), name="index-writer", daemon=True)
         follower.start()
     try:

@@ -111,7 +111,7 @@ def build(record: dict, pages: list[Page], base: str, citation: str, pdf_url: st
             ]
         canvases.append(canvas)
 
-    manifest = {
+    manifest: dict[str, object] = {
         "@context": PRESENTATION_CONTEXT,
         "id": mid,
         "type": "Manifest",

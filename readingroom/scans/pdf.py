@@ -22,6 +22,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF
+from PIL import Image
+
+from readingroom.documents.models import Document
+from readingroom.publish import services as publish
+from readingroom.records.queries import get_document, related
+from readingroom.records.serialise import document_record
+from readingroom.scans.models import Job
 
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "BDF NOT subset" for the CJK font: harmless
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/wqy")]
@@ -43,7 +50,8 @@ def max_text_chars() -> int:
 
 def cache_path(record: dict, base: str) -> Path:
     key = hashlib.sha1(
-        f"{record['id']}|{record['updated_at']}|{base}|3|{max_pages()}|{max_text_chars()}".encode()
+        f"{record['id']}|{record['updated_at']}|{base}|3|{max_pages()}|{max_text_chars()}".encode(),
+        usedforsecurity=False,
     ).hexdigest()[:20]
     safe = record["id"].replace("/", "__")
     return Path(settings.DATA_DIR) / "cache" / "pdf" / f"{safe}-{key}.pdf"
@@ -67,7 +75,7 @@ class _PDF(FPDF):
                 try:
                     self.add_font("WQY", "", str(cjk))
                     fallbacks.append("WQY")
-                except Exception:  # a font file fpdf2 cannot read: CJK characters will be missing
+                except Exception:  # noqa: BLE001, S110 - a font fpdf2 cannot read (fontTools raises many kinds): CJK characters will be missing
                     pass
             if fallbacks:
                 self.set_fallback_fonts(fallbacks)
@@ -99,8 +107,6 @@ class _PDF(FPDF):
 
 def _scan_jpeg(path: Path) -> io.BytesIO:
     """A page image as a JPEG at most :data:`SCAN_WIDTH` wide (decoded at a reduced scale when it is a JPEG)."""
-    from PIL import Image
-
     Image.MAX_IMAGE_PIXELS = None  # attach checked the size; these are our own files
     with Image.open(path) as im:
         if im.format == "JPEG":
@@ -250,8 +256,6 @@ def inline_ok(record: dict, pages: list) -> bool:
 
 
 def make(doc, record: dict, pages: list, base: str, path: Path, progress=None) -> Path:
-    from readingroom.publish import services as publish
-
     citation = publish.document_citations(record, base)["archive"]["text"]
     url = publish.permanent_url(record, base)
     images_ = [(p.image.path, p.width, p.height) for p in pages]
@@ -267,8 +271,6 @@ def make(doc, record: dict, pages: list, base: str, path: Path, progress=None) -
 
 
 def pending_job(doc):
-    from readingroom.scans.models import Job
-
     return (
         Job.objects.filter(kind="pdf", document=doc, state__in=[Job.State.QUEUED, Job.State.RUNNING])
         .order_by("id")
@@ -278,9 +280,6 @@ def pending_job(doc):
 
 def ensure_job(doc, base: str, key: str):
     """The PDF job of ``doc``: the one queued or running, else a new one (never two at a time)."""
-    from readingroom.documents.models import Document
-    from readingroom.scans.models import Job
-
     with transaction.atomic():
         Document.objects.select_for_update().filter(pk=doc.pk).first()  # one request at a time decides
         job = pending_job(doc)
@@ -293,20 +292,15 @@ def ensure_job(doc, base: str, key: str):
 
 
 def queue_position(job) -> int:
-    from readingroom.scans.models import Job
-
     return Job.objects.filter(state=Job.State.QUEUED, id__lt=job.id).count()
 
 
 def build_job(job) -> None:
     """The worker's handler for a ``pdf`` job: make the PDF of the document's present version (if it is not
     in the cache already), recording the progress on the job."""
-    from readingroom.documents import services as documents
-    from readingroom.scans.models import Job
-
-    doc = documents.get_document(job.document.identifier, public=False)
+    doc = get_document(job.document.identifier, public=False)
     base = (job.params or {}).get("base") or ""
-    record = documents.document_record(doc)
+    record = document_record(doc)
     path = cache_path(record, base)
     params = dict(job.params or {})
 
@@ -315,6 +309,6 @@ def build_job(job) -> None:
         Job.objects.filter(pk=job.pk).update(params=params)
 
     if not path.exists():
-        make(doc, record, documents.related(doc, "pages"), base, path, progress=progress)
+        make(doc, record, related(doc, "pages"), base, path, progress=progress)
     params["path"] = path.name
     Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, finished_at=timezone.now(), error="", params=params)

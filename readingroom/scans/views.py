@@ -1,34 +1,41 @@
 """IIIF endpoints (Image API 3, Presentation 3 manifests, Content Search 1, hOCR) and the combined PDF.
 
 What the public reads is what a published document shows. A signed-in editor who may see an unpublished
-document (the same rule as its page's preview, ``documents.views._preview``) reads its scans, IIIF
+document (the same rule as its page's preview, ``web.http.preview_document``) reads its scans, IIIF
 resources and PDF too; those answers are ``Cache-Control: private, no-store`` and never shared."""
 
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from readingroom.documents import services as documents
+from readingroom.documents.models import Document
 from readingroom.publish import services as publish
+from readingroom.records.queries import PUBLISHED, DocumentNotFound, DocumentWithdrawn, get_document, related
+from readingroom.records.serialise import document_record
 from readingroom.scans import contentsearch, images, manifest
 from readingroom.scans.models import Page
+from readingroom.web.http import preview_document
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 PRIVATE = "private, no-store"
 PREVIEW_STATES = ("draft", "review")
 
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
-def _cors(response: HttpResponse) -> HttpResponse:
+
+def _cors(response: _Response) -> _Response:
     for k, v in CORS.items():
         response[k] = v
     return response
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: _Response) -> _Response:
     """An editor's preview: for this user only, stored by no cache."""
     response["Cache-Control"] = PRIVATE
     response.headers.pop("Access-Control-Allow-Origin", None)
@@ -37,15 +44,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _may_preview(request: HttpRequest, doc) -> bool:
-    from readingroom.documents.views import _preview
-
-    return doc.status in PREVIEW_STATES and _preview(request, doc.identifier) is not None
+    return doc.status in PREVIEW_STATES and preview_document(request, doc.identifier) is not None
 
 
 def _page_for(request: HttpRequest, iiif_id: str) -> tuple[Page, bool]:
     """The page an image identifier names, and whether it is a preview. An image is public while a
     published document shows it; an editor sees the images of the drafts they may preview."""
-    page = Page.objects.select_related("image").filter(iiif_id=iiif_id, document__status="published").first()
+    page = Page.objects.select_related("image").filter(iiif_id=iiif_id, document__status=PUBLISHED).first()
     if page is not None:
         return page, False
     if request.user.is_authenticated and request.user.is_staff:
@@ -93,7 +98,7 @@ def image_info(request: HttpRequest, iiif_id: str) -> HttpResponse:
 @require_GET
 def image(
     request: HttpRequest, iiif_id: str, region: str, size: str, rotation: str, quality: str, fmt: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     try:
         page, preview = _page_for(request, iiif_id)
     except Http404 as exc:
@@ -116,19 +121,18 @@ def image(
 
 def _document_pages(request: HttpRequest, doc_id: str):
     """The document (published, or a draft this editor may preview), its pages, and whether it is a preview."""
+    doc: Document | None
     try:
-        doc = documents.get_document(doc_id)
+        doc = get_document(doc_id)
         preview = False
-    except documents.DocumentWithdrawn as exc:
+    except DocumentWithdrawn as exc:
         raise Http404(str(exc)) from None
-    except documents.DocumentNotFound as exc:
-        from readingroom.documents.views import _preview
-
-        doc = _preview(request, doc_id)
+    except DocumentNotFound as exc:
+        doc = preview_document(request, doc_id)
         if doc is None or doc.status not in PREVIEW_STATES:
             raise Http404(str(exc)) from None
         preview = True
-    return doc, documents.related(doc, "pages"), preview
+    return doc, related(doc, "pages"), preview
 
 
 def _not_found(message: str) -> HttpResponse:
@@ -149,7 +153,7 @@ def presentation(request: HttpRequest, doc_id: str) -> HttpResponse:
     if not pages:
         return _not_found(f"document {doc_id!r} has no scans")
     base = publish.base_url(request)
-    record = documents.document_record(doc)
+    record = document_record(doc)
     citation = publish.document_citations(record, base)["archive"]["text"]
     body = manifest.build(record, pages, base, citation, f"{base}/documents/{doc_id}.pdf")
     wants_ld = "application/ld+json" in request.headers.get("Accept", "")
@@ -184,15 +188,16 @@ PDF_RETRY_SECONDS = 5
 
 
 @require_GET
-def pdf(request: HttpRequest, doc_id: str) -> HttpResponse:
+def pdf(request: HttpRequest, doc_id: str) -> HttpResponseBase:
     """``/documents/<id>.pdf``: made once per version of the document, then served from the cache. A small
     document's PDF is made now; a larger one by the background worker, while this answers 202 (with
     ``Retry-After``, a JSON body for ``Accept: application/json``, a page that refreshes itself otherwise)."""
-    from readingroom.scans import pdf as pdf_builder
-
     doc, pages, preview = _document_pages(request, doc_id)
     base = publish.base_url(request)
-    record = documents.document_record(doc)
+    record = document_record(doc)
+    # deferred: fpdf2 (and numpy with it, a quarter of a second) is loaded only when a PDF is built
+    from readingroom.scans import pdf as pdf_builder
+
     path = pdf_builder.cache_path(record, base)
     if not path.exists() and pdf_builder.inline_ok(record, pages):
         pdf_builder.make(doc, record, pages, base, path)
@@ -220,6 +225,7 @@ def _pdf_pending(request: HttpRequest, doc_id: str, job, preview: bool) -> HttpR
     if failed:
         status["error"] = "the PDF could not be made; the editors have been told (readingroom jobs)"
     http_status = 503 if failed else 202
+    response: HttpResponse
     if "application/json" in request.headers.get("Accept", "") or request.GET.get("format") == "json":
         response = JsonResponse(status, status=http_status)
     else:
@@ -243,6 +249,7 @@ def _pdf_pending(request: HttpRequest, doc_id: str, job, preview: bool) -> HttpR
 
 
 def pdf_builder_position(job) -> int:
+    # deferred: fpdf2 (and numpy with it, a quarter of a second) is loaded only when a PDF is built
     from readingroom.scans import pdf as pdf_builder
 
     return pdf_builder.queue_position(job)

@@ -25,6 +25,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Protocol
+
+from readingroom.ingest.languages import detect
 
 #: language code -> Snowball stemmer name, for the languages the engines stem themselves
 #: (tantivy's ``Filter.stemmer`` and PostgreSQL's built-in text search configurations share these names).
@@ -256,11 +259,19 @@ def albanian_stem(word: str) -> str:
     return word
 
 
+class _Stemmer(Protocol):
+    """What is used of a PyStemmer ``Stemmer`` (PyStemmer ships no type information)."""
+
+    def stemWord(self, word: str) -> str: ...  # noqa: N802 - PyStemmer's name
+
+
 @lru_cache(maxsize=64)
-def _stemmer(algorithm: str):
+def _stemmer(algorithm: str) -> _Stemmer:
+    # deferred: PyStemmer is loaded only when a language needs a Python-side stemmer
     import Stemmer  # PyStemmer: Snowball in C
 
-    return Stemmer.Stemmer(algorithm, 10000)
+    stemmer: _Stemmer = Stemmer.Stemmer(algorithm, 10000)
+    return stemmer
 
 
 @lru_cache(maxsize=262144)
@@ -296,11 +307,19 @@ def has_cjk(text: str) -> bool:
     return not text.isascii() and CJK_RUN.search(text) is not None
 
 
+class _Converter(Protocol):
+    """What is used of an ``opencc.OpenCC`` converter (OpenCC ships no type information)."""
+
+    def convert(self, text: str) -> str: ...
+
+
 @lru_cache(maxsize=1)
-def _opencc():
+def _opencc() -> _Converter:
+    # deferred: OpenCC loads its conversion tables only when Chinese text is met
     import opencc
 
-    return opencc.OpenCC("t2s")
+    converter: _Converter = opencc.OpenCC("t2s")
+    return converter
 
 
 def simplified(text: str) -> str:
@@ -325,6 +344,7 @@ def cjk_chars_text(text: str) -> str:
 
 def segment(run: str) -> list[str]:
     """A run of Chinese characters cut into words (jieba, via rjieba)."""
+    # deferred: jieba loads its dictionary only when Chinese text is met
     import rjieba
 
     return [w for w in rjieba.cut(simplified(run)) if w.strip() and CJK_RUN.fullmatch(w)]
@@ -332,6 +352,7 @@ def segment(run: str) -> list[str]:
 
 def cjk_words_text(text: str) -> str:
     """The CJK runs of ``text`` cut into jieba words (Simplified), space-separated."""
+    # deferred: jieba loads its dictionary only when Chinese text is met
     import rjieba
 
     return " ".join(w for run in cjk_runs(text) for w in rjieba.cut(run) if w.strip())
@@ -345,7 +366,6 @@ def block_language(code: str | None, text: str) -> tuple[str | None, bool]:
     key = analysis_key(code)
     if key or code:
         return key, False
-    from readingroom.ingest.languages import detect
 
     found = detect(text)
     return analysis_key(found), found is not None

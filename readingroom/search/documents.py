@@ -36,7 +36,8 @@ def _text(t: dict) -> str:
 def search_document(record: dict) -> dict:
     """The fields to index for one public record.
 
-    Text fields: ``title``, ``body`` (summary, texts, citation, machine OCR of the scans), ``people``, ``places``, ``archive``.
+    Text fields: ``title``, ``body`` (summary, texts, citation, machine OCR of the scans), ``people``, ``places``,
+    ``archive``.
     Facets (lists of exact values): ``language``, ``translation``, ``repository``, ``collection``,
     ``subject``, ``person``, ``place``, ``type``, ``classification``. Plus ``year``, ``date_key``
     (YYYYMMDD of the start, 0 when undated), ``date_end_key``, ``title_sort``.
@@ -109,15 +110,15 @@ def _texts_by_language(record: dict, texts: list[dict], bodies: list[str]) -> tu
     detected: list[str] = []
     if record["summary"] or record["citation"]:
         out.setdefault(ARCHIVE_LANGUAGE, []).extend(x for x in (record["summary"], record["citation"]) if x)
-    for t, text in zip(texts, bodies):
+    for t, text in zip(texts, bodies, strict=True):
         key, was_detected = analysis.block_language(t.get("language"), text)
         if was_detected and key:
             detected.append(key)
         if key:
             out.setdefault(key, []).append(text)
     for page in record.get("ocr", []):
-        langs = [analysis.analysis_key(c) for c in re.split(r"[+,\s]+", str(page.get("languages") or "")) if c]
-        langs = [k for k in langs if k]
+        keys = [analysis.analysis_key(c) for c in re.split(r"[+,\s]+", str(page.get("languages") or "")) if c]
+        langs = [k for k in keys if k]
         if not langs:
             key, was_detected = analysis.block_language(None, page["text"])
             if was_detected and key:

@@ -25,7 +25,9 @@ import json
 import os
 import socket
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import TypeGuard
 
 from django.conf import settings
 from django.db import connection
@@ -169,7 +171,7 @@ def forget(backend) -> None:
         _file(backend).unlink(missing_ok=True)
 
 
-def usable(state: State | None) -> bool:
+def usable(state: State | None) -> TypeGuard[State]:
     """Whether an index at ``state`` can follow the feed (else it is rebuilt): same archive, not behind what
     was pruned, not ahead of the feed (a database that was replaced)."""
     if state is None or state.signature != signature():
@@ -182,7 +184,7 @@ def usable(state: State | None) -> bool:
 
 def prune() -> int:
     """Delete the rows every node seen lately has applied; returns how many."""
-    recent = timezone.now() - timezone.timedelta(hours=NODE_TIMEOUT_HOURS)
+    recent = timezone.now() - timedelta(hours=NODE_TIMEOUT_HOURS)
     positions = list(
         SearchNode.objects.exclude(name=PRUNED).filter(seen_at__gte=recent).values_list("position", flat=True)
     )

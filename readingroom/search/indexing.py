@@ -22,8 +22,12 @@ import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from django.db import close_old_connections, connection
+from django.db.models import Q
+
 from readingroom.documents import models as dm
-from readingroom.documents.services import document_record, with_relations
+from readingroom.records.queries import published, with_relations
+from readingroom.records.serialise import document_record
 from readingroom.search import feed, writer
 from readingroom.search.backends import get_backend
 from readingroom.search.backends.base import SearchBackend
@@ -78,7 +82,7 @@ def pending(backend: SearchBackend | None = None) -> int:
 
 def _index_ids(backend: SearchBackend, ids: list[str]) -> None:
     # Only published documents are searchable: a draft, one in review or a withdrawn one is removed.
-    docs = with_relations(dm.Document.objects.filter(identifier__in=ids, status=dm.Document.Status.PUBLISHED))
+    docs = with_relations(published(dm.Document.objects.filter(identifier__in=ids)))
     found = {d.identifier: d for d in docs}
     present = [search_document(document_record(found[i])) for i in ids if i in found]
     gone = [i for i in ids if i not in found]
@@ -124,8 +128,6 @@ def _apply_queue(backend: SearchBackend, chunk: int, progress: Callable[[int, in
         page = rows
         if last[1]:
             if feed.transactional():
-                from django.db.models import Q
-
                 page = page.filter(Q(txid__gt=last[0]) | Q(txid=last[0], id__gt=last[1]))
             else:
                 page = page.filter(id__gt=last[1])
@@ -214,8 +216,6 @@ def follow_queue(stop: threading.Event, poll: float = 0.25) -> None:
     process is searchable within about ``poll`` seconds (plus the time to index it), even while an OCR
     job runs.
     """
-    from django.db import close_old_connections, connection
-
     global _owner_for_life
     _owner_for_life = True
     lease = writer.lease()
@@ -254,10 +254,10 @@ def _reindex(backend: SearchBackend, chunk: int, progress: Callable[[int, int], 
     upto = feed.horizon()  # changes committed from here on are applied after the rebuild
     backend.reset()
     feed.forget(backend)
-    published = dm.Document.objects.filter(status=dm.Document.Status.PUBLISHED)
-    total = published.count()
+    public = published()
+    total = public.count()
     done = 0
-    ids = list(published.order_by("id").values_list("identifier", flat=True))
+    ids = list(public.order_by("id").values_list("identifier", flat=True))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         _index_ids(backend, part)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -10,7 +11,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from readingroom.documents import models as dm
-from readingroom.documents.services import InvalidQuery, parse_int
+from readingroom.names.services import expand, notice
+from readingroom.records.params import InvalidQuery, parse_int
+from readingroom.records.queries import PUBLISHED
+from readingroom.records.serialise import date_json, summary
+from readingroom.scans.models import Page
 from readingroom.search.backends import get_backend
 from readingroom.search.backends.base import FACETS, SORTS, SearchRequest, SearchResults
 from readingroom.search.query import ParsedQuery, parse
@@ -181,12 +186,8 @@ def expand_names(parsed: ParsedQuery) -> tuple[ParsedQuery, list]:
     """Names across scripts (``readingroom.names``): a name in the query also finds its other forms, in any
     script (``Mao Zedong`` = ``Mao Tse-tung`` = ``Мао Цзэдун`` = ``毛泽东``); the typed form ranks first. Done
     here, before the backend, so every backend does it. A query without a known name is left as it is."""
-    import os
-
     if os.environ.get("READINGROOM_NAME_VARIANTS", "1") == "0":  # off (for measuring; docs/search.md)
         return parsed, []
-    from readingroom.names.services import expand
-
     return expand(parsed)
 
 
@@ -203,8 +204,6 @@ def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> Se
     request, p = _request(params, facets=facets, snippets=snippets)
     results = get_backend().search(request)
     documents = hydrate(results)
-    from readingroom.names.services import notice
-
     return SearchPage(
         p["q"],
         p["parsed"],
@@ -249,39 +248,42 @@ def _ids(request: SearchRequest, chunk: int, limit: int) -> Iterator[str]:
 
 
 def hydrate(results: SearchResults) -> list[dict]:
-    """The hits as document summaries read from the record database, which wins: a record that is gone is
-    left out. Two plain queries (no model instances): this runs on every search."""
+    """The hits as document summaries (``records.serialise.summary``) read from the record database, which
+    wins: a record that is gone is left out. Two plain queries (no model instances): this runs on every
+    search."""
     ids = [h.id for h in results.hits]
     if not ids:
         return []
-    # Raw SQL: compiling the equivalent ORM queries cost more than running them.
+    # Raw SQL: compiling the equivalent ORM queries cost more than running them. The tables are the models'.
     doc_t, lang_t, dl_t = dm.Document._meta.db_table, dm.Language._meta.db_table, dm.DocumentLanguage._meta.db_table
+    page_t = Page._meta.db_table
     marks = ", ".join(["%s"] * len(ids))
-    published = dm.Document.Status.PUBLISHED
     with connection.cursor() as cur:
         # Looked up by identifier alone (the unique index), the state checked on the fetched rows: with
         # ``AND status = ...`` in SQL, SQLite without ANALYZE statistics takes the status equality for the
         # selective one and walks every published document through a status-first browse index
         # (tests/test_query_plans.py).
         cur.execute(
-            f"SELECT identifier, id, title, date_display, date_start, date_end, date_certainty, summary, ref_repository, "
-            f"archive, status FROM {doc_t} WHERE identifier IN ({marks})",
+            "SELECT identifier, id, title, date_display, date_start, date_end, date_certainty, summary, "  # noqa: S608 - table names from the models' _meta, values as parameters
+            f"ref_repository, archive, status FROM {doc_t} WHERE identifier IN ({marks})",
             ids,
         )
-        rows = {row[0]: row[:-1] for row in cur.fetchall() if row[-1] == published}
+        rows = {row[0]: row[:-1] for row in cur.fetchall() if row[-1] == PUBLISHED}
         pks = [row[1] for row in rows.values()]
         languages: dict[int, list[dict]] = {}
         scanned: set[int] = set()
         if pks:
+            pk_marks = ", ".join(["%s"] * len(pks))
             cur.execute(
-                f"SELECT dl.document_id, dl.language_id, l.name FROM {dl_t} dl JOIN {lang_t} l ON l.code = dl.language_id "
-                f"WHERE dl.document_id IN ({', '.join(['%s'] * len(pks))}) ORDER BY dl.document_id, dl.position",
+                f"SELECT dl.document_id, dl.language_id, l.name FROM {dl_t} dl "  # noqa: S608 - table names from the models' _meta, values as parameters
+                f"JOIN {lang_t} l ON l.code = dl.language_id "
+                f"WHERE dl.document_id IN ({pk_marks}) ORDER BY dl.document_id, dl.position",
                 pks,
             )
             for doc_id, code, name in cur.fetchall():
                 languages.setdefault(doc_id, []).append({"code": code, "name": name})
             cur.execute(
-                f"SELECT DISTINCT document_id FROM scans_page WHERE document_id IN ({', '.join(['%s'] * len(pks))})",
+                f"SELECT DISTINCT document_id FROM {page_t} WHERE document_id IN ({pk_marks})",  # noqa: S608 - table name from the model's _meta, values as parameters
                 pks,
             )
             scanned = {row[0] for row in cur.fetchall()}
@@ -290,20 +292,17 @@ def hydrate(results: SearchResults) -> list[dict]:
         row = rows.get(hit.id)
         if row is None:
             continue
-        ident, pk, title, display, start, end, certainty, summary, repository, archive = row
+        ident, pk, title, display, start, end, certainty, text, repository, archive = row
         out.append(
-            {
-                "id": ident,
-                "url": f"/documents/{ident}",
-                "title": title,
-                "date": {"display": display, "start": start, "end": end, "certainty": certainty},
-                "summary": summary,
-                "original_languages": languages.get(pk, []),
-                "repository": repository,
-                "archive": archive,
-                "has_scans": pk in scanned,
-                "snippet": hit.snippet,
-                "score": round(hit.score, 4),
-            }
+            summary(
+                ident,
+                title=title,
+                date=date_json(display, start, end, certainty),
+                summary=text,
+                languages=languages.get(pk, []),
+                repository=repository,
+                archive=archive,
+            )
+            | {"has_scans": pk in scanned, "snippet": hit.snippet, "score": round(hit.score, 4)}
         )
     return out

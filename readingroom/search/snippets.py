@@ -14,6 +14,7 @@ import html
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from readingroom.search import analysis
@@ -101,7 +102,7 @@ def pattern(query: ParsedQuery, langs: tuple[str, ...] | list[str] | None = None
             if isinstance(alt, Term):
                 words, prefix = alt.text, alt.prefix
             else:
-                assert isinstance(alt, Phrase)
+                assert isinstance(alt, Phrase)  # noqa: S101 - narrows the type: an alternative is a Term or a Phrase
                 words, prefix = alt.words, False
             bases |= _bases(words, prefix, langs)
     if not bases:
@@ -117,7 +118,7 @@ class Patterns:
         self.query = query
         self._cache: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 
-    def get(self, langs) -> re.Pattern[str] | None:
+    def get(self, langs: Iterable[str] | None) -> re.Pattern[str] | None:
         key = tuple(sorted(set(langs or ())))
         if key not in self._cache:
             self._cache[key] = pattern(self.query, key)
@@ -127,7 +128,9 @@ class Patterns:
 _WORD_END = re.compile(r"\w*")
 
 
-def _matches(text: str, folded: str, regex: re.Pattern[str], start: int = 0, end: int | None = None):
+def _matches(
+    text: str, folded: str, regex: re.Pattern[str], start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int]]:
     """(start, end) of each word in ``text`` that begins with one of the patterns."""
     end = len(text) if end is None else end
     pos = start
@@ -142,7 +145,8 @@ def _matches(text: str, folded: str, regex: re.Pattern[str], start: int = 0, end
         if m.start() > 0 and folded[m.start() - 1].isalnum():
             pos = m.start() + 1
             continue
-        word_end = _WORD_END.match(folded, m.end()).end()
+        word = _WORD_END.match(folded, m.end())  # \w* matches everywhere, if only the empty string
+        word_end = word.end() if word is not None else m.end()
         yield m.start(), min(word_end, end)
         pos = word_end
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from readingroom.api.views import api_view, error
-from readingroom.documents.services import InvalidQuery
+from readingroom.records.params import InvalidQuery
 from readingroom.search import services
 from readingroom.search.backends.base import SORTS
+from readingroom.web.charts import year_bars
+from readingroom.web.http import api_view, error, link_json_twin
+from readingroom.web.templatetags.reading import language_name
 
 
 def trim_query(q: str, limit: int | None = None) -> tuple[str, str | None]:
@@ -34,7 +38,6 @@ def trim_query(q: str, limit: int | None = None) -> tuple[str, str | None]:
     if space > 0:
         cut = cut[:space]
     cut = cut.rstrip()
-    from django.utils.formats import number_format
 
     def n(x: int) -> str:
         return number_format(x, force_grouping=True)
@@ -53,13 +56,6 @@ def bounded_params(request: HttpRequest):
     params = request.GET.copy()
     params["q"] = q
     return params, notice
-
-
-def link_header(response: HttpResponse, url: str) -> HttpResponse:
-    link = f'<{url}>; rel="alternate"; type="application/json"'
-    if len(link) <= settings.READINGROOM_MAX_LINK_HEADER:
-        response["Link"] = link
-    return response
 
 
 @api_view
@@ -91,8 +87,6 @@ FACET_LABELS = {
 
 def _year_chart(page, pairs: list[tuple[str, str]]) -> dict | None:
     """The results by year as bars; a bar links to the same search narrowed to its years."""
-    from readingroom.web.charts import year_bars
-
     kept = [(k, v) for k, v in pairs if k not in {"date_from", "date_to", "year", "decade", "page"}]
 
     def href(first: int, last: int) -> str:
@@ -105,7 +99,7 @@ def _year_chart(page, pairs: list[tuple[str, str]]) -> dict | None:
 
 
 @require_GET
-def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse:
+def search_page(request: HttpRequest, format: str | None = None) -> HttpResponseBase:
     if format == "json":
         return api_search(request)
     params, notice = bounded_params(request)
@@ -127,7 +121,6 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
     chosen = set(pairs)
     facets = page.facet_list()
     names = services.language_names()
-    from readingroom.web.templatetags.reading import language_name
 
     for f in facets:
         f["label"] = FACET_LABELS.get(f["name"], f["label"])
@@ -152,6 +145,7 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
             for s, label in zip(
                 SORTS,
                 [_("Relevance"), _("Date, oldest first"), _("Date, newest first"), _("Title, A–Z"), _("Title, Z–A")],
+                strict=True,
             )
         ],
         "year_chart": _year_chart(page, pairs),
@@ -162,4 +156,4 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
         ],
     }
     response = render(request, "search/results.html", context)
-    return link_header(response, f"/search.json?{params.urlencode()}")
+    return link_json_twin(response, f"/search.json?{params.urlencode()}")

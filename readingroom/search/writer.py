@@ -23,8 +23,14 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+from readingroom.search.backends import backend_name
+
+if TYPE_CHECKING:
+    import psycopg
 
 #: pg_advisory_lock key of the shared index ("rrindex" in ASCII)
 PG_LOCK_KEY = 0x7272696E646578
@@ -36,7 +42,9 @@ class WriterLease:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path or Path(settings.DATA_DIR) / "search" / "writer.lock")
         self._fd: int | None = None
-        self._pg = None  # a psycopg connection holding the advisory lock (shared PostgreSQL index only)
+        self._pg: psycopg.Connection | None = (
+            None  # a psycopg connection holding the advisory lock (shared PostgreSQL index only)
+        )
 
     @property
     def held(self) -> bool:
@@ -69,11 +77,10 @@ class WriterLease:
 
     def _acquire_shared(self, deadline: float) -> bool:
         """On a shared PostgreSQL index, one node at a time: a session advisory lock of our own."""
-        from readingroom.search.backends import backend_name
-
         db = settings.DATABASES["default"]
         if "postgresql" not in db["ENGINE"] or backend_name() != "postgres":
             return True
+        # deferred: psycopg is needed (and installed) only with PostgreSQL
         import psycopg
 
         conn = psycopg.connect(
@@ -86,7 +93,10 @@ class WriterLease:
             application_name="readingroom index writer",
         )
         while True:
-            if conn.execute("SELECT pg_try_advisory_lock(%s)", [PG_LOCK_KEY]).fetchone()[0]:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", [PG_LOCK_KEY]).fetchone()
+            if row is None:
+                raise RuntimeError("pg_try_advisory_lock returned no row")
+            if row[0]:
                 self._pg = conn
                 return True
             if time.monotonic() >= deadline:

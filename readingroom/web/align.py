@@ -23,6 +23,7 @@ The result is a list of :class:`Row`: the units of the left text and of the righ
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -134,8 +135,6 @@ def _anchors(a: list[Unit], b: list[Unit]) -> list[tuple[int, int]]:
     where = {u.key: j for j, u in enumerate(b) if u.key is not None}
     pairs = [(i, where[u.key]) for i, u in enumerate(a) if u.key is not None and u.key in where]
     # longest increasing subsequence on the right-hand index (patience sorting)
-    import bisect
-
     tails: list[int] = []
     tails_at: list[int] = []
     parent: list[int] = [-1] * len(pairs)

@@ -10,6 +10,7 @@ class WebConfig(AppConfig):
         # than its .po (a checkout that skipped setup), compile it now (a few milliseconds), so the interface
         # never silently falls back to English. A read-only installation keeps what it has.
         try:
+            # deferred: AppConfig.ready: the app registry is ready only now, and Django imports apps.py before it is
             from readingroom.web.msgfmt import compile_all
 
             compile_all()

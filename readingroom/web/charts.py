@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 #: more years than this are shown by decade
 MAX_BARS = 60
@@ -10,7 +11,7 @@ MAX_BARS = 60
 
 def year_bars(
     counts: Iterable[tuple[int, int]], href: Callable[[int, int], str], selected: tuple[int, int] | None = None
-) -> dict | None:
+) -> dict[str, Any] | None:
     """Bars for ``(year, count)`` pairs: every year between the first and the last (empty years too, so the
     time axis is even), or every decade when there are more than MAX_BARS years. ``href(first, last)`` is the
     link of a bar covering the years ``first``..``last``; ``selected`` marks the bar of that span."""

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def site(request):
+def site(request: HttpRequest | None) -> dict[str, Any]:
     """What every page needs: the site's name, the query for the search box (as long as a query may be), and
     the interface languages for the switch (each named in its own language)."""
     q = request.GET.get("q", "") if request is not None else ""

@@ -11,6 +11,9 @@ import re
 import struct
 import sys
 from pathlib import Path
+from typing import Any
+
+from readingroom.web.i18n import LOCALE
 
 _LINE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)\s+(".*")\s*$')
 
@@ -18,11 +21,12 @@ _LINE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)\s+(".*")
 def parse_po(text: str) -> dict[str, str]:
     """The catalogue of a ``.po`` file as MO keys and values (context ``ctxt\\x04id``, plurals joined by NUL)."""
     out: dict[str, str] = {}
-    entries: list[dict] = []
-    entry: dict = {"flags": ""}
-    last = None
+    # an entry: "flags", msgctxt/msgid/msgid_plural/msgstr (text), "plural" (msgstr[n] by n)
+    entries: list[dict[str, Any]] = []
+    entry: dict[str, Any] = {"flags": ""}
+    last: str | tuple[str, int] | None = None  # the field continued by a bare string line
 
-    def flush():
+    def flush() -> None:
         nonlocal entry
         if "msgid" in entry:
             entries.append(entry)
@@ -117,8 +121,6 @@ def compile_file(po: Path, mo: Path | None = None) -> Path:
 
 def compile_all(root: Path | None = None, force: bool = False) -> list[Path]:
     """Compile every ``LC_MESSAGES/*.po`` under ``root`` (default: ``readingroom/locale``) that needs it."""
-    from readingroom.web.i18n import LOCALE
-
     done = []
     for po in sorted((root or LOCALE).glob("*/LC_MESSAGES/*.po")):
         mo = po.with_suffix(".mo")

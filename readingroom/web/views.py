@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from typing import Literal, cast
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default
 
 from readingroom.documents import services
+from readingroom.web.charts import year_bars
+from readingroom.web.http import error, link_json_twin
 
 
 def home(request: HttpRequest, format: str | None = None) -> HttpResponse:
@@ -13,30 +21,26 @@ def home(request: HttpRequest, format: str | None = None) -> HttpResponse:
     recent = services.recent_documents(10)
     if format == "json":
         return JsonResponse({**overview, "recent": recent}, json_dumps_params={"ensure_ascii": False})
-    from readingroom.web.charts import year_bars
 
     chart = year_bars(
         ((y["year"], y["count"]) for y in overview.get("years") or []),
         lambda first, last: f"/search?date_from={first}&date_to={last}",
     )
     response = render(request, "web/home.html", {"overview": overview, "recent": recent, "holdings_chart": chart})
-    response["Link"] = '</.json>; rel="alternate"; type="application/json"'
-    return response
+    return link_json_twin(response, "/.json")
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     """404: JSON under ``/api/`` (what scripts expect), the site's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"status": 404, "message": f"nothing at {request.path}"}}, status=404)
-    from django.views.defaults import page_not_found
+        return error(404, f"nothing at {request.path}")
 
     return page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"status": 500, "message": "internal error; it has been logged"}}, status=500)
-    from django.views.defaults import server_error as default
+        return error(500, "internal error; it has been logged")
 
     return default(request)
 
@@ -44,10 +48,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """``/language?language=sq&next=/documents/x``: remember the reader's interface language (the only view that
     sets the language cookie) and go back. A language the site does not speak falls back to English."""
-    from django.conf import settings
-    from django.http import HttpResponseRedirect
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     code = (request.GET.get("language") or request.POST.get("language") or "").strip().lower()
     known = {c for c, _ in settings.LANGUAGES}
     if code not in known:
@@ -63,7 +63,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
         code,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         path="/",
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # django-stubs types the setting as str; it holds "Lax" (settings.py), and set_cookie checks the value
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
         secure=request.is_secure(),
     )
     response["Cache-Control"] = "no-store"

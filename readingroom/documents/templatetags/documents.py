@@ -17,7 +17,10 @@ def with_note_refs(text: str, prefix: str) -> str:
     html = escape(text).replace("\n", "<br>")
     html = re.sub(
         r"\[([\w*]{1,4})\]",
-        lambda m: f'<sup class="note-ref"><a href="#{prefix}-{m[1]}" id="{prefix}-ref-{m[1]}" aria-label="note {m[1]}">{m[1]}</a></sup>',
+        lambda m: (
+            f'<sup class="note-ref"><a href="#{prefix}-{m[1]}" id="{prefix}-ref-{m[1]}" '
+            f'aria-label="note {m[1]}">{m[1]}</a></sup>'
+        ),
         html,
     )
     return mark_safe(html)  # noqa: S308 - built from escaped text and our own markup only

@@ -35,6 +35,7 @@ class SourceRecord:
 
 def registry() -> dict:
     """Format name -> reader module, in the order formats are tried when sniffing."""
+    # deferred: the reader modules import SourceRecord from this package, so the registry is filled on first use
     from readingroom.ingest.readers import csv_table, jsonl, seed, tei, un_speech
 
     return {m.FORMAT: m for m in (tei, un_speech, seed, jsonl, csv_table)}

@@ -69,6 +69,8 @@ def row_to_record(row: dict[str, str]) -> dict:
             data[column] = _split(value)
         else:
             m = TEXT_COLUMN.match(column)
+            if m is None:  # (the reader checks the header first: any other column is a text column)
+                raise RecordError(f"unknown column {column[:100]!r}", field="header")
             kind, lang = m[1], m["lang"]
             data.setdefault(f"{kind}s", []).append({"language": lang, "text": value.replace("\r\n", "\n")})
             data.setdefault("contents", []).append(

@@ -158,17 +158,19 @@ def parse(text: str, path: Path) -> SourceRecord:
     p = str(path)
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    headings = [i for i, line in enumerate(lines) if _HEADING.match(line)]
-    known = [i for i in headings if _HEADING.match(lines[i])["name"].strip().lower() in SECTIONS]
+    # line number -> the heading's name, for the lines that are headings
+    heading_names = {i: m["name"].strip().lower() for i, line in enumerate(lines) if (m := _HEADING.match(line))}
+    known = [i for i, name in heading_names.items() if name in SECTIONS]
     if not known:
         raise RecordError(
             "no **Citation:** or other section heading: not a record in the reference format", path=p, line=1
         )
     first_section = known[0]
     head = _blocks(lines, 0, first_section)
-    bold = [(n, _bold(b)) for n, b in head]
-    if any(value is None for _, value in bold):
-        n = next(n for n, v in bold if v is None)
+    marked = [(n, _bold(b)) for n, b in head]
+    bold = [(n, value) for n, value in marked if value is not None]
+    if len(bold) < len(marked):
+        n = next(n for n, v in marked if v is None)
         raise RecordError("expected the bold date and title before the first section", path=p, line=n, field="title")
     data: dict = {}
     where: dict[str, int] = {}
@@ -204,7 +206,7 @@ def parse(text: str, path: Path) -> SourceRecord:
     seen: set[str] = set()
     text_start = None
     for idx, start in enumerate(known):
-        name = _HEADING.match(lines[start])["name"].strip().lower()
+        name = heading_names[start]
         key = SECTIONS[name]
         if key in seen:
             raise RecordError(
@@ -299,8 +301,8 @@ def parse(text: str, path: Path) -> SourceRecord:
                 )
             continue
         title_text = ""
-        if blocks and _bold(blocks[0][1]) is not None:
-            title_text = _bold(blocks[0][1])
+        if blocks and (bold_title := _bold(blocks[0][1])) is not None:
+            title_text = bold_title
             blocks = blocks[1:]
         if not blocks:
             raise RecordError(f"the document text ({item['label']}) is empty", path=p, line=begin, field="text")

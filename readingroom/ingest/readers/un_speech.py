@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
@@ -50,6 +51,7 @@ def _speakers_file(path: Path) -> Path | None:
 @lru_cache(maxsize=4)
 def speakers(xlsx: str) -> dict[tuple[int, str], dict]:
     """(session, ISO3) -> {"country", "speaker", "post"} from the corpus's speaker table."""
+    # deferred: openpyxl is heavy and only the UN speeches' speaker table needs it
     import openpyxl
 
     wb = openpyxl.load_workbook(xlsx, read_only=True)
@@ -105,7 +107,7 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
     row = speakers(str(xlsx)).get((session, iso), {}) if xlsx else {}
     country = row.get("country") or country_name(iso)
     title = f"{country}: statement in the General Debate of the {ordinal(session)} session of the UN General Assembly"
-    data = {
+    data: dict[str, Any] = {
         "id": f"ungd/{iso}_{session}_{year}",
         "title": title,
         "date": {"display": year},

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import threading
 
+from django.db import connection
+
 from readingroom.search.backends.base import SearchBackend
 
 _lock = threading.Lock()
@@ -13,8 +15,6 @@ _backends: dict[str, SearchBackend] = {}
 
 
 def backend_name() -> str:
-    from django.db import connection
-
     name = os.environ.get("READINGROOM_SEARCH_BACKEND", "").strip().lower()
     if name:
         return name
@@ -26,10 +26,12 @@ def get_backend(name: str | None = None) -> SearchBackend:
     with _lock:
         if name not in _backends:
             if name == "tantivy":
+                # deferred: tantivy is loaded only by the tantivy backend
                 from readingroom.search.backends.tantivy_backend import TantivyBackend
 
                 _backends[name] = TantivyBackend()
             elif name == "postgres":
+                # deferred: the PostgreSQL backend is loaded only when it is the one chosen
                 from readingroom.search.backends.postgres import PostgresBackend
 
                 _backends[name] = PostgresBackend()

@@ -12,21 +12,23 @@ word) and jieba words. The vectors are computed by ``rr_tsv`` at insert time. A 
 higher. Queries are built from the parsed query tree with bound parameters only.
 
 **RUM** (the ``rum`` extension, Debian ``postgresql-15-rum``; optional): when the server has it, the weighted
-whole (``tsv``) also gets a RUM index (on :data:`RUM_EXPR`; prefix queries stay on GIN). RUM keeps each word's positions (and weights) in the
-index, so phrases are answered from the index without reading every candidate row's ``tsvector``, and it
-can return matches in rank order (``tsv <=> query``), so a broad query reads its first page from the index
-instead of ranking every match. A search with more than :data:`EXACT_RANK_UP_TO` matches is ordered by RUM's
-rank (the same weights, its own formula); smaller result sets keep the exact ``ts_rank`` order (with the
-boosts of exact name forms). Without the extension everything stays on GIN, as before.
+whole (``tsv``) also gets a RUM index (on :data:`RUM_EXPR`; prefix queries stay on GIN). RUM keeps each word's
+positions (and weights) in the index, so phrases are answered from the index without reading every candidate
+row's ``tsvector``, and it can return matches in rank order (``tsv <=> query``), so a broad query reads its first
+page from the index instead of ranking every match. A search with more than :data:`EXACT_RANK_UP_TO` matches is
+ordered by RUM's rank (the same weights, its own formula); smaller result sets keep the exact ``ts_rank`` order
+(with the boosts of exact name forms). Without the extension everything stays on GIN, as before.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
+from typing import NamedTuple
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 from readingroom.dbrouter import read_connection
 from readingroom.search import analysis, feed, snippets
@@ -60,9 +62,10 @@ def _config_ddl(lang: str, snowball: str) -> str:
     return f"""DO $$ BEGIN
          IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'rr_{lang}') THEN
            CREATE TEXT SEARCH CONFIGURATION rr_{lang} (COPY = {snowball});
-           ALTER TEXT SEARCH CONFIGURATION rr_{lang} ALTER MAPPING FOR hword, hword_part, word WITH unaccent, {snowball}_stem;
+           ALTER TEXT SEARCH CONFIGURATION rr_{lang}
+             ALTER MAPPING FOR hword, hword_part, word WITH unaccent, {snowball}_stem;
          END IF;
-       END $$"""
+       END $$"""  # noqa: S608 - language and stemmer names from the constant tables
 
 
 DDL = [
@@ -100,7 +103,7 @@ DDL = [
     *[f"CREATE INDEX IF NOT EXISTS rr_search_f_{f} ON rr_search USING gin ({f})" for f in FACETS],
     "CREATE INDEX IF NOT EXISTS rr_search_date ON rr_search (date_key, id)",
     "CREATE INDEX IF NOT EXISTS rr_search_title_sort ON rr_search (title_sort, id)",
-    f"INSERT INTO rr_search_meta VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING",
+    f"INSERT INTO rr_search_meta VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING",  # noqa: S608 - a constant
 ]
 COLUMNS = [
     "id",
@@ -127,6 +130,17 @@ COLUMN_TYPES = {
 }
 
 
+class _Rank(NamedTuple):
+    """The ranking of a query with words: the tsqueries selected as ``q`` and ``b0``, ``b1``... (the boosted
+    alternatives), the score over them, and the whole tsquery on its own (the RUM distance)."""
+
+    select: str
+    select_params: list
+    score: str
+    whole: str
+    whole_params: list
+
+
 def _config(lang: str) -> str:
     return f"rr_{lang}" if lang in analysis.ENGINE_STEMMERS else "rr_simple"
 
@@ -137,15 +151,19 @@ def _vectors(d: dict) -> list:
     title_cfgs, title_texts = ["rr_simple"], [title]
     for lang in d.get("title_langs", ()):
         if lang in analysis.ENGINE_STEMMERS:
-            title_cfgs.append(_config(lang)), title_texts.append(title)
+            title_cfgs.append(_config(lang))
+            title_texts.append(title)
         elif lang in analysis.PY_STEMMERS:
-            title_cfgs.append("rr_simple"), title_texts.append(analysis.py_stemmed_text(lang, title))
+            title_cfgs.append("rr_simple")
+            title_texts.append(analysis.py_stemmed_text(lang, title))
     body_cfgs, body_texts = ["rr_simple"], [body]
     for lang, text in d.get("texts", {}).items():
         if lang in analysis.ENGINE_STEMMERS:
-            body_cfgs.append(_config(lang)), body_texts.append(analysis.prefold(text))
+            body_cfgs.append(_config(lang))
+            body_texts.append(analysis.prefold(text))
         elif lang in analysis.PY_STEMMERS:
-            body_cfgs.append("rr_simple"), body_texts.append(analysis.py_stemmed_text(lang, text))
+            body_cfgs.append("rr_simple")
+            body_texts.append(analysis.py_stemmed_text(lang, text))
     if "zh" in d.get("langs", ()):
         title_cfgs += ["rr_simple"] * 2
         title_texts += [analysis.cjk_chars_text(title), analysis.cjk_words_text(title)]
@@ -203,7 +221,6 @@ class PostgresBackend(SearchBackend):
         cur.execute("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum')")
         if not cur.fetchone()[0]:
             return False
-        from django.db import transaction
 
         cur.execute("SELECT to_regclass('rr_search_rum') IS NOT NULL")
         existed = cur.fetchone()[0]
@@ -214,8 +231,6 @@ class PostgresBackend(SearchBackend):
                 if not existed:
                     cur.execute("ANALYZE rr_search")  # statistics of the indexed expression, for the planner
         except DatabaseError as exc:  # not allowed to create the extension, or a broken install: stay on GIN
-            import logging
-
             logging.getLogger(__name__).warning("RUM is installed but cannot be used (%s): full text uses GIN", exc)
             return False
         return True
@@ -234,9 +249,10 @@ class PostgresBackend(SearchBackend):
             langs.update(d.get("langs", ()))
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*COLUMNS[1:], "tsv", *VECTORS[:-1]])
         sql = (
-            f"INSERT INTO rr_search ({', '.join(COLUMNS)}, tsv, {', '.join(VECTORS[:-1])}) "
+            f"INSERT INTO rr_search ({', '.join(COLUMNS)}, tsv, {', '.join(VECTORS[:-1])}) "  # noqa: S608 - column names are constants, values bound
             f"SELECT {', '.join(f'v.{c}' for c in COLUMNS)}, "
-            "setweight(v.tsv_title, 'A') || setweight(v.tsv_people, 'B') || setweight(v.tsv_places || v.tsv_archive, 'C') "
+            "setweight(v.tsv_title, 'A') || setweight(v.tsv_people, 'B') "
+            "|| setweight(v.tsv_places || v.tsv_archive, 'C') "
             f"|| setweight(v.tsv_body, 'D'), {', '.join(f'v.{c}' for c in VECTORS[:-1])} "
             f"FROM (SELECT {', '.join('%s::' + COLUMN_TYPES.get(c, 'text') + ' AS ' + c for c in COLUMNS)}, "
             f"{', '.join(f'rr_tsv(%s::text[], %s::text[]) AS {v}' for v in VECTORS)}) AS v "
@@ -341,7 +357,7 @@ class PostgresBackend(SearchBackend):
             return None
         return "(" + " OR ".join(parts) + ")", params, queries
 
-    def _where(self, request: SearchRequest) -> tuple[str, list, tuple[str, list] | None]:
+    def _where(self, request: SearchRequest) -> tuple[str, list, _Rank | None]:
         conds, params = [], []
         rank_parts: list[tuple[str, list, float]] = []
         for clause in request.query.positive:
@@ -367,7 +383,7 @@ class PostgresBackend(SearchBackend):
         if request.date_from is not None:
             conds.append("date_end_key >= %s")
             params.append(request.date_from)
-        rank = None
+        rank: _Rank | None = None
         if rank_parts:
             # ts_rank of everything, plus (boost - 1) x ts_rank of each boosted alternative (the typed form
             # of a name: exact forms rank first)
@@ -390,7 +406,7 @@ class PostgresBackend(SearchBackend):
                 ]
             )
             whole = " || ".join(sql for sql, _, _ in rank_parts)
-            rank = (
+            rank = _Rank(
                 select,
                 [p for _, ps, _ in rank_parts for p in ps] + [p for _, ps, _ in boosted for p in ps],
                 score,
@@ -411,6 +427,8 @@ class PostgresBackend(SearchBackend):
             "title": "title_sort ASC, id ASC",
             "-title": "title_sort DESC, id DESC",
         }.get(sort)
+        if order is None and rank is None:  # "relevance" with nothing to rank by is "-date" (above)
+            raise ValueError(f"unknown sort: {sort!r}")
         # a replica may answer (a reader without a session; see readingroom.dbrouter): results are read back
         # from the records, so a hit the primary no longer has is left out
         rum = self.rum and not any(isinstance(p, str) and p.endswith(":*") for p in params)
@@ -422,29 +440,29 @@ class PostgresBackend(SearchBackend):
                 # 100k a broad word's count took 560 ms that way, 110 ms through the RUM index's bitmap.
                 cur.execute("SET enable_seqscan = off")
             try:
-                cur.execute(f"SELECT count(*) FROM rr_search WHERE {where}", params)
+                cur.execute(f"SELECT count(*) FROM rr_search WHERE {where}", params)  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
                 total = cur.fetchone()[0]
-                if order is None and rum and total > EXACT_RANK_UP_TO:
+                if order is None and rank is not None and rum and total > EXACT_RANK_UP_TO:
                     # rank order straight from the RUM index: no ts_rank over every match (a bitmap scan and a
                     # sort would compute the distance of every match: 2 s for page 251 of a common word at 100k)
                     cur.execute("SET enable_bitmapscan = off")
                     cur.execute(
-                        f"SELECT id, 1.0 / greatest({RUM_EXPR} <=> ({rank[3]}), 1e-9) FROM rr_search "
-                        f"WHERE {where} ORDER BY {RUM_EXPR} <=> ({rank[3]}) LIMIT %s OFFSET %s",
-                        rank[4] + params + rank[4] + [request.limit, request.offset],
+                        f"SELECT id, 1.0 / greatest({RUM_EXPR} <=> ({rank.whole}), 1e-9) FROM rr_search "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
+                        f"WHERE {where} ORDER BY {RUM_EXPR} <=> ({rank.whole}) LIMIT %s OFFSET %s",
+                        rank.whole_params + params + rank.whole_params + [request.limit, request.offset],
                     )
                     rows = cur.fetchall()
                     cur.execute("RESET enable_bitmapscan")
-                elif order is None:
+                elif order is None and rank is not None:
                     sql = (
-                        f"SELECT id, {rank[2]} AS score FROM rr_search, (SELECT {rank[0]}) AS query "
+                        f"SELECT id, {rank.score} AS score FROM rr_search, (SELECT {rank.select}) AS query "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
                         f"WHERE {where} ORDER BY score DESC, id LIMIT %s OFFSET %s"
                     )
-                    cur.execute(sql, rank[1] + params + [request.limit, request.offset])
+                    cur.execute(sql, rank.select_params + params + [request.limit, request.offset])
                     rows = cur.fetchall()
                 else:
                     cur.execute(
-                        f"SELECT id, 0.0 FROM rr_search WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
+                        f"SELECT id, 0.0 FROM rr_search WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
                         params + [request.limit, request.offset],
                     )
                     rows = cur.fetchall()
@@ -458,12 +476,14 @@ class PostgresBackend(SearchBackend):
                 years: list[tuple[int, int]] = []
                 if request.facets:
                     unions = " UNION ALL ".join(
-                        f"(SELECT '{f}' AS facet, v, count(*) AS n FROM m, unnest(m.{f}) AS v GROUP BY v ORDER BY n DESC, v LIMIT %s)"
+                        f"(SELECT '{f}' AS facet, v, count(*) AS n FROM m, unnest(m.{f}) AS v "  # noqa: S608 - facet names are constants
+                        "GROUP BY v ORDER BY n DESC, v LIMIT %s)"
                         for f in FACETS
                     )
                     cur.execute(
-                        f"WITH m AS MATERIALIZED (SELECT {', '.join(FACETS)}, year FROM rr_search WHERE {where}) "
-                        f"{unions} UNION ALL (SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year)",
+                        f"WITH m AS MATERIALIZED (SELECT {', '.join(FACETS)}, year FROM rr_search WHERE {where}) "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
+                        f"{unions} UNION ALL "
+                        "(SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year)",
                         params + [request.facet_size] * len(FACETS),
                     )
                     for facet, value, n in cur.fetchall():

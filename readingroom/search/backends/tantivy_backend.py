@@ -15,6 +15,7 @@ import re
 import shutil
 import threading
 from pathlib import Path
+from typing import TypedDict
 
 import tantivy
 from django.conf import settings
@@ -81,6 +82,13 @@ def whitespace_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+class _SortArgs(TypedDict, total=False):
+    """The sort arguments of ``Searcher.search`` (none: by relevance)."""
+
+    order_by_field: str
+    order: tantivy.Order
+
+
 class TantivyBackend(SearchBackend):
     name = "tantivy"
 
@@ -90,7 +98,7 @@ class TantivyBackend(SearchBackend):
         self.folded = analyzer(stem=False)
         self.stemmed = analyzer(stem=True)
         self.analyzers = {lang: analyzer(name) for lang, name in analysis.ENGINE_STEMMERS.items()}
-        self._writer = None
+        self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
         self._meta_mtime = 0.0
         self._langs: tuple[float, tuple[str, ...]] | None = None
@@ -230,10 +238,15 @@ class TantivyBackend(SearchBackend):
     def _match(self, field: str, tokens: list[str], boost: float) -> tantivy.Query | None:
         if not tokens:
             return None
+        return self._match_tokens(field, tokens, boost)
+
+    def _match_tokens(self, field: str, tokens: list[str], boost: float) -> tantivy.Query:
+        """``tokens`` (at least one) in a row in ``field``."""
         if len(tokens) == 1:
             q = tantivy.Query.term_query(self.schema, field, tokens[0])
         else:
-            q = tantivy.Query.phrase_query(self.schema, field, tokens)
+            words: list[str | tuple[int, str]] = list(tokens)
+            q = tantivy.Query.phrase_query(self.schema, field, words)
         return tantivy.Query.boost_query(q, boost) if boost != 1.0 else q
 
     def _text_fields(self, target: str | None) -> list[tuple[str, float]]:
@@ -283,9 +296,9 @@ class TantivyBackend(SearchBackend):
             return None
         queries = []
         if target in (None, "title"):
-            queries.append(self._match("title_zh", chars, TITLE_BOOST))
+            queries.append(self._match_tokens("title_zh", chars, TITLE_BOOST))
         if target in (None, "body"):
-            queries.append(self._match("body_zh", chars, 1.0))
+            queries.append(self._match_tokens("body_zh", chars, 1.0))
         q = queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
         word = tantivy.Query.term_query(self.schema, "zhw", "".join(chars))
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Should, word)])
@@ -318,8 +331,8 @@ class TantivyBackend(SearchBackend):
         text = alt.text if isinstance(alt, Term) else alt.words
         if isinstance(alt, Term) and not alt.prefix and len(text.split()) > 1:
             # several words in one term (a name the query holds, readingroom.names): each must match
-            parts = [self._unboosted(Term(w, alt.field)) for w in text.split()]
-            parts = [p for p in parts if p is not None]
+            each = [self._unboosted(Term(w, alt.field)) for w in text.split()]
+            parts = [p for p in each if p is not None]
             if not parts:
                 return None
             return (
@@ -331,18 +344,17 @@ class TantivyBackend(SearchBackend):
             # a name variant is a phrase analysed as words are (stemmed: inflected forms match)
             return self._words_query(text, alt.field, exact=isinstance(alt, Phrase) and not isinstance(alt, Variant))
         # Mixed or CJK text: every CJK piece and the rest must each match. An unquoted run is cut into words.
-        parts: list[tantivy.Query | None] = []
+        found: list[tantivy.Query | None] = []
         for run in analysis.CJK_RUN.findall(text):
             pieces = analysis.segment(run) if isinstance(alt, Term) else [run]
-            parts += [self._cjk_query(p, alt.field) for p in pieces or [run]]
+            found += [self._cjk_query(p, alt.field) for p in pieces or [run]]
         rest = analysis.CJK_RUN.sub(" ", text)
         if isinstance(alt, Phrase):
             chunks = [c for c in rest.split("  ") if c.strip()] if rest.strip() else []
-            parts += [self._words_query(c, alt.field, exact=not isinstance(alt, Variant)) for c in chunks]
+            found += [self._words_query(c, alt.field, exact=not isinstance(alt, Variant)) for c in chunks]
         else:
-            parts += [self._words_query(w, alt.field) for w in rest.split()]
-        parts = parts[: analysis.MAX_QUERY_PIECES]
-        parts = [p for p in parts if p is not None]
+            found += [self._words_query(w, alt.field) for w in rest.split()]
+        parts = [p for p in found[: analysis.MAX_QUERY_PIECES] if p is not None]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
@@ -413,7 +425,7 @@ class TantivyBackend(SearchBackend):
         self._refresh()
         searcher = self.index.searcher()
         query, text_query = self.build_query(request)
-        kwargs = {}
+        kwargs: _SortArgs = {}
         sort = request.sort
         if sort == "relevance" and not request.query.positive:  # nothing to rank by: newest first
             sort = "-date"
@@ -441,4 +453,5 @@ class TantivyBackend(SearchBackend):
             years = [
                 (int(b["key"]), int(b["doc_count"])) for b in out.get("years", {}).get("buckets", []) if b["doc_count"]
             ]
-        return SearchResults(total=result.count, hits=hits, facets=facets, years=years)
+        total = result.count  # type: ignore[attr-defined]  # set since count=True; tantivy's stub omits the attribute
+        return SearchResults(total=total, hits=hits, facets=facets, years=years)

@@ -3,6 +3,10 @@ imported before authorities existed, or after editing names), or compute link su
 
 from django.core.management.base import BaseCommand
 
+from readingroom.archives import services
+from readingroom.documents.models import Document
+from readingroom.records.unitofwork import UnitOfWork
+
 
 class Command(BaseCommand):
     help = "resolve: resolve every document's holding archive and hierarchy again; suggest: link suggestions"
@@ -12,15 +16,14 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=3)
 
     def handle(self, what, days, **options):
-        from readingroom.archives import services
-        from readingroom.documents.models import Document
-        from readingroom.history.services import audit
-
+        # the changes and their audit event commit together (one unit of work)
         if what == "resolve":
-            n = services.replace_documents(Document.objects.all())
-            audit("archive.resolve", "", details={"documents": n})
+            with UnitOfWork() as uow:
+                n = services.replace_documents(Document.objects.all())
+                uow.audit("archive.resolve", "", details={"documents": n})
             self.stdout.write(f"{n} documents placed anew")
         else:
-            n = services.suggest_links(days=days)
-            audit("suggestion.compute", "", details={"added": n, "days": days})
+            with UnitOfWork() as uow:
+                n = services.suggest_links(days=days)
+                uow.audit("suggestion.compute", "", details={"added": n, "days": days})
             self.stdout.write(f"{n} suggestions added")

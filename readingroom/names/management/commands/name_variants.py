@@ -3,6 +3,8 @@
 
 from django.core.management.base import BaseCommand
 
+from readingroom.names.services import refresh_all
+
 
 class Command(BaseCommand):
     help = "Make the source and automatic name variants of every person"
@@ -11,7 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="make the automatic variants anew")
 
     def handle(self, *args, replace=False, **options):
-        from readingroom.names.services import refresh_all
-
         added = refresh_all(replace=replace)
         self.stdout.write(f"{added} name variants added")
