@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-deps system-deps bench clean
+.PHONY: setup run test check test-deps system-deps bench clean
 
 setup: $(VENV)/.installed
 	@scripts/vendor.sh
@@ -30,7 +30,13 @@ run: system-deps setup
 test-deps:
 	@scripts/install-test-deps.sh
 
-test: test-deps setup
+# The style and the types the project states (pyproject.toml), each failing the run.
+check: setup
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
+
+test: test-deps setup check
 	@scripts/vendor.sh --dev
 	@scripts/run-tests.sh $(PYTEST_ARGS)
 

@@ -104,8 +104,10 @@ def bench(name: str, sources: list[str], work: Path, keep: bool) -> dict:
         shutil.rmtree(data_dir, ignore_errors=True)
     row = {"corpus": name, "import": first, "reimport": again}
     print(
-        f"{name:>10}: {first['documents']:>9,} docs  {first['seconds']:>8.1f} s  {first['documents_per_second']:>7,.0f} docs/s  "
-        f"RSS {first['peak_rss_mb']} MB (importer {first['peak_rss_main_mb']} MB)  db {first['database_mb']:,} MB, index {first['search_index_mb']:,} MB  | re-import {again['seconds']:.1f} s "
+        f"{name:>10}: {first['documents']:>9,} docs  {first['seconds']:>8.1f} s  "
+        f"{first['documents_per_second']:>7,.0f} docs/s  "
+        f"RSS {first['peak_rss_mb']} MB (importer {first['peak_rss_main_mb']} MB)  "
+        f"db {first['database_mb']:,} MB, index {first['search_index_mb']:,} MB  | re-import {again['seconds']:.1f} s "
         f"({again['documents_per_second']:,.0f} docs/s, {again['unchanged']:,} unchanged)",
         flush=True,
     )

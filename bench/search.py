@@ -374,8 +374,8 @@ def main() -> None:
                     "server_rss_mb": server_rss,
                 }
                 print(
-                    f"  throughput: 4 clients, {qps} queries/s, p50 {pct(done, 50):.1f} ms, p99 {pct(done, 99):.1f} ms, "
-                    f"{len(errors)} errors, server RSS {server_rss} MB",
+                    f"  throughput: 4 clients, {qps} queries/s, p50 {pct(done, 50):.1f} ms, "
+                    f"p99 {pct(done, 99):.1f} ms, {len(errors)} errors, server RSS {server_rss} MB",
                     flush=True,
                 )
         finally:
