@@ -143,5 +143,7 @@ def database_settings(directory: Path) -> DatabaseSettings:
                 "timeout": 30,
             },
             "TEST": {"NAME": str(directory / "test.sqlite3")},
+            # a web worker keeps its connection (and SQLite's page cache, its parsed schema) between requests
+            "CONN_MAX_AGE": 600,
         }
     return _postgres_settings(url, "READINGROOM_DATABASE_URL")

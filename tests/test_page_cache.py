@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from readingroom.documents import services
@@ -110,3 +111,41 @@ def test_a_cli_write_while_serving_is_seen_by_every_worker(tmp_path):
             assert gone.value.code == 410
     finally:
         server.stop()
+
+
+@pytest.mark.django_db
+def test_archive_and_hierarchy_pages_from_the_cache_follow_every_change(tmp_path):
+    """The archives list, an archive and a level of its hierarchy are cached for readers without a session
+    (counts and dates over many documents); every write makes them anew."""
+    src = tmp_path / "in"
+    src.mkdir()
+    reference = {"repository": "Arkivi Qendror Shtetëror", "fonds": "Fondi 14/AP", "file": "Dos. 4"}
+    assert import_paths([write(src, archival_reference=reference)]).imported == 1
+    reader = Client()
+    listing = json.loads(page(reader, "/archives.json")[1])
+    [archive] = [a for a in listing["archives"] if a["documents"]]
+    url = archive["url"]
+    status, body, how = page(reader, url + ".json")
+    assert status == 200 and how == "miss" and json.loads(body)["documents"] == 1
+    assert page(reader, url + ".json")[2] == "hit"
+    [level] = json.loads(body)["levels"]
+    assert level["documents"] == 1 and page(reader, level["url"] + ".json")[2] == "miss"
+    assert page(reader, level["url"] + ".json")[2] == "hit"
+    assert page(reader, url)[2] == "miss" and page(reader, url)[2] == "hit"
+
+    # a second document in the same fonds: the archive, its level and the list count it at once
+    assert import_paths([write(src, id="cache-2", archival_reference=reference)]).imported == 1
+    status, body, how = page(reader, url + ".json")
+    assert how == "miss" and json.loads(body)["documents"] == 2
+    assert json.loads(page(reader, level["url"] + ".json")[1])["total_documents"] == 2
+    assert [a["documents"] for a in json.loads(page(reader, "/archives.json")[1])["archives"] if a["url"] == url] == [2]
+
+    # a withdrawal leaves one published document
+    services.set_status("cache-2", "withdrawn", note="Duplicate.", source="test")
+    assert json.loads(page(reader, url + ".json")[1])["documents"] == 1
+    assert json.loads(page(reader, level["url"] + ".json")[1])["total_documents"] == 1
+
+    # an editor (a session) is never served from the cache
+    editor = Client()
+    editor.cookies[settings.SESSION_COOKIE_NAME] = "x"
+    assert page(editor, url + ".json")[2] is None

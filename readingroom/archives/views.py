@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from readingroom.archives import services
 from readingroom.archives.models import Node
+from readingroom.documents.pagecache import cached_archive_page
 from readingroom.records.params import InvalidQuery
 from readingroom.records.queries import DocumentNotFound, get_document
 from readingroom.web.http import api_view
@@ -44,10 +45,12 @@ def _run(request, format, template, json_url, call, name="data"):
     return _page(request, template, {name: data, "query": request.GET.urlencode()}, json_url)
 
 
+@cached_archive_page
 def archives(request: HttpRequest, format: str | None = None) -> HttpResponse:
     return _run(request, format, "archives/list.html", "/archives.json", services.list_archives)
 
 
+@cached_archive_page
 def archive(request: HttpRequest, archive_id: str, format: str | None = None) -> HttpResponse:
     return _run(
         request,
@@ -58,6 +61,7 @@ def archive(request: HttpRequest, archive_id: str, format: str | None = None) ->
     )
 
 
+@cached_archive_page
 def node(request: HttpRequest, archive_id: str, node_id: str, format: str | None = None) -> HttpResponse:
     return _run(
         request,

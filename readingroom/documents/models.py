@@ -223,7 +223,10 @@ class Document(models.Model):
             # OAI-PMH selective harvesting (from/until)
             models.Index(fields=["updated_at"], name="doc_by_updated"),
             # archives: counts per holding archive; a level's documents in folio order, and their neighbours
-            models.Index(fields=["holding_archive", "status"], name="doc_by_archive"),
+            # (and an archive's own documents, those with no finer level: archive_node IS NULL, by date)
+            models.Index(
+                fields=["holding_archive", "status", "archive_node", "date_sort", "identifier"], name="doc_by_archive"
+            ),
             models.Index(fields=["archive_node", "folio_sort", "identifier"], name="doc_by_node"),
             models.Index(fields=["archive_tree", "status", "date_sort"], name="doc_by_archive_tree"),
         ]

@@ -83,27 +83,72 @@ def cached_document_page(view):
                 ),
             )
         )
-        key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = cache.get(key)
-        if hit is not None:
-            status, headers, content = hit
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return response
-        response = view(request, doc_id, *args, **kwargs)
-        if (
-            response.status_code in (200, 410)
-            and not response.streaming
-            and not response.cookies
-            and "Cookie" not in response.get("Vary", "")
-            and "private" not in response.get("Cache-Control", "")
-            and len(response.content) <= MAX_BYTES
-        ):
-            headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
-            cache.set(key, (response.status_code, headers, response.content), SECONDS)
-            response["X-Page-Cache"] = "miss"
+        return _from_cache(raw, lambda: view(request, doc_id, *args, **kwargs))
+
+    return wrapper
+
+
+def _from_cache(raw: str, render) -> HttpResponse:
+    """The stored response for the key ``raw`` (made of everything the page depends on), or ``render()``'s,
+    stored when it may be."""
+    key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        status, headers, content = hit
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
         return response
+    response = render()
+    if (
+        response.status_code in (200, 410)
+        and not response.streaming
+        and not response.cookies
+        and "Cookie" not in response.get("Vary", "")
+        and "private" not in response.get("Cache-Control", "")
+        and len(response.content) <= MAX_BYTES
+    ):
+        headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
+        cache.set(key, (response.status_code, headers, response.content), SECONDS)
+        response["X-Page-Cache"] = "miss"
+    return response
+
+
+def newest_event() -> int | None:
+    """The newest audit event id: every write to the archive (an import's batch, a publish, an editor's
+    change) makes one, in the same transaction."""
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT MAX(id) FROM "{AuditEvent._meta.db_table}"')  # noqa: S608 - table name from _meta
+        return cur.fetchone()[0]
+
+
+def cached_archive_page(view):
+    """Serve a page that depends on the whole archive (the archives, a level of the hierarchy: counts and
+    dates over many documents) from the cache while no write happened since it was made (for readers
+    without a session; see the module doc)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        raw = "|".join(
+            map(
+                str,
+                (
+                    "archive-page",
+                    view.__module__,
+                    view.__name__,
+                    args,
+                    sorted(kwargs.items()),
+                    request.get_host(),
+                    request.is_secure(),
+                    getattr(request, "LANGUAGE_CODE", ""),
+                    request.META.get("QUERY_STRING", ""),
+                    newest_event(),
+                ),
+            )
+        )
+        return _from_cache(raw, lambda: view(request, *args, **kwargs))
 
     return wrapper

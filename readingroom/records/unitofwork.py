@@ -43,8 +43,11 @@ from readingroom.history.models import AuditEvent, DocumentVersion
 from readingroom.records.queries import published
 from readingroom.search.models import IndexQueue
 
-#: what the home and browse pages show (``documents.services.archive_overview``): stale after any change
+#: what the home and browse pages show (``documents.services.archive_overview``)
 OVERVIEW_KEY = "archive-overview"
+#: the cache entries made from many documents, stale after any change of a document: the overview and the
+#: archives list's counts (``archives.services.archive_counts``)
+DOCUMENT_CACHES = (OVERVIEW_KEY, "archive-counts")
 
 _open: contextvars.ContextVar[UnitOfWork | None] = contextvars.ContextVar("readingroom_unit_of_work", default=None)
 
@@ -135,8 +138,7 @@ class UnitOfWork:
     def _changed(self, identifiers: tuple[str, ...], action: str) -> None:
         if identifiers:
             self._root._feed.extend((ident, action) for ident in identifiers)
-            if OVERVIEW_KEY not in self._root._caches:
-                self._root._caches.append(OVERVIEW_KEY)
+            self._root._caches.extend(key for key in DOCUMENT_CACHES if key not in self._root._caches)
 
     def changing(self, *identifiers: str, actor: str = "") -> int:
         """Call *before* changing documents: a published one that has no version yet gets one of its present
