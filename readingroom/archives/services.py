@@ -22,6 +22,7 @@ from readingroom.archives.models import Archive, ArchiveName, DocumentLink, Link
 from readingroom.documents import models as dm
 from readingroom.records.params import InvalidQuery, parse_int
 from readingroom.records.queries import PUBLISHED, published
+from readingroom.records.serialise import archival_reference
 from readingroom.records.unitofwork import UnitOfWork
 from readingroom.search import services as search
 
@@ -668,15 +669,7 @@ def _replace_documents(uow: UnitOfWork, placer, qs) -> int:
             "id": doc.identifier,
             "archive": doc.archive,
             "extra": doc.extra,
-            "archival_reference": {
-                "text": doc.ref_text,
-                "repository": doc.ref_repository,
-                "fonds": doc.ref_fonds,
-                "series": doc.ref_series,
-                "volume": doc.ref_volume,
-                "file": doc.ref_file,
-                "folios": doc.ref_folios,
-            },
+            "archival_reference": archival_reference(doc),
         }
         archive_id, node_id, folio = placer.place(rec)
         tree = placer.trees.get(node_id, "") if node_id else ""

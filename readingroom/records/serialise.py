@@ -84,6 +84,19 @@ def _holding_archive(doc: m.Document) -> dict[str, str] | None:
     return {"id": archive.identifier, "name": archive.name, "url": archive.get_absolute_url()}
 
 
+def archival_reference(doc: m.Document) -> dict[str, str]:
+    """The archival reference as written, and its parts (the record's ``archival_reference``)."""
+    return {
+        "text": doc.ref_text,
+        "repository": doc.ref_repository,
+        "fonds": doc.ref_fonds,
+        "series": doc.ref_series,
+        "volume": doc.ref_volume,
+        "file": doc.ref_file,
+        "folios": doc.ref_folios,
+    }
+
+
 def document_record(doc: m.Document) -> dict:
     """The public JSON record of a document (``GET /api/documents/<id>``; also what ``export`` writes).
 
@@ -106,15 +119,7 @@ def document_record(doc: m.Document) -> dict:
         "credits": doc.credits,
         "archive": doc.archive,
         "original_languages": _languages(doc),
-        "archival_reference": {
-            "text": doc.ref_text,
-            "repository": doc.ref_repository,
-            "fonds": doc.ref_fonds,
-            "series": doc.ref_series,
-            "volume": doc.ref_volume,
-            "file": doc.ref_file,
-            "folios": doc.ref_folios,
-        },
+        "archival_reference": archival_reference(doc),
         "contributors": [{"name": c.name, "roles": list(c.roles)} for c in related(doc, "contributors")],
         "contents": [
             {
