@@ -182,3 +182,44 @@ def test_citeproc_fixes_follow_the_csl_specification():
     item["translator"] = [{"family": "Shtëpani", "given": "Ledia"}]
     text = csl.render(item, "chicago")["text"]
     assert text.count("Shtëpani") == 1 and "Ledia" in text
+
+
+def test_citations_and_exports_name_the_holding_archive_by_its_authority(client, tmp_path):
+    """A reference whose archive is written with a typo (or a prefix, another spelling) is cited with the
+    authority's name and the finer levels exactly as written; the source's own text stays in the record."""
+    record = {
+        "id": "typo-1",
+        "title": "Telegram from the Embassy in Tirana",
+        "date": "1963-07-22",
+        "archive": "Reading Room Test Archive",
+        "original_languages": ["en"],
+        "archival_reference": {
+            "text": "Department of Sate, Central Files, 611.61/7-1563",
+            "repository": "Department of Sate",
+        },
+        "transcripts": [{"language": "en", "text": "The embassy reports."}],
+    }
+    path = tmp_path / "typo.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert import_paths([path]).imported == 1
+    doc = client.get("/api/documents/typo-1").json()
+    assert doc["holding_archive"]["name"] == "U.S. Department of State"
+    assert doc["archival_reference"]["text"] == "Department of Sate, Central Files, 611.61/7-1563"
+    cited = "U.S. Department of State, Central Files, 611.61/7-1563"
+
+    def get(style: str) -> str:
+        return client.get("/api/documents/typo-1/cite", {"style": style}).content.decode()
+
+    for style in ("archive", "chicago", "mla", "apa"):
+        text = get(style)
+        assert cited in text and "Sate" not in text, (style, text)
+    exports = {f: client.get("/api/documents/typo-1/export", {"format": f}).content.decode() for f in ("bibtex", "ris")}
+    assert f"note = {{{cited}}}" in exports["bibtex"] and "Sate" not in exports["bibtex"]
+    assert f"AN  - {cited}" in exports["ris"] and "Sate" not in exports["ris"]
+    csl_json = client.get("/api/documents/typo-1/export", {"format": "csl-json"}).json()
+    assert csl_json[0]["archive_location"] == cited
+    tree = lxml_html.fromstring(client.get("/documents/typo-1").content)
+    assert tree.xpath('//meta[@name="citation_archive_location"]/@content') == [cited]
+    mods = client.get("/oai", {"verb": "GetRecord", "identifier": "oai:testserver:typo-1", "metadataPrefix": "mods"})
+    assert b"<physicalLocation>U.S. Department of State</physicalLocation>" in mods.content, mods.content
+    assert f"<shelfLocator>{cited}</shelfLocator>".encode() in mods.content

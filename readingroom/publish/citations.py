@@ -67,6 +67,25 @@ def date_parts(date: dict) -> dict | None:
     return out
 
 
+def cited_reference(record: dict) -> str:
+    """The archival reference as citations and exports give it: as written, except that the holding archive
+    is named by its authority record where the source names it otherwise (a typo, a prefix such as
+    "Source;", another spelling or script: "Department of Sate, Central Files, 611.61/7-1563" is cited as
+    "Department of State, Central Files, 611.61/7-1563"). The finer levels stay exactly as written; a
+    written name that begins with the authority's name (a gloss after it) is kept as it is."""
+    ref = record["archival_reference"]
+    text = (ref.get("text") or "").strip()
+    authority = (record.get("holding_archive") or {}).get("name") or ""
+    written = (ref.get("repository") or "").strip()
+    if not authority:
+        return text
+    if not text:
+        return authority
+    if written and text.startswith(written) and not written.startswith(authority):
+        return authority + text[len(written) :]
+    return text
+
+
 def csl_item(record: dict, url: str) -> dict:
     """The record as a CSL-JSON item (what reference managers and citeproc read)."""
     item: dict = {
@@ -88,9 +107,8 @@ def csl_item(record: dict, url: str) -> dict:
     item.update(names)
     if record.get("archive"):
         item["archive"] = record["archive"]
-    ref = record["archival_reference"]
-    if ref.get("text"):
-        item["archive_location"] = ref["text"]
+    if reference := cited_reference(record):
+        item["archive_location"] = reference
     if record["original_languages"]:
         item["language"] = record["original_languages"][0]["code"]
     if record.get("summary"):
@@ -125,8 +143,8 @@ def archive_citation(record: dict, url: str) -> str:
     parts = [head, record["date"]["display"] or "undated"]
     if record.get("archive"):
         parts.append(record["archive"])
-    if record["archival_reference"].get("text"):
-        parts.append(record["archival_reference"]["text"])
+    if reference := cited_reference(record):
+        parts.append(reference)
     text = ", ".join(p.strip().rstrip(".,") for p in parts if p and p.strip()) + "."
     if credits := credit_line(record["contributors"]):
         text += " " + credits
@@ -135,7 +153,9 @@ def archive_citation(record: dict, url: str) -> str:
 
 def citations(record: dict, url: str) -> dict[str, dict]:
     """Every style for a record: ``{style: {"label", "text", "html", "note"?}}``, cached per record version."""
-    key = f"citations:{record['id']}:{record.get('updated_at')}:{url}"
+    # the authority's name is part of the citation: renaming or merging an archive changes no document
+    holder = (record.get("holding_archive") or {}).get("name", "")
+    key = f"citations:{record['id']}:{record.get('updated_at')}:{url}:{holder}"
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from readingroom.publish.citations import AUTHOR_ROLES, csl_item
+from readingroom.publish.citations import AUTHOR_ROLES, cited_reference, csl_item
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
@@ -84,8 +84,7 @@ def to_bibtex(record: dict, url: str) -> str:
             fields.append(("date", date["start"]))
     if record.get("archive"):
         fields.append(("howpublished", record["archive"]))
-    ref = record["archival_reference"].get("text")
-    if ref:
+    if ref := cited_reference(record):
         fields.append(("note", ref))
     if record["original_languages"]:
         fields.append(("language", record["original_languages"][0]["name"]))
@@ -115,7 +114,7 @@ def to_ris(record: dict, url: str) -> str:
         lines.append(("DA", f"{y}/{m}/{d}/" if date["start"] == date.get("end") else f"{y}///"))
     if record.get("archive"):
         lines.append(("DB", record["archive"]))
-    if ref := record["archival_reference"].get("text"):
+    if ref := cited_reference(record):
         lines.append(("AN", ref))
     if record["original_languages"]:
         lines.append(("LA", record["original_languages"][0]["name"]))
@@ -159,8 +158,8 @@ def dc_elements(record: dict, url: str) -> list[tuple[str, str]]:
         el.append(("type", record["type"]))
     el.append(("format", "text/html"))
     el.append(("identifier", url))
-    if record["archival_reference"].get("text"):
-        el.append(("source", record["archival_reference"]["text"]))
+    if ref := cited_reference(record):
+        el.append(("source", ref))
     elif record.get("source_url"):
         el.append(("source", record["source_url"]))
     el += [("language", lang["code"]) for lang in record["original_languages"]]

@@ -8,7 +8,7 @@ import json
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from readingroom.publish.citations import AUTHOR_ROLES
+from readingroom.publish.citations import AUTHOR_ROLES, cited_reference
 from readingroom.publish.formats import authors, dc_elements
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -27,8 +27,8 @@ def highwire(record: dict, url: str, pdf_url: str | None = None) -> list[tuple[s
         )
     if record.get("archive"):
         tags.append(("citation_publisher", record["archive"]))
-    if record["archival_reference"].get("text"):
-        tags.append(("citation_archive_location", record["archival_reference"]["text"]))
+    if ref := cited_reference(record):
+        tags.append(("citation_archive_location", ref))
     tags += [("citation_language", lang["code"]) for lang in record["original_languages"]]
     tags += [("citation_keywords", s) for s in record["subjects"]]
     tags.append(("citation_public_url", url))

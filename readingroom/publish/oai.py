@@ -26,6 +26,7 @@ from django.utils import timezone
 from readingroom.archives.linktypes import label as link_label
 from readingroom.archives.services import relations_for
 from readingroom.documents import models as m
+from readingroom.publish.citations import cited_reference
 from readingroom.publish.formats import XML_DECL, authors, to_dc, with_role, xml_text
 from readingroom.records.queries import in_states_by_row, is_published, with_relations
 from readingroom.records.serialise import document_record
@@ -214,10 +215,11 @@ def to_mods(record: dict, url: str) -> str:
     parts += [f"<subject><geographic>{x(p['name'])}</geographic></subject>" for p in record["places"]]
     ref = record["archival_reference"]
     location = []
-    if ref.get("repository"):
-        location.append(f"<physicalLocation>{x(ref['repository'])}</physicalLocation>")
-    if ref.get("text"):
-        location.append(f"<shelfLocator>{x(ref['text'])}</shelfLocator>")
+    # the holding archive by its authority record's name, the reference with it (citations.cited_reference)
+    if holder := (record.get("holding_archive") or {}).get("name") or ref.get("repository"):
+        location.append(f"<physicalLocation>{x(holder)}</physicalLocation>")
+    if shelf := cited_reference(record):
+        location.append(f"<shelfLocator>{x(shelf)}</shelfLocator>")
     location.append(f'<url usage="primary display">{x(url)}</url>')
     parts.append(f"<location>{''.join(location)}</location>")
     for c in record["collections"]:
