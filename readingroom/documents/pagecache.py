@@ -10,6 +10,9 @@ the same transaction as any change of the record, its scans or its OCR) and the 
 the archive (every write, the admin's edits of persons, places or collections included, writes an audit
 event), so a page is never served from before a committed edit, publish or withdrawal. The cache is the one
 all processes share (``CACHES`` in settings), so a change made by the CLI is seen by every web worker.
+
+:func:`cached_archive_page` wraps the pages made from many documents (the archives, an archive, a level of
+the hierarchy): their state is the newest audit event id alone.
 """
 
 from __future__ import annotations
@@ -67,30 +70,30 @@ def cached_document_page(view):
         state = document_state(doc_id)
         if state is None:  # no such document: the view answers (404) as it always did
             return view(request, doc_id, *args, **kwargs)
-        raw = "|".join(
-            map(
-                str,
-                (
-                    view.__module__,
-                    view.__name__,
-                    doc_id,
-                    sorted(kwargs.items()),
-                    request.get_host(),
-                    request.is_secure(),
-                    getattr(request, "LANGUAGE_CODE", ""),
-                    request.META.get("QUERY_STRING", ""),
-                    *state,
-                ),
-            )
-        )
-        return _from_cache(raw, lambda: view(request, doc_id, *args, **kwargs))
+        return _from_cache(request, view, (doc_id, *args), kwargs, state)
 
     return wrapper
 
 
-def _from_cache(raw: str, render) -> HttpResponse:
-    """The stored response for the key ``raw`` (made of everything the page depends on), or ``render()``'s,
-    stored when it may be."""
+def _from_cache(request: HttpRequest, view, args: tuple, kwargs: dict, state: tuple) -> HttpResponse:
+    """The stored response of ``view(request, *args, **kwargs)`` made from the same ``state`` (and for the same
+    host, scheme, interface language and query), or the view's, stored when it may be."""
+    raw = "|".join(
+        map(
+            str,
+            (
+                view.__module__,
+                view.__name__,
+                args,
+                sorted(kwargs.items()),
+                request.get_host(),
+                request.is_secure(),
+                getattr(request, "LANGUAGE_CODE", ""),
+                request.META.get("QUERY_STRING", ""),
+                *state,
+            ),
+        )
+    )
     key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
     hit = cache.get(key)
     if hit is not None:
@@ -100,7 +103,7 @@ def _from_cache(raw: str, render) -> HttpResponse:
             response[name] = value
         response["X-Page-Cache"] = "hit"
         return response
-    response = render()
+    response = view(request, *args, **kwargs)
     if (
         response.status_code in (200, 410)
         and not response.streaming
@@ -132,23 +135,6 @@ def cached_archive_page(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        raw = "|".join(
-            map(
-                str,
-                (
-                    "archive-page",
-                    view.__module__,
-                    view.__name__,
-                    args,
-                    sorted(kwargs.items()),
-                    request.get_host(),
-                    request.is_secure(),
-                    getattr(request, "LANGUAGE_CODE", ""),
-                    request.META.get("QUERY_STRING", ""),
-                    newest_event(),
-                ),
-            )
-        )
-        return _from_cache(raw, lambda: view(request, *args, **kwargs))
+        return _from_cache(request, view, args, kwargs, (newest_event(),))
 
     return wrapper
