@@ -207,3 +207,23 @@ def test_progress_lines_and_summary_off_a_terminal(cli):
         r"search index: 2,922 in [\d.]+ s\)",
         result.stdout,
     ), result.stdout
+
+
+def test_progress_moves_through_one_large_json_lines_file(cli, tmp_path):
+    # One file of 1,200 records: the share done used to stay at 0.0% until the file's end.
+    path = tmp_path / "many.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"p-{i}", "title": f"Record {i}", "date": "1962-03-14", "original_languages": ["en"]})
+            + "\n"
+            for i in range(1200)
+        ),
+        encoding="utf-8",
+    )
+    cli.env["READINGROOM_PROGRESS_EVERY"] = "0"
+    result = cli("import", str(path), "--batch-size", "100", "--no-index")
+    shares = [float(m[1]) for m in re.finditer(r"import: +(\d+\.\d)% ", result.stderr)]
+    assert shares, result.stderr
+    between = [s for s in shares if 0 < s < 100]
+    assert len(between) >= 5, shares  # it moves through the file, not only at its end
+    assert between == sorted(between) and between[-1] >= 80, shares

@@ -91,6 +91,7 @@ class Prepared:
     path: str
     where: str
     search: dict  # the search document, built here too (in the reader process when parallel)
+    offset: int = 0  # bytes of its file read up to the end of this record (0: the reader does not say)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
@@ -180,7 +181,7 @@ def prepare_file(path: Path, fmt: str, limits: Limits | None = None) -> Iterator
             continue
         read_ok += 1
         where = f"{item.path}:{item.line}" if item.line else item.path
-        yield Prepared(record, hashlib.sha256(blob).hexdigest(), fmt, item.path, where, search)
+        yield Prepared(record, hashlib.sha256(blob).hexdigest(), fmt, item.path, where, search, item.offset)
 
 
 def _reads_whole(path: Path, fmt: str) -> bool:
@@ -408,7 +409,10 @@ def import_paths(
             if len(batch) >= batch_size:
                 flush()
                 if progress:
+                    # within a large file: the files before it and this one's bytes read so far
+                    files_done, report.bytes_done = report.bytes_done, report.bytes_done + item.offset
                     progress(report, item.path)
+                    report.bytes_done = files_done
         flush()
     except BaseException:
         if indexer is not None:

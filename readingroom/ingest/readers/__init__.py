@@ -24,6 +24,8 @@ class SourceRecord:
     format: str = ""
     #: field name -> line in the source, so later stages can point at the line of a bad field
     lines: dict[str, int] = field(default_factory=dict)
+    #: bytes of the file read up to the end of this record, for readers that stream a file (import progress)
+    offset: int = 0
 
     def line_of(self, field_name: str | None) -> int | None:
         if field_name:

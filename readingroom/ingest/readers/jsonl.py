@@ -113,7 +113,10 @@ def read(path: Path) -> Iterator[SourceRecord | RecordError]:
                 if _brackets(raw) > limits.nesting and nesting_depth(obj, limits.nesting) > limits.nesting:
                     yield RecordError(_too_deep(limits.nesting), path=p, line=n)
                     continue
-                yield _record(obj, p, n, n)
+                item = _record(obj, p, n, n)
+                if isinstance(item, SourceRecord):
+                    item.offset = fh.tell()
+                yield item
         return
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
