@@ -229,6 +229,10 @@ SEARCH_PAGE = {
     "properties": {
         "q": _STR,
         "total": _INT,
+        "total_exact": {
+            "type": "boolean",
+            "description": "false when total is an estimate (PostgreSQL full text past 1,000 matches)",
+        },
         "page": _INT,
         "per_page": _INT,
         "pages": _INT,
@@ -253,6 +257,10 @@ SEARCH_PAGE = {
             },
         },
         "facets": {"type": "object", "additionalProperties": {"type": "array", "items": _ref("FacetValue")}},
+        "facets_exact": {
+            "type": "boolean",
+            "description": "false when facet, year and decade counts were counted on a sample of the matches",
+        },
         "years": {"type": "array", "items": {"type": "object", "properties": {"year": _INT, "count": _INT}}},
         "decades": {"type": "array", "items": {"type": "object", "properties": {"decade": _INT, "count": _INT}}},
     },

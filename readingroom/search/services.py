@@ -86,6 +86,7 @@ class SearchPage:
         return {
             "q": self.q,
             "total": self.total,
+            "total_exact": self.results.total_exact,
             "page": self.page,
             "per_page": self.per_page,
             "pages": self.pages,
@@ -99,6 +100,7 @@ class SearchPage:
                 f["name"]: [{"value": v["value"], "label": v["label"], "count": v["count"]} for v in f["values"]]
                 for f in self.facet_list()
             },
+            "facets_exact": self.results.facets_exact,
             "years": [{"year": y, "count": n} for y, n in self.results.years],
             "decades": [{"decade": d, "count": n} for d, n in self.decades()],
         }

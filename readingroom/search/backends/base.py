@@ -39,6 +39,10 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     years: list[tuple[int, int]] = field(default_factory=list)
+    #: False when ``total`` is an estimate (a backend may estimate past a documented number of matches)
+    total_exact: bool = True
+    #: False when the facet and year counts were counted on a sample of the matches and scaled
+    facets_exact: bool = True
 
 
 class SearchBackend:
