@@ -150,3 +150,64 @@ def test_a_rebuild_after_the_feed_was_pruned_keeps_its_place(tmp_path):
     cli("worker", "--once")  # nothing to apply: no rebuild, the position is not even rewritten
     assert cursor.stat().st_mtime_ns == before
     assert cli_ids(cli, "pomegranate") == {"p-0", "p-1", "p-2"}
+
+
+FAST_LANE = r"""
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "readingroom.settings"
+import django
+django.setup()
+from readingroom.documents.models import Document
+from readingroom.search import feed, indexing
+from readingroom.search.backends import get_backend
+from readingroom.search.models import IndexQueue
+from readingroom.search import services
+
+calls = []
+original = indexing._index_ids
+
+def index_ids(backend, ids):
+    calls.append(list(ids))
+    original(backend, ids)
+    if len(calls) == 1:  # an editor's change, committed while the round is at its first chunk
+        Document.objects.filter(identifier="long-0").update(title="Zucchini report")
+        IndexQueue.objects.create(identifier="long-0", action="index")
+
+indexing._index_ids = index_ids
+indexing.FAST_LANE = 5
+indexing.process_queue(chunk=10)
+backend = get_backend()
+indexing.process_queue(chunk=10)  # a second round: what is left after the first one's horizon
+print(json.dumps({
+    "calls": calls,
+    "zucchini": [d["id"] for d in services.search({"q": "zucchini"}).documents],
+    "all": services.search({"q": "long", "per_page": 100}).total,
+    "pending": feed.pending(feed.read_state(backend).position),
+}))
+"""
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_a_change_made_during_a_long_round_is_applied_before_the_round_reaches_it(tmp_path, database, request):
+    """Behind an import's thousands of rows, an editor's change is applied at the next chunk boundary (the
+    fast lane), not when the round gets to it; every row is still applied."""
+    env = {"READINGROOM_SEARCH_BACKEND": "tantivy"}
+    if database == "postgres":
+        env["READINGROOM_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    cli = CLI(tmp_path / "node", env=env)
+    cli("import", jsonl(tmp_path / "first.jsonl", [record("first", "First telegram")]))  # an index that follows
+    cli(
+        "import",
+        "--no-index",
+        jsonl(tmp_path / "r.jsonl", [record(f"long-{i}", f"Long report {i}") for i in range(60)]),
+    )
+    done = subprocess.run([sys.executable, "-c", FAST_LANE], env=cli.env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    first, fast = out["calls"][0], out["calls"][1]
+    assert len(first) == 10 and "long-0" in first  # the round's first chunk, in commit order
+    assert "long-0" in fast and "long-10" not in fast  # then the newest rows, before the round's second chunk
+    assert out["zucchini"] == ["long-0"] and out["all"] == 60 and out["pending"] == 0
+    assert out["calls"][2][0] == "long-10"  # the round goes on where it was
+    applied = [i for call in out["calls"] for i in call]
+    assert set(applied) == {f"long-{i}" for i in range(60)}
