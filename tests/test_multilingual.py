@@ -27,6 +27,9 @@ def test_albanian_stems_share_a_base():
     forms = ["takim", "takimi", "takimet", "takimin", "takimeve", "Takimit"]
     assert {analysis.py_stem("sq", w) for w in forms} == {"takim"}
     assert analysis.py_stem("sq", "Tiranë") == analysis.py_stem("sq", "Tiranës") == analysis.py_stem("sq", "Tirana")
+    # endings stack (plural, then the article): a base that ends like an ending still meets its forms
+    assert {analysis.py_stem("sq", w) for w in ["traktat", "traktati", "traktatet", "traktateve"]} == {"trakt"}
+    assert {analysis.py_stem("sq", w) for w in ["qeveri", "qeveria", "qeverive", "qeverisë"]} == {"qever"}
 
 
 def test_polish_czech_and_engine_stems():

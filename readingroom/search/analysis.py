@@ -243,9 +243,11 @@ _ALBANIAN_SUFFIXES = [
 
 
 def albanian_stem(word: str) -> str:
-    """A light stemmer for Albanian (folded input): strips one inflectional ending (definite article,
-    case and plural endings: -i/-u/-in/-un/-it/-ut/-et/-ve/-eve/-ës/-a/-ja/-në/-të ...) while at least four
-    letters stay. "takimi", "takimet", "takimin", "takimeve" -> "takim"; "Tiranës", "Tiranë" -> "tiran".
+    """A light stemmer for Albanian (folded input): strips inflectional endings (definite article, case and
+    plural endings: -i/-u/-in/-un/-it/-ut/-et/-ve/-eve/-ës/-a/-ja/-në/-të ...), at most two (they stack: plural
+    then article, "traktat-et", "qeveri-ve"), while at least four letters stay. "takimi", "takimet", "takimin",
+    "takimeve" -> "takim"; "Tiranës", "Tiranë" -> "tiran"; "traktat", "traktatet", "traktati" -> "trakt" (one
+    ending only left "traktatet" as "traktat" and "traktat" as "trakt": they never met).
 
     No Snowball stemmer exists for Albanian. Hunspell's sq_AL dictionary (Debian ``myspell-sq``) read through
     spylls, the one Hunspell binding that installs here, stems the same words but takes about 5 s to load in
@@ -253,9 +255,13 @@ def albanian_stem(word: str) -> str:
     """
     if len(word) <= 4 or not word.isalpha():
         return word
-    for suffix in _ALBANIAN_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
+    for _ in range(2):
+        for suffix in _ALBANIAN_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
     return word
 
 
@@ -300,7 +306,8 @@ CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00
 
 
 def _is_cjk(ch: str) -> bool:
-    return bool(CJK_RUN.match(ch))
+    # every CJK range starts at U+3040: the other letters (nearly every word of most texts) skip the regex
+    return ch >= "\u3040" and CJK_RUN.match(ch) is not None
 
 
 def has_cjk(text: str) -> bool:
@@ -329,7 +336,12 @@ def simplified(text: str) -> str:
 
 def cjk_runs(text: str) -> list[str]:
     """The runs of CJK characters in ``text``, in Simplified characters."""
-    return [simplified(m) for m in CJK_RUN.findall(text)]
+    runs = CJK_RUN.findall(text)
+    if len(runs) < 2:
+        return [simplified(run) for run in runs]
+    # One conversion for all the runs, a line break between them (a call per run cost more than the conversion
+    # itself: a Chinese text has a run per clause). No conversion phrase holds a line break, so none spans two runs.
+    return simplified("\n".join(runs)).split("\n")
 
 
 #: between two runs in the character field, so a phrase never matches across punctuation or other words
@@ -338,8 +350,8 @@ RUN_BREAK = "|"
 
 def cjk_chars_text(text: str) -> str:
     """The CJK characters of ``text`` one per token (Simplified), runs separated by a break token."""
-    runs = cjk_runs(text)
-    return f" {RUN_BREAK} ".join(" ".join(run) for run in runs)
+    # "a b | c d" for the runs "ab" and "cd": one join over the text instead of one per run
+    return " ".join(RUN_BREAK.join(cjk_runs(text)))
 
 
 def segment(run: str) -> list[str]:
@@ -355,7 +367,9 @@ def cjk_words_text(text: str) -> str:
     # deferred: jieba loads its dictionary only when Chinese text is met
     import rjieba
 
-    return " ".join(w for run in cjk_runs(text) for w in rjieba.cut(run) if w.strip())
+    # the runs cut as one text (a line break between them) give the words they give one by one: jieba cuts at every
+    # character that is not Han. Its words hold no space, and the breaks come back as words of their own.
+    return " ".join(rjieba.cut("\n".join(cjk_runs(text)))).replace(" \n ", " ")
 
 
 # -- documents ---------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchR
 from readingroom.search.documents import title_key
 from readingroom.search.query import Clause, Phrase, Term, Variant
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: Albanian endings stack (analysis.albanian_stem)
 #: with RUM: result sets up to this size are ranked exactly (ts_rank + boosts); larger ones in RUM's index order
 EXACT_RANK_UP_TO = 500  # (4x that with filters: see search())
 #: matches are counted exactly up to this many; past it ``total`` is the planner's estimate (never below it) and
@@ -363,24 +363,31 @@ class PostgresBackend(SearchBackend):
         self._through_rum = 0
         if not self._ready:
             return
-        if not self._lexicon_complete():
+        try:
             with connection.cursor() as cur:
-                cur.execute(
-                    "INSERT INTO rr_search_words SELECT DISTINCT unnest(tsvector_to_array(tsv)) FROM rr_search "
-                    "ON CONFLICT DO NOTHING"
-                )
-                cur.execute("INSERT INTO rr_search_meta VALUES ('lexicon', 'complete') ON CONFLICT (key) DO NOTHING")
-            self._lexicon = None
-        if not self.rum_available:
+                cur.execute("SELECT EXISTS (SELECT 1 FROM rr_search_meta WHERE key = 'lexicon')")
+                if not cur.fetchone()[0]:
+                    with transaction.atomic():
+                        cur.execute(
+                            "INSERT INTO rr_search_words SELECT DISTINCT unnest(tsvector_to_array(tsv)) "
+                            "FROM rr_search ON CONFLICT DO NOTHING"
+                        )
+                        cur.execute(
+                            "INSERT INTO rr_search_meta VALUES ('lexicon', 'complete') ON CONFLICT (key) DO NOTHING"
+                        )
+                    self._lexicon = None
+                if not self.rum_available:
+                    return
+                cur.execute("SELECT to_regclass('rr_search_rum') IS NOT NULL")
+                if self._rum_dropped or not cur.fetchone()[0]:
+                    cur.execute("SELECT pg_advisory_lock(74202)")  # one builder at a time
+                    try:
+                        self.rum_available = self._build_rum(cur)
+                    finally:
+                        cur.execute("SELECT pg_advisory_unlock(74202)")
+        except DatabaseError as exc:  # (an aborted transaction, a lost connection): the next writer does it
+            logging.getLogger(__name__).warning("the search index's upkeep is left to the next writer: %s", exc)
             return
-        with connection.cursor() as cur:
-            cur.execute("SELECT to_regclass('rr_search_rum') IS NOT NULL")
-            if self._rum_dropped or not cur.fetchone()[0]:
-                cur.execute("SELECT pg_advisory_lock(74202)")  # one builder at a time
-                try:
-                    self.rum_available = self._build_rum(cur)
-                finally:
-                    cur.execute("SELECT pg_advisory_unlock(74202)")
         self._rum_dropped = False
 
     def add(self, docs: list[dict]) -> None:

@@ -24,7 +24,7 @@ from readingroom.search import analysis, feed, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.query import Clause, Phrase, Term, Variant, prefix_stems
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: Albanian endings stack (analysis.albanian_stem)
 TITLE_BOOST = 1.0
 #: the exact (folded, unstemmed) fields weigh more than the stemmed ones: an exact form ranks first
 EXACT_BOOST = 2.5
