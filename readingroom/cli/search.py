@@ -40,7 +40,8 @@ def cmd_search(args) -> int:
         return 0
     for notice in page.notices:
         print(f"note: {notice}", file=sys.stderr)
-    print(f"{page.total:,} results" + (f" (page {page.page} of {page.pages})" if page.pages > 1 else ""))
+    about = "" if page.results.total_exact else "about "
+    print(f"{about}{page.total:,} results" + (f" (page {page.page} of {page.pages})" if page.pages > 1 else ""))
     for n, d in enumerate(page.documents, start=page.request.offset + 1):
         print(
             f"\n{n}. {d['title']}\n   {d['id']} · {d['date']['display'] or 'undated'}"
