@@ -24,3 +24,17 @@ def test_only_word_starts_match():
 
 def test_no_match_gives_the_start_of_the_text():
     assert snippet("First words of the text.", pattern(parse("absent"))) == "First words of the text."
+
+
+def test_a_folded_match_far_into_a_text_and_across_the_cuts_where_it_is_folded_piece_by_piece():
+    """The text is folded in growing pieces (512, 1,024, ... characters) until one holds a match: a match far
+    into it, and one that straddles a cut, are still found, and the window is around the first of them."""
+    filler = "Á vita után a bizottság ülésezett. "  # every word has a diacritic; none is a query word
+    for offset in range(0, 60):
+        head = filler * 14 + "x" * offset  # about 500 characters, then shifted across the first cut
+        text = head + " A küldöttség megérkezett Moszkvába. " + filler * 40 + "küldöttek"
+        html = snippet(text, pattern(parse("kuldottseg"), ["hu"]))
+        assert "<b>küldöttség</b>" in html, offset
+    late = filler * 100 + "Kádár János levele. " + filler * 3
+    assert "<b>Kádár</b>" in snippet(late, pattern(parse("kadar")))
+    assert "<b>" not in snippet(filler * 100, pattern(parse("kadar")))
