@@ -431,3 +431,47 @@ def test_recall_per_script_pair(tmp_path, capsys):
             continue
         assert r["expanded"] >= 0.8 and r["expanded"] > r["plain"], (pair, r)
     assert results["_cost"]["expand_ms_p50"] < 1.0
+
+
+@pytest.mark.django_db
+def test_an_import_gives_its_new_persons_the_variants_one_person_at_a_time_would(tmp_path):
+    """An import makes a batch's persons and their variants in bulk (``Lookups.prefetch_persons``,
+    ``services.refresh_persons``): the same variants as ``refresh_person`` one by one; a person named again
+    with a description it lacked gains it and the variants it implies (Soviet: a Cyrillic form)."""
+    from readingroom.documents.models import Person
+    from readingroom.ingest.pipeline import import_paths
+    from readingroom.names import services
+    from readingroom.names.models import NameVariant
+
+    def variants() -> dict[str, set[tuple[str, str, str, str, str]]]:
+        out: dict[str, set] = {}
+        for v in NameVariant.objects.select_related("person"):
+            out.setdefault(v.person.identifier, set()).add((v.name, v.kind, v.scheme, v.key, v.script))
+        return out
+
+    later = {
+        "id": "nm-later",
+        "title": "Second memorandum",
+        "date": "1964-05-01",
+        "original_languages": ["en"],
+        "transcripts": [{"language": "en", "text": "Kostin again."}],
+        "persons": [{"id": "p-kos", "name": "Kostin, Boris", "description": "Soviet trade representative"}],
+    }
+    first = {**later, "id": "nm-first", "persons": [{"id": "p-kos", "name": "Kostin, Boris"}]}
+    source = tmp_path / "n.jsonl"
+    docs = [*NAMES, first]
+    source.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\n", encoding="utf-8")
+    assert import_paths([source]).imported == len(docs)
+    bulk = variants()
+    assert {"p-mao", "p-zwh", "p-zab", "p-vol", "p-kos"} <= set(bulk)
+    assert any(name == "Mao Tse-tung" for name, *_ in bulk["p-mao"])
+    assert not any(script == "Cyrl" for *_, script in bulk["p-kos"])  # nothing says Kostin is Soviet yet
+    NameVariant.objects.all().delete()
+    for person in Person.objects.all():
+        services.refresh_person(person)
+    assert variants() == bulk
+
+    (tmp_path / "later.jsonl").write_text(json.dumps(later, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert import_paths([tmp_path / "later.jsonl"]).imported == 1
+    assert Person.objects.get(identifier="p-kos").description == "Soviet trade representative"
+    assert any(script == "Cyrl" for *_, script in variants()["p-kos"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 
 from readingroom.archives.models import Archive, Node, ReviewItem
 from readingroom.archives.resolve import Resolution, Resolver, name_key
@@ -117,12 +117,14 @@ class Placer:
         #: (archive, parent) levels whose children are in ``nodes``; nodes this import made (no children yet)
         self.loaded: set[tuple] = set()
         self.fresh: set[int] = set()
+        #: (tree path, id) of levels made in this batch, their path not yet written
+        self.pending_trees: list[tuple[str, int]] = []
         self.series_names: dict[int, list[str]] = {}
         self.unresolved: dict[str, list] = {}
 
     def place(self, rec: dict) -> tuple[int | None, int | None, int | None]:
         """``(archive id, deepest node id, folio sort key)`` for a canonical record; an unresolved name is
-        remembered for the review list (:meth:`flush_reviews`)."""
+        remembered for the review list (:meth:`flush`, which the caller calls at the end of its batch)."""
         ref = rec["archival_reference"]
         written = ref.get("repository") or ""
         name = written or rec.get("archive") or ""
@@ -177,27 +179,54 @@ class Placer:
                 [archive_id, parent_id, level, label[:300], key[:300], depth],
             )
             pk = cur.fetchone()[0]
-            tree = f"{parent_tree}{pk:08d}."
-            cur.execute(f'UPDATE "{table}" SET tree = %s WHERE id = %s', [tree, pk])  # noqa: S608 - the table name is the model's _meta.db_table, values are parameters
+        tree = f"{parent_tree}{pk:08d}."
+        self.pending_trees.append((tree, pk))  # written with the batch's other new levels (:meth:`flush`)
         self.nodes[cache_key] = pk
         self.trees[pk], self.depths[pk] = tree, depth
         self.fresh.add(pk)
         return pk
 
+    def flush(self) -> None:
+        """Write what this batch left for its end: the new levels' tree paths, the names to review."""
+        if self.pending_trees:
+            with connection.cursor() as cur:
+                cur.executemany(f'UPDATE "{Node._meta.db_table}" SET tree = %s WHERE id = %s', self.pending_trees)  # noqa: S608 - the table name is the model's _meta.db_table, values are parameters
+            self.pending_trees.clear()
+        self.flush_reviews()
+
     def flush_reviews(self) -> None:
-        """Queue the names that did not resolve (one review item per folded name; counted)."""
+        """Queue the names that did not resolve (one review item per folded name; counted): one query for the
+        items that exist, one insert for the new ones, one update per open item seen again."""
+        if not self.unresolved:
+            return
+        by_key: dict[str, tuple[str, str, Resolution, int]] = {}
         for name, (example, resolution, count) in self.unresolved.items():
             key = key_of(name)[:500]
-            item, created = ReviewItem.objects.get_or_create(
-                key=key,
-                defaults={
-                    "name": name[:500],
-                    "reason": resolution.reason[:500],
-                    "candidates": resolution.candidates,
-                    "example": example[:200],
-                    "occurrences": count,
-                },
-            )
-            if not created and item.state == ReviewItem.State.OPEN:
-                ReviewItem.objects.filter(pk=item.pk).update(occurrences=F("occurrences") + count)
+            if key in by_key:  # two spellings that fold alike: one item
+                first = by_key[key]
+                by_key[key] = (first[0], first[1], first[2], first[3] + count)
+            else:
+                by_key[key] = (name, example, resolution, count)
         self.unresolved.clear()
+        existing = dict(ReviewItem.objects.filter(key__in=list(by_key)).values_list("key", "state"))
+        ReviewItem.objects.bulk_create(
+            [
+                ReviewItem(
+                    key=key,
+                    name=name[:500],
+                    reason=resolution.reason[:500],
+                    candidates=resolution.candidates,
+                    example=example[:200],
+                    occurrences=count,
+                )
+                for key, (name, example, resolution, count) in by_key.items()
+                if key not in existing
+            ]
+        )
+        seen_again = [key for key, state in existing.items() if state == ReviewItem.State.OPEN]
+        for i in range(0, len(seen_again), 200):  # one statement for up to 200 items
+            keys = seen_again[i : i + 200]
+            ReviewItem.objects.filter(key__in=keys).update(
+                occurrences=F("occurrences")
+                + Case(*[When(key=k, then=Value(by_key[k][3])) for k in keys], output_field=IntegerField())
+            )

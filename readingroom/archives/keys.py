@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _PREFIX = re.compile(r"^\s*(?:sources?|original|courtesy of)\s*[;:,.]\s*", re.I)
 
@@ -15,6 +16,7 @@ def clean(name: str) -> str:
     return text.strip(" .,;:")
 
 
+@lru_cache(maxsize=65536)  # (an import folds the same archive, series and file names again and again)
 def name_key(name: str) -> str:
     """The folded form names are compared by: lower case, no diacritics, dashes and punctuation as spaces."""
     text = unicodedata.normalize("NFKD", clean(name))

@@ -684,7 +684,7 @@ def _replace_documents(uow: UnitOfWork, placer, qs) -> int:
             )
             uow.updated(doc.identifier)
             changed += 1
-    placer.flush_reviews()
+    placer.flush()
     prune_nodes()
     return changed
 

@@ -19,7 +19,7 @@ from django.db.models import Count, Max
 from readingroom.documents.models import DocumentPerson, Person
 from readingroom.names import translit
 from readingroom.names.models import NameVariant, SeedName
-from readingroom.names.variants import automatic_variants, script_of, stem_key
+from readingroom.names.variants import automatic_variants, fill, script_of, stem_key
 from readingroom.records.unitofwork import UnitOfWork
 from readingroom.search import analysis
 from readingroom.search.query import Clause, ParsedQuery, Phrase, Term, Variant
@@ -41,28 +41,51 @@ CHECK_SECONDS = 2.0
 def refresh_person(person: Person, *, replace: bool = False) -> int:
     """Give ``person`` its source variant (its name as stored) and the automatic ones. Editors' and curated
     variants are kept; with ``replace`` the automatic ones are made anew. Returns how many were added."""
-    existing = {v.name: v for v in NameVariant.objects.filter(person=person)}
     if replace:
-        stale = [v.pk for v in existing.values() if v.kind == NameVariant.Kind.AUTOMATIC]
-        NameVariant.objects.filter(pk__in=stale).delete()
-        existing = {n: v for n, v in existing.items() if v.kind != NameVariant.Kind.AUTOMATIC}
-    wanted = [(person.name, NameVariant.Kind.SOURCE, "")]
-    wanted += [
-        (form, NameVariant.Kind.AUTOMATIC, how) for form, how in automatic_variants(person.name, person.description)
-    ]
-    keys = {translit.key(n) for n, _, _ in wanted} - {""}
-    groups = set(SeedName.objects.filter(key__in=keys).values_list("group", flat=True))
-    wanted += [
-        (n, NameVariant.Kind.SEED, "") for n in SeedName.objects.filter(group__in=groups).values_list("name", flat=True)
-    ]
-    added = 0
-    for name, kind, scheme in wanted:
-        name = " ".join(name.split())[:300]
-        if not name or name in existing:
-            continue
-        existing[name] = NameVariant.objects.create(person=person, name=name, kind=kind, scheme=scheme)
-        added += 1
-    return added
+        NameVariant.objects.filter(person=person, kind=NameVariant.Kind.AUTOMATIC).delete()
+    return refresh_persons([person])
+
+
+def refresh_persons(persons: list[Person]) -> int:
+    """:func:`refresh_person` for many persons at once (an import's new persons: three queries and one insert
+    for a batch, where one person at a time took about ten). Returns how many variants were added."""
+    persons = [p for p in persons if p.pk is not None]
+    if not persons:
+        return 0
+    existing = set(NameVariant.objects.filter(person__in=persons).values_list("person_id", "name"))
+    wanted: dict[int, list[tuple[str, str, str]]] = {}
+    keys_of: dict[int, set[str]] = {}
+    for person in persons:
+        forms: list[tuple[str, str, str]] = [(person.name, NameVariant.Kind.SOURCE, "")]
+        forms += [
+            (form, NameVariant.Kind.AUTOMATIC, how) for form, how in automatic_variants(person.name, person.description)
+        ]
+        wanted[person.pk] = forms
+        keys_of[person.pk] = {translit.key(n) for n, _, _ in forms} - {""}
+    groups_of_key: dict[str, set[str]] = {}
+    for key, group in SeedName.objects.filter(key__in=set().union(*keys_of.values())).values_list("key", "group"):
+        groups_of_key.setdefault(key, set()).add(group)
+    if groups_of_key:
+        names_of_group: dict[str, list[str]] = {}
+        groups = set().union(*groups_of_key.values())
+        for group, name in SeedName.objects.filter(group__in=groups).values_list("group", "name"):
+            names_of_group.setdefault(group, []).append(name)
+        for pk, keys in keys_of.items():
+            for group in sorted({g for k in keys for g in groups_of_key.get(k, ())}):
+                wanted[pk] += [(n, NameVariant.Kind.SEED, "") for n in names_of_group.get(group, [])]
+    new: list[NameVariant] = []
+    for pk, forms in wanted.items():
+        for name, kind, scheme in forms:
+            name = " ".join(name.split())[:300]
+            if not name or (pk, name) in existing:
+                continue
+            existing.add((pk, name))
+            variant = NameVariant(person_id=pk, name=name, kind=kind, scheme=scheme)
+            fill(variant)  # (what the pre_save signal does; bulk_create sends none)
+            new.append(variant)
+    # a variant another writer has just added for the same person is left as it is
+    NameVariant.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
 def add_variant(person: Person, name: str, *, kind: str = NameVariant.Kind.EDITOR, actor: str = "") -> NameVariant:
