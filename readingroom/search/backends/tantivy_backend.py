@@ -11,11 +11,11 @@ counted with aggregations. Web workers only read; one process at a time writes (
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import threading
 from pathlib import Path
-from typing import TypedDict
 
 import tantivy
 from django.conf import settings
@@ -24,11 +24,13 @@ from readingroom.search import analysis, feed, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.query import Clause, Phrase, Term, Variant, prefix_stems
 
-SCHEMA_VERSION = "3"  # 3: Albanian endings stack (analysis.albanian_stem)
+SCHEMA_VERSION = "4"  # 3: Albanian endings stack (analysis.albanian_stem); 4: a total order of the results (tb)
 TITLE_BOOST = 1.0
 #: the exact (folded, unstemmed) fields weigh more than the stemmed ones: an exact form ranks first
 EXACT_BOOST = 2.5
 TIE_BREAKER = 0.3
+#: by relevance, at most this many documents past a page are read to order its last score's equals
+TIE_GROUP_MAX = 1000
 #: people, places, archive: short fields, where BM25 would make any word weigh a lot
 NAME_BOOST = 1.0
 ENGINE_LANGS = tuple(analysis.ENGINE_STEMMERS)
@@ -57,7 +59,17 @@ def build_schema() -> tantivy.Schema:
     for name in ("year", "date_key", "date_end_key"):
         sb.add_integer_field(name, fast=True, indexed=True)
     sb.add_text_field("title_sort", fast=True, tokenizer_name="raw", index_option="basic")
+    # Ties in the order of the results are broken by the document, the same way on every node (each node's own
+    # index orders equal keys by where the documents sit in it, which differs with the order they came in and
+    # with merges): ``tb`` a hash of the identifier, ``date_order`` the date then it, ``title_sort`` ends with it.
+    sb.add_integer_field("tb", fast=True)  # (signed: a Python int reaches tantivy as i64)
+    sb.add_integer_field("date_order", fast=True)
     return sb.build()
+
+
+def tie_key(identifier: str) -> int:
+    """A stable 63-bit number for a document identifier (the same on every node and in every process)."""
+    return int.from_bytes(hashlib.blake2b(identifier.encode(), digest_size=8).digest(), "big") >> 1
 
 
 def analyzer(stem: bool | str = True) -> tantivy.TextAnalyzer:
@@ -80,13 +92,6 @@ def whitespace_analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.lowercase())
         .build()
     )
-
-
-class _SortArgs(TypedDict, total=False):
-    """The sort arguments of ``Searcher.search`` (none: by relevance)."""
-
-    order_by_field: str
-    order: tantivy.Order
 
 
 class TantivyBackend(SearchBackend):
@@ -144,7 +149,9 @@ class TantivyBackend(SearchBackend):
             "archive": [d["archive"]],
             "date_key": [d["date_key"]],
             "date_end_key": [d["date_end_key"]],
-            "title_sort": [d["title_sort"]],
+            "title_sort": [f"{d['title_sort']}\x1f{d['id']}"],
+            "tb": [tie_key(d["id"])],
+            "date_order": [(d["date_key"] << 31) | (tie_key(d["id"]) >> 32)],
         }
         for lang, text in d.get("texts", {}).items():
             if lang in analysis.ENGINE_STEMMERS:
@@ -421,21 +428,49 @@ class TantivyBackend(SearchBackend):
             )
         return query, text
 
+    def _ranked(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, sort: str, offset: int, limit: int
+    ) -> tuple[tantivy.SearchResult, list[tuple]]:
+        """The search result (its count) and the page's ``(key, address)``s in a total order, the same on every
+        node. Sorted by a field, the field holds the tie-break (``date_order``, ``title_sort``). By relevance,
+        documents of equal score are ordered by ``tb``: the page and the rest of its last score's group (up to
+        ``TIE_GROUP_MAX`` more) are read, and sorted by (score, tb); the page's first rank needs no more, since
+        every rank before it is read (as tantivy does for an offset anyway)."""
+        if sort != "relevance":
+            field = "date_order" if sort.lstrip("-") == "date" else "title_sort"
+            order = tantivy.Order.Desc if sort.startswith("-") else tantivy.Order.Asc
+            result = searcher.search(
+                query, limit=max(1, limit), count=True, offset=offset, order_by_field=field, order=order
+            )
+            return result, list(result.hits[:limit]) if limit else []
+        if not limit:
+            return searcher.search(query, limit=1, count=True), []
+        want = offset + limit
+        fetch = want + 1
+        while True:
+            result = searcher.search(query, limit=fetch, count=True)
+            hits = result.hits
+            last = hits[min(want, len(hits)) - 1][0] if hits else None
+            if len(hits) < fetch or hits[-1][0] != last or fetch >= want + TIE_GROUP_MAX:
+                break
+            fetch = min(fetch * 2, want + TIE_GROUP_MAX)  # the last score's group goes on past what was read
+        if not hits:
+            return result, []
+        ties = searcher.fast_field_values("tb", [address for _, address in hits])
+        ranking = sorted(range(len(hits)), key=lambda i: (-hits[i][0], ties[i] or 0))
+        return result, [hits[i] for i in ranking[offset:want]]
+
     def search(self, request: SearchRequest) -> SearchResults:
         self._refresh()
         searcher = self.index.searcher()
         query, text_query = self.build_query(request)
-        kwargs: _SortArgs = {}
         sort = request.sort
         if sort == "relevance" and not request.query.positive:  # nothing to rank by: newest first
             sort = "-date"
-        if sort != "relevance":
-            kwargs["order_by_field"] = "date_key" if sort.lstrip("-") == "date" else "title_sort"
-            kwargs["order"] = tantivy.Order.Desc if sort.startswith("-") else tantivy.Order.Asc
-        result = searcher.search(query, limit=max(1, request.limit), count=True, offset=request.offset, **kwargs)
+        result, ranked = self._ranked(searcher, query, sort, request.offset, request.limit)
         hits = []
         patterns = snippets.Patterns(request.query)
-        for key, address in result.hits[: request.limit] if request.limit else []:
+        for key, address in ranked:
             doc = searcher.doc(address)
             text = (
                 snippets.snippet(doc["text"][0].decode() if doc["text"] else "", patterns.get(doc["langs"]))

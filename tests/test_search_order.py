@@ -1,0 +1,84 @@
+"""Results come in one total order, the same on every node: documents that rank alike (equal score, the same
+date, the same title) are ordered by the document, not by where they sit in one node's index. Two embedded
+indexes (two nodes' own) fed the same documents in other orders and other commits give the same pages, and the
+pages of one search never repeat or skip a document."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from readingroom.search.backends.base import SearchRequest
+from readingroom.search.backends.tantivy_backend import TantivyBackend
+from readingroom.search.documents import search_document
+from readingroom.search.query import parse
+
+
+def record(n: int, title: str, text: str, date: str) -> dict:
+    return {
+        "id": f"order-{n:03d}",
+        "title": title,
+        "summary": "",
+        "citation": "",
+        "translations": [],
+        "archive": "",
+        "transcripts": [{"language": "en", "text": text, "title": ""}],
+        "archival_reference": {"repository": "", "text": ""},
+        "contributors": [],
+        "places": [],
+        "collections": [],
+        "original_languages": [{"code": "en", "name": "English"}],
+        "subjects": [],
+        "type": "",
+        "classification": "",
+        "date": {"start": date, "end": date},
+    }
+
+
+# 150 documents alike for "cranberry" (same words, same length: equal scores) on 3 dates, 15 with the word
+# twice but not in the title, 15 with it in the title and twice (the best), and 30 that do not match
+DOCS = (
+    [record(i, "Cranberry report", "Cranberry harvest figures.", f"1961-0{1 + i % 3}-01") for i in range(150)]
+    + [record(i, "Trade note", "Cranberry and cranberry again, the harvest.", "1962-05-05") for i in range(150, 165)]
+    + [record(i, "Cranberry report", "Cranberry, cranberry, harvest.", "1963-01-01") for i in range(165, 180)]
+    + [record(i, "Other", "Nothing about berries.", "1960-01-01") for i in range(180, 210)]
+)
+
+
+def node(path, docs: list[dict], chunk: int) -> TantivyBackend:
+    backend = TantivyBackend(path)
+    for i in range(0, len(docs), chunk):  # a commit per chunk: one segment each (as a follower of the feed makes)
+        backend.add([search_document(d) for d in docs[i : i + chunk]])
+        backend.commit()
+    return backend
+
+
+def pages(backend: TantivyBackend, q: str, sort: str, per_page: int) -> list[list[str]]:
+    out, offset = [], 0
+    while True:
+        req = SearchRequest(query=parse(q), sort=sort, offset=offset, limit=per_page, facets=False, snippets=False)
+        res = backend.search(req)
+        if not res.hits:
+            return out
+        out.append([h.id for h in res.hits])
+        offset += per_page
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date", "title", "-title"])
+def test_two_nodes_fed_in_other_orders_give_the_same_pages(tmp_path, sort):
+    shuffled = DOCS[:]
+    random.Random(7).shuffle(shuffled)
+    one = node(tmp_path / "one", DOCS, chunk=500)
+    two = node(tmp_path / "two", shuffled, chunk=17)
+    # node two also saw some documents twice (an update re-adds them: a deleted copy stays until a merge)
+    two.add([search_document(d) for d in shuffled[:40]])
+    two.commit()
+    for per_page in (20, 7):
+        first, second = pages(one, "cranberry", sort, per_page), pages(two, "cranberry", sort, per_page)
+        assert first == second
+        seen = [i for page in first for i in page]
+        assert len(seen) == len(set(seen)) == 180  # every match once, none repeated or skipped across pages
+    if sort == "relevance":
+        top = pages(one, "cranberry", sort, 15)[0]
+        assert {int(i[-3:]) for i in top} == set(range(165, 180))  # the better matches (title, twice) still first
