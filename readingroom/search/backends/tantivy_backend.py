@@ -29,8 +29,10 @@ TITLE_BOOST = 1.0
 #: the exact (folded, unstemmed) fields weigh more than the stemmed ones: an exact form ranks first
 EXACT_BOOST = 2.5
 TIE_BREAKER = 0.3
-#: by relevance, at most this many documents past a page are read to order its last score's equals
+#: by relevance, at most this many documents before and after a page are read to order its scores' equals
 TIE_GROUP_MAX = 1000
+#: ranks read before a page at first (more when its first score's group begins before them)
+TIE_LOOK_BACK = 4
 #: people, places, archive: short fields, where BM25 would make any word weigh a lot
 NAME_BOOST = 1.0
 ENGINE_LANGS = tuple(analysis.ENGINE_STEMMERS)
@@ -433,9 +435,9 @@ class TantivyBackend(SearchBackend):
     ) -> tuple[tantivy.SearchResult, list[tuple]]:
         """The search result (its count) and the page's ``(key, address)``s in a total order, the same on every
         node. Sorted by a field, the field holds the tie-break (``date_order``, ``title_sort``). By relevance,
-        documents of equal score are ordered by ``tb``: the page and the rest of its last score's group (up to
-        ``TIE_GROUP_MAX`` more) are read, and sorted by (score, tb); the page's first rank needs no more, since
-        every rank before it is read (as tantivy does for an offset anyway)."""
+        documents of equal score are ordered by ``tb``: the page is read with the whole groups of equal score
+        its first and last ranks belong to (up to ``TIE_GROUP_MAX`` ranks on either side), sorted by
+        (score, tb), and cut."""
         if sort != "relevance":
             field = "date_order" if sort.lstrip("-") == "date" else "title_sort"
             order = tantivy.Order.Desc if sort.startswith("-") else tantivy.Order.Asc
@@ -445,20 +447,26 @@ class TantivyBackend(SearchBackend):
             return result, list(result.hits[:limit]) if limit else []
         if not limit:
             return searcher.search(query, limit=1, count=True), []
-        want = offset + limit
-        fetch = want + 1
+        back = min(offset, TIE_LOOK_BACK)  # ranks read before the page: its first score's group may begin there
+        extra = 1  # ranks read after it: its last score's group may go on
         while True:
-            result = searcher.search(query, limit=fetch, count=True)
+            start = offset - back
+            result = searcher.search(query, limit=back + limit + extra, count=True, offset=start)
             hits = result.hits
-            last = hits[min(want, len(hits)) - 1][0] if hits else None
-            if len(hits) < fetch or hits[-1][0] != last or fetch >= want + TIE_GROUP_MAX:
+            if len(hits) <= back:
+                return result, []
+            first, last = hits[back][0], hits[min(back + limit, len(hits)) - 1][0]
+            before = start > 0 and hits[0][0] == first and back < offset and back < TIE_GROUP_MAX
+            after = len(hits) == back + limit + extra and hits[-1][0] == last and extra < TIE_GROUP_MAX
+            if not (before or after):
                 break
-            fetch = min(fetch * 2, want + TIE_GROUP_MAX)  # the last score's group goes on past what was read
-        if not hits:
-            return result, []
+            if before:
+                back = min(offset, back * 16, TIE_GROUP_MAX)
+            if after:
+                extra = min(extra * 32, TIE_GROUP_MAX)
         ties = searcher.fast_field_values("tb", [address for _, address in hits])
         ranking = sorted(range(len(hits)), key=lambda i: (-hits[i][0], ties[i] or 0))
-        return result, [hits[i] for i in ranking[offset:want]]
+        return result, [hits[i] for i in ranking[back : back + limit]]
 
     def search(self, request: SearchRequest) -> SearchResults:
         self._refresh()
