@@ -166,9 +166,9 @@ from readingroom.search import services
 calls = []
 original = indexing._index_ids
 
-def index_ids(backend, ids):
+def index_ids(backend, ids, between=None):
     calls.append(list(ids))
-    original(backend, ids)
+    original(backend, ids, between)
     if len(calls) == 1:  # an editor's change, committed while the round is at its first chunk
         Document.objects.filter(identifier="long-0").update(title="Zucchini report")
         IndexQueue.objects.create(identifier="long-0", action="index")
@@ -185,6 +185,63 @@ print(json.dumps({
     "pending": feed.pending(feed.read_state(backend).position),
 }))
 """
+
+
+MID_CHUNK = r"""
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "readingroom.settings"
+import django
+django.setup()
+from readingroom.documents.models import Document
+from readingroom.search import feed, indexing, services
+from readingroom.search.backends import get_backend
+from readingroom.search.models import IndexQueue
+
+looks = []
+original = indexing._fast_lane
+
+def fast_lane(*args):
+    if not looks:  # an editor's change, committed after the chunk read its documents, before it indexed long-5
+        Document.objects.filter(identifier="long-5").update(title="Zucchini report")
+        IndexQueue.objects.create(identifier="long-5", action="index")
+    applied = original(*args)
+    looks.append(applied)
+    return applied
+
+indexing._fast_lane = fast_lane
+indexing.FAST_LANE_STEP, indexing.FAST_LANE_EVERY = 3, 0.0  # look between every 3 documents
+indexing.process_queue(chunk=10)
+indexing.process_queue(chunk=10)
+print(json.dumps({
+    "looks": looks,
+    "zucchini": [d["id"] for d in services.search({"q": "zucchini"}).documents],
+    "all": services.search({"q": "long", "per_page": 100}).total,
+    "pending": feed.pending(feed.read_state(get_backend()).position),
+}))
+"""
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_the_fast_lane_within_a_chunk_is_not_overwritten_by_the_chunk(tmp_path, database, request):
+    """Within a chunk of a long round (its documents read at once, indexed a few at a time), the fast lane
+    applies a change committed after the chunk read the document; the chunk does not then index its older
+    copy over it."""
+    env = {"READINGROOM_SEARCH_BACKEND": "tantivy"}
+    if database == "postgres":
+        env["READINGROOM_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    cli = CLI(tmp_path / "node", env=env)
+    cli("import", jsonl(tmp_path / "first.jsonl", [record("first", "First telegram")]))
+    cli(
+        "import",
+        "--no-index",
+        jsonl(tmp_path / "r.jsonl", [record(f"long-{i}", f"Long report {i}") for i in range(30)]),
+    )
+    done = subprocess.run([sys.executable, "-c", MID_CHUNK], env=cli.env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["looks"][0] == ["long-5"]  # applied after the chunk's first 3 documents
+    assert out["zucchini"] == ["long-5"]  # and not overwritten by the chunk's copy read before the change
+    assert out["all"] == 30 and out["pending"] == 0
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])

@@ -48,8 +48,9 @@ FAST_LANE = 100
 SMALL_TRANSACTION = 20
 #: rows a lifelong follower applies between two looks at the fast lane
 FOLLOW_CHUNK = 200
-#: within a chunk of a long round, the fast lane is looked at every FAST_LANE_STEP documents once this many
-#: seconds have passed since the last look (a chunk of 200 took 1.5-3 s on two cores busy with an import)
+#: within a chunk of a long round (read from the database at once), the fast lane is looked at every
+#: FAST_LANE_STEP documents indexed once FAST_LANE_EVERY seconds have passed since the last look (a chunk of
+#: 200 took 1.5-3 s on two cores busy with an import)
 FAST_LANE_STEP = 25
 FAST_LANE_EVERY = 0.5
 
@@ -90,16 +91,24 @@ def pending(backend: SearchBackend | None = None) -> int:
     return feed.pending(state.position if state is not None else 0)
 
 
-def _index_ids(backend: SearchBackend, ids: list[str]) -> None:
+def _index_ids(backend: SearchBackend, ids: list[str], between: Callable[[], list[str]] | None = None) -> None:
+    """(Re)index ``ids`` as they are now. ``between``: called every :data:`FAST_LANE_STEP` documents (the fast
+    lane); the documents it indexed are not added again from this call's earlier read of them."""
     # Only published documents are searchable: a draft, one in review or a withdrawn one is removed.
     docs = with_relations(published(dm.Document.objects.filter(identifier__in=ids)))
     found = {d.identifier: d for d in docs}
-    present = [search_document(document_record(found[i])) for i in ids if i in found]
     gone = [i for i in ids if i not in found]
-    if present:
-        backend.add(present)
     if gone:
         backend.delete(gone)
+    present = [i for i in ids if i in found]
+    step = FAST_LANE_STEP if between else max(1, len(present))
+    fresher: set[str] = set()  # read again by the fast lane after this call read them
+    for k in range(0, len(present), step):
+        piece = [i for i in present[k : k + step] if i not in fresher]
+        if piece:
+            backend.add([search_document(document_record(found[i])) for i in piece])
+        if between:
+            fresher.update(between())
 
 
 def process_queue(
@@ -157,12 +166,18 @@ def _apply_queue(backend: SearchBackend, chunk: int, progress: Callable[[int, in
             )
         )
         long_round = len(batch) == chunk  # (an import's thousands of rows): what was just written goes first
-        step = FAST_LANE_STEP if long_round else max(1, len(ids))
-        for i in range(0, len(ids), step):
-            _index_ids(backend, ids[i : i + step])
-            if long_round and time.monotonic() - looked > FAST_LANE_EVERY:
-                done += _fast_lane(backend, state.position, upto, fast, ahead)
-                looked = time.monotonic()
+
+        def between() -> list[str]:
+            nonlocal looked, done
+            if time.monotonic() - looked <= FAST_LANE_EVERY:
+                return []
+            applied = _fast_lane(backend, state.position, upto, fast, ahead)
+            looked = time.monotonic()
+            done += len(applied)
+            return applied
+
+        if ids:
+            _index_ids(backend, ids, between if long_round else None)
         backend.commit()
         last = (batch[-1][0], batch[-1][1])
         if feed.transactional():
@@ -174,7 +189,7 @@ def _apply_queue(backend: SearchBackend, chunk: int, progress: Callable[[int, in
         if progress:
             progress(seen, total)
         if long_round:
-            done += _fast_lane(backend, state.position, upto, fast, ahead)
+            done += len(_fast_lane(backend, state.position, upto, fast, ahead))
             looked = time.monotonic()
     feed.write_state(backend, upto)
     _ahead[feed.node_name(backend)] = ahead
@@ -182,7 +197,7 @@ def _apply_queue(backend: SearchBackend, chunk: int, progress: Callable[[int, in
     return done
 
 
-def _fast_lane(backend: SearchBackend, position: int, upto: int, fast: set[int], ahead: set[int]) -> int:
+def _fast_lane(backend: SearchBackend, position: int, upto: int, fast: set[int], ahead: set[int]) -> list[str]:
     """Apply the newest committed feed rows of small transactions (at most :data:`FAST_LANE`; on SQLite the
     rows written since the round began) ahead of the round's order.
 
@@ -218,14 +233,14 @@ def _fast_lane(backend: SearchBackend, position: int, upto: int, fast: set[int],
     ]
     ids = list(dict.fromkeys(ident for _, _, ident in rows))
     if not ids:
-        return 0
+        return []
     _index_ids(backend, ids)
     backend.commit()
     for txid, row, _ in rows:
         fast.add(row)
         if feed.transactional() and txid >= upto:
             ahead.add(row)
-    return len(ids)
+    return ids
 
 
 class IndexBusy(RuntimeError):
