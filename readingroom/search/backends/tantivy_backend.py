@@ -141,6 +141,7 @@ class TantivyBackend(SearchBackend):
     def fields(d: dict) -> dict:
         """The tantivy fields of a search document (``search.documents.search_document``)."""
         title, body = analysis.prefold(d["title"]), analysis.prefold(d["body"])
+        tie = tie_key(d["id"])
         fields = {
             "id": [d["id"]],
             "title": [title],
@@ -152,8 +153,8 @@ class TantivyBackend(SearchBackend):
             "date_key": [d["date_key"]],
             "date_end_key": [d["date_end_key"]],
             "title_sort": [f"{d['title_sort']}\x1f{d['id']}"],
-            "tb": [tie_key(d["id"])],
-            "date_order": [(d["date_key"] << 31) | (tie_key(d["id"]) >> 32)],
+            "tb": [tie],
+            "date_order": [(d["date_key"] << 31) | (tie >> 32)],
         }
         for lang, text in d.get("texts", {}).items():
             if lang in analysis.ENGINE_STEMMERS:
