@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import CLI, CORPUS, RECORD, RECORD_ID, Served, need
 
 FRUS = CORPUS / "frus" / "volumes"
+VERSIONED_VOLUMES = ("frus1961-63v06.xml", "frus1961-63v07-09mSupp.xml", "frus1961-63v15.xml", "frus1964-68v17.xml")
 
 
 def _count(db) -> int:
@@ -165,16 +166,19 @@ def test_kill_9_while_an_import_changes_published_documents_loses_no_version(tmp
     (version 2) of each, in the transaction of the batch: after a kill -9 and a rerun, each changed document
     has exactly those two versions and is named once by one audit event."""
     need(FRUS.exists(), f"the FRUS corpus is not at {FRUS}")
-    revised = tmp_path / "revised"
+    original, revised = tmp_path / "original", tmp_path / "revised"
+    original.mkdir()
     revised.mkdir()
-    for volume in sorted(FRUS.glob("*.xml")):  # every document's title changes
-        text = volume.read_text(encoding="utf-8").replace("<head>", "<head>Revised: ")
-        (revised / volume.name).write_text(text, encoding="utf-8")
+    # four of the volumes (1,069 documents: 22 batches of 50; all nine took 94 s of the suite for no more proof)
+    for name in VERSIONED_VOLUMES:  # every document's title changes
+        text = (FRUS / name).read_text(encoding="utf-8")
+        (original / name).write_text(text, encoding="utf-8")
+        (revised / name).write_text(text.replace("<head>", "<head>Revised: "), encoding="utf-8")
     cli = CLI(tmp_path / "data")
-    cli("import", str(FRUS), check=False)
+    cli("import", str(original), check=False)
     db = cli.data_dir / "readingroom.sqlite3"
     first = _hashes(db)
-    assert len(first) == 2922 and _versions(db) == {}
+    assert len(first) == 1069 and _versions(db) == {}
     first_events = len(_batch_events(db))
 
     def changed_now() -> set[str]:
@@ -192,13 +196,13 @@ def test_kill_9_while_an_import_changes_published_documents_loses_no_version(tmp
 
     _kill_import(cli, revised, db, lambda: len(changed_now()) >= 300)
     at_kill = changed_now()
-    assert 0 < len(at_kill) < 2922
+    assert 0 < len(at_kill) < 1069
     history_is_exact(at_kill)
 
     rerun = cli("import", str(revised), check=False)
     assert f"unchanged {len(at_kill)}," in rerun.stdout
     changed = changed_now()
-    assert len(changed) > 2900  # (a document whose title has no plain <head> keeps its title)
+    assert len(changed) > 1050  # (a document whose title has no plain <head> keeps its title)
     history_is_exact(changed)
     again = cli("import", str(revised), check=False)
     assert "updated 0," in again.stdout

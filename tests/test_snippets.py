@@ -38,3 +38,22 @@ def test_a_folded_match_far_into_a_text_and_across_the_cuts_where_it_is_folded_p
     late = filler * 100 + "Kádár János levele. " + filler * 3
     assert "<b>Kádár</b>" in snippet(late, pattern(parse("kadar")))
     assert "<b>" not in snippet(filler * 100, pattern(parse("kadar")))
+
+
+def test_the_piecewise_search_finds_what_a_search_of_the_whole_text_finds():
+    """The first match, found piece by piece (lower-cased, then folded), is where a search of the whole
+    lower-cased text, then of the whole folded text, finds it: words cut by the pieces' ends included."""
+    import random
+
+    from readingroom.search.snippets import _first_match, _matches, fold
+
+    rng = random.Random(11)
+    words = ["Küldöttség", "küldöttek", "Negotiations", "negotiator", "Mëhilli", "Хрущёв", "Москве", "the", "a"]
+    words += ["Trade" * 30, "ülés", "talks", "és", "x" * 130 + "negotiate"]  # long words across the cuts
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 900)))
+        query = rng.choice(["negotiations", "kuldottseg", "mehilli", "хрущев", "москва", "trade"])
+        regex = pattern(parse(query), ["en", "hu", "ru"])
+        assert regex is not None
+        expected = next(_matches(text, text.lower(), regex), None) or next(_matches(text, fold(text), regex), None)
+        assert _first_match(text, regex) == expected, (query, len(text))

@@ -14,7 +14,7 @@ import html
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 from readingroom.search import analysis
@@ -152,28 +152,37 @@ def _matches(
 
 
 def _first_match(text: str, regex: re.Pattern[str]) -> tuple[int, int] | None:
-    """Where the first match is. Most are found in the lower-cased text as it is; when not (a folded stem,
-    ``kuldott``, in a text that writes ``küldött``), the text is folded from its start in growing pieces until
-    one matches: the first match is usually near the start, and folding a whole long text costs more than all
-    the rest of a snippet (in Hungarian, where nearly every word has a diacritic, 60-80 µs a text)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        first = next(_matches(text, lowered, regex), None)
-        if first is not None or text.isascii():
-            return first
-    folded, done, size = "", 0, 512
+    """Where the first match is: in the lower-cased text (most matches), else in the folded text (a folded
+    stem, ``kuldott``, in a text that writes ``küldött``). Each is made from the text's start in growing pieces
+    (512, 1,024, 2,048... characters) until one holds a match, since the first match is usually near the
+    start: lower-casing and folding whole long texts cost more than all the rest of a snippet (folding a
+    Hungarian text, where nearly every word has a diacritic, 60-80 µs; lower-casing any, 20 µs)."""
+    first = _grown(text, regex, str.lower)
+    if first is None and not text.isascii():
+        first = _grown(text, regex, fold)
+    return first
+
+
+#: how far before a cut the next look begins (a query word is cut at 60 characters: analysis, remove_long)
+_OVERLAP = 128
+
+
+def _grown(text: str, regex: re.Pattern[str], transform: Callable[[str], str]) -> tuple[int, int] | None:
+    """The first match of ``regex`` in ``transform(text)`` (which keeps offsets), made piece by piece."""
+    made, done, size, look_from = "", 0, 512, 0
     while done < len(text):
         end = min(len(text), done + size)
-        piece = fold(text[done:end])
-        if len(piece) != end - done:  # (fold keeps the length; a piece cut inside a pair would not)
-            return next(_matches(text, fold(text), regex), None)
-        folded += piece
+        piece = transform(text[done:end])
+        if len(piece) != end - done:  # a character whose lower case is longer: offsets would move
+            whole = transform(text)
+            return next(_matches(text, whole, regex), None) if len(whole) == len(text) else None
+        made += piece
         done, size = end, size * 2
-        # a match must end before the cut unless the text ends there (a longer prefix would find it whole)
-        for m_start, m_end in _matches(text, folded, regex, 0, done):
-            if done == len(text) or m_end < done:
-                return m_start, m_end
-            break
+        cut = next(_matches(text, made, regex, look_from, done), None)
+        if cut is not None and (done == len(text) or cut[1] < done):
+            return cut
+        # next, look again from the word this end cut, or from where a word cut by it could begin
+        look_from = cut[0] if cut is not None else max(0, done - _OVERLAP)
     return None
 
 
