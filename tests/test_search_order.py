@@ -82,3 +82,25 @@ def test_two_nodes_fed_in_other_orders_give_the_same_pages(tmp_path, sort):
     if sort == "relevance":
         top = pages(one, "cranberry", sort, 15)[0]
         assert {int(i[-3:]) for i in top} == set(range(165, 180))  # the better matches (title, twice) still first
+
+
+def test_facet_counts_kept_between_searches_follow_every_commit(tmp_path):
+    """A process keeps the facet counts of recent searches for the index version they were counted on: a
+    reader (another object on the same index, as a web worker beside the writer) sees new counts once a commit
+    is made, and the writer itself too."""
+    writer = node(tmp_path / "idx", DOCS[:40], chunk=40)
+    reader = TantivyBackend(tmp_path / "idx")
+
+    def years(backend: TantivyBackend) -> dict[int, int]:
+        req = SearchRequest(query=parse("cranberry"), limit=5, facets=True, snippets=False)
+        return dict(backend.search(req).years)
+
+    assert years(reader) == years(writer) == {1961: 40}
+    assert years(reader) == {1961: 40}  # (from the kept counts)
+    writer.add([search_document(d) for d in DOCS[150:160]])  # ten more, of 1962
+    writer.commit()
+    assert years(writer) == {1961: 40, 1962: 10}
+    assert years(reader) == {1961: 40, 1962: 10}
+    writer.delete([d["id"] for d in DOCS[:5]])
+    writer.commit()
+    assert years(reader) == {1961: 35, 1962: 10}

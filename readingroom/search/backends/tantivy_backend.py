@@ -15,6 +15,7 @@ import hashlib
 import re
 import shutil
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import tantivy
@@ -31,6 +32,8 @@ EXACT_BOOST = 2.5
 TIE_BREAKER = 0.3
 #: by relevance, at most this many documents before and after a page are read to order its scores' equals
 TIE_GROUP_MAX = 1000
+#: searches whose facet counts a process keeps (for the index version they were counted on)
+FACET_CACHE = 256
 #: ranks read before a page at first (more when its first score's group begins before them)
 TIE_LOOK_BACK = 4
 #: people, places, archive: short fields, where BM25 would make any word weigh a lot
@@ -109,6 +112,11 @@ class TantivyBackend(SearchBackend):
         self._lock = threading.Lock()
         self._meta_mtime = 0.0
         self._langs: tuple[float, tuple[str, ...]] | None = None
+        #: counts the index versions this object has seen (a key of the facet cache)
+        self._generation = 0
+        #: facet and year counts of recent searches, for the index version they were counted on (a reader
+        #: paging through results, or many readers on one popular search, count them once)
+        self._facet_cache: OrderedDict[tuple, tuple[dict, list]] = OrderedDict()
         self.index = self._open()
 
     # -- index lifecycle -------------------------------------------------------------------------
@@ -188,6 +196,7 @@ class TantivyBackend(SearchBackend):
         if self._writer is not None:
             self._writer.commit()
             self.index.reload()
+            self._generation += 1
             self._langs = None
 
     def reset(self) -> None:
@@ -195,6 +204,7 @@ class TantivyBackend(SearchBackend):
         writer.delete_all_documents()
         writer.commit()
         self.index.reload()
+        self._generation += 1
         self._langs = None
         feed.forget(self)  # an empty index has no position in the change feed
 
@@ -217,6 +227,7 @@ class TantivyBackend(SearchBackend):
         if mtime != self._meta_mtime:
             with self._lock:
                 self.index.reload()
+                self._generation += 1
                 self._meta_mtime = mtime
 
     # -- queries -----------------------------------------------------------------------------------
@@ -449,7 +460,7 @@ class TantivyBackend(SearchBackend):
         if not limit:
             return searcher.search(query, limit=1, count=True), []
         back = min(offset, TIE_LOOK_BACK)  # ranks read before the page: its first score's group may begin there
-        extra = 1  # ranks read after it: its last score's group may go on
+        extra = 32  # ranks read after it: its last score's group may go on (a second search is dearer than 31 ranks)
         while True:
             start = offset - back
             result = searcher.search(query, limit=back + limit + extra, count=True, offset=start)
@@ -469,8 +480,40 @@ class TantivyBackend(SearchBackend):
         ranking = sorted(range(len(hits)), key=lambda i: (-hits[i][0], ties[i] or 0))
         return result, [hits[i] for i in ranking[back : back + limit]]
 
+    def _facets(
+        self, searcher: tantivy.Searcher, generation: int, query: tantivy.Query, request: SearchRequest
+    ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[int, int]]]:
+        """The facet and year counts of the matches, kept for the index version ``generation`` (the searcher's:
+        taken before it) for the next FACET_CACHE searches; a commit or a reload makes a new version."""
+        key = (
+            generation,
+            repr(request.query),
+            tuple(sorted((f, tuple(v)) for f, v in request.filters.items())),
+            request.date_from,
+            request.date_to,
+            request.facet_size,
+        )
+        with self._lock:
+            cached = self._facet_cache.get(key)
+            if cached is not None:
+                self._facet_cache.move_to_end(key)
+                return cached
+        aggs = {f: {"terms": {"field": f"f_{f}", "size": request.facet_size}} for f in FACETS}
+        aggs["years"] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
+        out = searcher.aggregate(query, aggs)
+        facets = {f: [(b["key"], int(b["doc_count"])) for b in out.get(f, {}).get("buckets", [])] for f in FACETS}
+        years = [
+            (int(b["key"]), int(b["doc_count"])) for b in out.get("years", {}).get("buckets", []) if b["doc_count"]
+        ]
+        with self._lock:
+            self._facet_cache[key] = (facets, years)
+            while len(self._facet_cache) > FACET_CACHE:
+                self._facet_cache.popitem(last=False)
+        return facets, years
+
     def search(self, request: SearchRequest) -> SearchResults:
         self._refresh()
+        generation = self._generation
         searcher = self.index.searcher()
         query, text_query = self.build_query(request)
         sort = request.sort
@@ -487,15 +530,6 @@ class TantivyBackend(SearchBackend):
                 else ""
             )
             hits.append(Hit(id=doc["id"][0], score=float(key) if sort == "relevance" else 0.0, snippet=text))
-        facets, years = {}, []
-        if request.facets:
-            aggs = {f: {"terms": {"field": f"f_{f}", "size": request.facet_size}} for f in FACETS}
-            aggs["years"] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
-            out = searcher.aggregate(query, aggs)
-            for f in FACETS:
-                facets[f] = [(b["key"], int(b["doc_count"])) for b in out.get(f, {}).get("buckets", [])]
-            years = [
-                (int(b["key"]), int(b["doc_count"])) for b in out.get("years", {}).get("buckets", []) if b["doc_count"]
-            ]
+        facets, years = self._facets(searcher, generation, query, request) if request.facets else ({}, [])
         total = result.count  # type: ignore[attr-defined]  # set since count=True; tantivy's stub omits the attribute
         return SearchResults(total=total, hits=hits, facets=facets, years=years)
