@@ -149,3 +149,28 @@ def test_archive_and_hierarchy_pages_from_the_cache_follow_every_change(tmp_path
     editor = Client()
     editor.cookies[settings.SESSION_COOKIE_NAME] = "x"
     assert page(editor, url + ".json")[2] is None
+
+
+@pytest.mark.django_db
+def test_the_search_pages_kept_facet_column_follows_the_results_and_the_language(tmp_path):
+    """The facet column and the year chart of the search page are kept in the cache under what they are made
+    of (the counts, the links, the language): a new document changes them at once, another language is not
+    served the first one's, and the rest of the page is rendered every time."""
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in"
+    assert import_paths([write(src)]).imported == 1
+    reader = Client()
+
+    def column(body: str) -> str:
+        return body[body.index("<aside") : body.index("</aside>")]
+
+    first = reader.get("/search?q=harvest").content.decode()
+    assert "Test Archive" in column(first) and "Other Archive" not in column(first)
+    assert reader.get("/search?q=harvest").content.decode() == first
+    later = write(src, id="cache-2", date="1971-03-01", archival_reference={"repository": "Other Archive"})
+    assert import_paths([later]).imported == 1
+    second = reader.get("/search?q=harvest").content.decode()
+    assert "Other Archive" in column(second) and "1970s" in column(second)
+    assert 'href="/documents/cache-2"' in second
+    french = reader.get("/search?q=harvest", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert column(french) != column(second) and "Décennie" in column(french)
