@@ -187,6 +187,21 @@ print(json.dumps({
 """
 
 
+def _long_round(tmp_path, database: str, request, documents: int, script: str) -> dict:
+    """A node whose index follows the feed, ``documents`` stored but not yet indexed (a long round ahead),
+    then ``script`` run in a process of that node; returns what it printed last (JSON)."""
+    env = {"READINGROOM_SEARCH_BACKEND": "tantivy"}
+    if database == "postgres":
+        env["READINGROOM_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    cli = CLI(tmp_path / "node", env=env)
+    cli("import", jsonl(tmp_path / "first.jsonl", [record("first", "First telegram")]))  # an index that follows
+    rows = [record(f"long-{i}", f"Long report {i}") for i in range(documents)]
+    cli("import", "--no-index", jsonl(tmp_path / "r.jsonl", rows))
+    done = subprocess.run([sys.executable, "-c", script], env=cli.env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 MID_CHUNK = r"""
 import json, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "readingroom.settings"
@@ -226,19 +241,7 @@ def test_the_fast_lane_within_a_chunk_is_not_overwritten_by_the_chunk(tmp_path, 
     """Within a chunk of a long round (its documents read at once, indexed a few at a time), the fast lane
     applies a change committed after the chunk read the document; the chunk does not then index its older
     copy over it."""
-    env = {"READINGROOM_SEARCH_BACKEND": "tantivy"}
-    if database == "postgres":
-        env["READINGROOM_DATABASE_URL"] = request.getfixturevalue("postgres_url")
-    cli = CLI(tmp_path / "node", env=env)
-    cli("import", jsonl(tmp_path / "first.jsonl", [record("first", "First telegram")]))
-    cli(
-        "import",
-        "--no-index",
-        jsonl(tmp_path / "r.jsonl", [record(f"long-{i}", f"Long report {i}") for i in range(30)]),
-    )
-    done = subprocess.run([sys.executable, "-c", MID_CHUNK], env=cli.env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = _long_round(tmp_path, database, request, 30, MID_CHUNK)
     assert out["looks"][0] == ["long-5"]  # applied after the chunk's first 3 documents
     assert out["zucchini"] == ["long-5"]  # and not overwritten by the chunk's copy read before the change
     assert out["all"] == 30 and out["pending"] == 0
@@ -248,19 +251,7 @@ def test_the_fast_lane_within_a_chunk_is_not_overwritten_by_the_chunk(tmp_path, 
 def test_a_change_made_during_a_long_round_is_applied_before_the_round_reaches_it(tmp_path, database, request):
     """Behind an import's thousands of rows, an editor's change is applied at the next chunk boundary (the
     fast lane), not when the round gets to it; every row is still applied."""
-    env = {"READINGROOM_SEARCH_BACKEND": "tantivy"}
-    if database == "postgres":
-        env["READINGROOM_DATABASE_URL"] = request.getfixturevalue("postgres_url")
-    cli = CLI(tmp_path / "node", env=env)
-    cli("import", jsonl(tmp_path / "first.jsonl", [record("first", "First telegram")]))  # an index that follows
-    cli(
-        "import",
-        "--no-index",
-        jsonl(tmp_path / "r.jsonl", [record(f"long-{i}", f"Long report {i}") for i in range(60)]),
-    )
-    done = subprocess.run([sys.executable, "-c", FAST_LANE], env=cli.env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = _long_round(tmp_path, database, request, 60, FAST_LANE)
     first, fast = out["calls"][0], out["calls"][1]
     assert len(first) == 10 and "long-0" in first  # the round's first chunk, in commit order
     assert "long-0" in fast and "long-10" not in fast  # then the newest rows, before the round's second chunk
