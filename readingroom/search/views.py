@@ -157,8 +157,9 @@ def search_page(request: HttpRequest, format: str | None = None) -> HttpResponse
             for v in vals
         ],
     }
-    # The facet column and the year chart are the dearest part of the page to render (about two thirds at
-    # 100k documents) and the same for every page of a search: kept in the cache under what they are made of.
+    # The facet column and the year chart are the dearest part of the template (9 facets of up to 20 links, the
+    # bars) and the same for every page of a search: kept, per process (the "fragments" cache), under what they
+    # are made of. 10.5 -> 8.4 ms a repeated search page at 100k; a new search pays the key and the set, ~1 ms.
     made_of = [get_language(), context["query"], facets, page.decades, page.results.facets_exact, context["year_chart"]]
     context["side_key"] = hashlib.sha256(json.dumps(made_of, default=str, sort_keys=True).encode()).hexdigest()
     response = render(request, "search/results.html", context)
