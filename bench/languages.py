@@ -1024,7 +1024,7 @@ def per_language(timings: dict[str, list[float]]) -> dict[str, dict]:
 def serve(data_dir: Path) -> tuple[subprocess.Popen, str]:
     """``readingroom serve`` (2 workers) on a free port; returns the process and the search API's base URL."""
     port = free_port()
-    env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir), "READINGROOM_SEARCH_PAGE_CACHE": "0"}  # no kept answers
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],

@@ -4,10 +4,11 @@ IIIF requests mixed in).
     .venv/bin/python bench/load.py [--requests 3000] [--concurrency 20] [--data-dir DIR]
 
 Builds an archive in a temporary data directory (FRUS volume VI and the reference record from
-../shared/corpus, one colour scan for IIIF tiles) unless ``--data-dir`` names one, serves it with
+../shared/corpus, one colour scan for IIIF tiles; added to a ``--data-dir`` that lacks them), serves it with
 ``readingroom serve --workers 2`` (its worker runs OCR and owns the search index) and measures each kind of
 request with ApacheBench (``ab``, Debian's apache2-utils: C, so the client costs little of the 2 cores):
-the document page, the search page, the search API, one IIIF tile (warm), a 404 under /iiif/presentation.
+the document page, the search page, the search API, one IIIF tile (warm), a 404 under /iiif/presentation;
+then searches that no process has kept (each request a new two-word query; a Python client of 20 threads).
 
 Then the same again with hostile IIIF requests alone (a thread sends them one after another), and again
 while the archive is busy: an import of 5,000 generated documents runs, 24 typewritten
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -29,6 +31,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -70,6 +73,68 @@ def ab(url: str, n: int, c: int) -> dict:
         # import runs (new counts, new results) is not an error; connection errors and exceptions are
         "length_changed": int(grab(r"\(Connect: \d+, Receive: \d+, Length: (\d+)")),
         "errors": int(grab(r"\(Connect: (\d+)")) + int(grab(r"Receive: (\d+)")) + int(grab(r"Exceptions: (\d+)\)")),
+    }
+
+
+class _Done(Exception):
+    """The phases asked for are measured."""
+
+
+def new_queries(n: int, seed: int = 7) -> list[str]:
+    """``n`` distinct two-word queries (words of five letters or more from the FRUS volume, the more frequent
+    ones more often): searches no cache has seen."""
+    text = re.sub(r"<[^>]+>", " ", VOLUME.read_text(encoding="utf-8")).lower()
+    counts: dict[str, int] = {}
+    for word in re.findall(r"[a-z]{5,}", text):
+        counts[word] = counts.get(word, 0) + 1
+    words = sorted(counts, key=lambda w: -counts[w])[:2000]
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    while len(seen) < n:
+        a, b = rng.sample(words[:400], 1)[0], rng.choice(words)
+        if a != b:
+            seen.add(f"{a} {b}")
+    return sorted(seen, key=lambda _: rng.random())
+
+
+def many(urls: list[str], c: int) -> dict:
+    """Each URL once, ``c`` at a time (threads of this process; unlike ``ab`` the client costs some CPU):
+    requests/s, p50/p99 ms, errors."""
+    todo = iter(urls)
+    lock = threading.Lock()
+    times: list[float] = []
+    errors = [0]
+
+    def client() -> None:
+        while True:
+            with lock:
+                url = next(todo, None)
+            if url is None:
+                return
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(url, timeout=120) as r:
+                    r.read()
+            except OSError:
+                errors[0] += 1
+            times.append((time.perf_counter() - t0) * 1000)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(c)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    times.sort()
+    return {
+        "requests": len(urls),
+        "concurrency": c,
+        "rps": round(len(urls) / wall, 1),
+        "p50_ms": round(times[len(times) // 2], 1),
+        "p99_ms": round(times[int(len(times) * 0.99)], 1),
+        "max_ms": round(times[-1], 1),
+        "errors": errors[0],
     }
 
 
@@ -130,6 +195,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=20)
     ap.add_argument("--data-dir", type=Path)
+    ap.add_argument("--quiet-only", action="store_true", help="only the quiet figures (no hostile, no busy phase)")
     ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "load.json")
     args = ap.parse_args()
     if not shutil.which("ab"):
@@ -138,7 +204,8 @@ def main() -> None:
     data = args.data_dir or tmp / "data"
     env = {**os.environ, "READINGROOM_DATA_DIR": str(data), "OMP_THREAD_LIMIT": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    if not args.data_dir:
+    seeded = subprocess.run([str(BIN), "show", "wilson-300023"], env=env, capture_output=True).returncode == 0
+    if not seeded:  # a new archive, or a --data-dir made by bench/import.py: add the demo corpus and a scan
         cli(env, "import", str(VOLUME), str(CORPUS / "seed"), "--quiet")
         cli(env, "attach", "wilson-300023", str(colour_scan(tmp / "colour.jpg")), "--no-ocr")
     record = json.loads(cli(env, "show", "wilson-300023", "--format", "json"))
@@ -179,8 +246,21 @@ def main() -> None:
         for kind, url in kinds.items():
             results["quiet"][kind] = ab(url, args.requests, args.concurrency)
             print(f"quiet  {kind:24} {results['quiet'][kind]}", flush=True)
+        # every request a search no process has kept (the kinds above repeat one URL, as ab does)
+        queries = new_queries(2 * args.requests // 3)
+        half = len(queries) // 2
+        for kind, path, part in (
+            ("search page, new queries", "/search?", queries[:half]),
+            ("search API, new queries", "/api/search?", queries[half:]),
+        ):
+            results["quiet"][kind] = many(
+                [base + path + urllib.parse.urlencode({"q": q}) for q in part], args.concurrency
+            )
+            print(f"quiet  {kind:24} {results['quiet'][kind]}", flush=True)
         results["quiet_rss_mb"] = rss_mb([server.pid, *children(server.pid)])
 
+        if args.quiet_only:
+            raise _Done
         # hostile IIIF requests alone: ordinary requests must keep their figures
         stop, hostile = threading.Event(), []
         thread = threading.Thread(target=hammer, args=(hostile_urls(base, iiif_id), stop, hostile), daemon=True)
@@ -230,13 +310,15 @@ def main() -> None:
         cache = data / "cache" / "iiif"
         results["iiif_cache_files"] = sum(1 for p in cache.rglob("*") if p.is_file()) if cache.exists() else 0
         results["ocr_jobs"] = cli(env, "jobs").splitlines()[0]
+    except _Done:
+        pass
     finally:
         server.terminate()
         server.wait(timeout=30)
     print(
         json.dumps(
             {
-                k: results[k]
+                k: results.get(k)
                 for k in (
                     "hostile",
                     "hostile_only_requests",

@@ -311,7 +311,8 @@ def main() -> None:
 
     if {"http", "throughput"} & set(args.modes):
         port = free_port()
-        env = {**os.environ}
+        # answers are not kept between the passes: the mix measures the search, not the kept pages
+        env = {**os.environ, "READINGROOM_SEARCH_PAGE_CACHE": "0"}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         proc = subprocess.Popen(
             [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],

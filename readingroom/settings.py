@@ -153,7 +153,15 @@ CACHES = {
         "LOCATION": "readingroom-fragments",
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
+    # per process, in memory: whole search pages and API answers, under the archive's newest change and the
+    # search index's version (readingroom.search.views); READINGROOM_SEARCH_PAGE_CACHE entries, 0: none kept
+    "searches": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "readingroom-searches",
+        "OPTIONS": {"MAX_ENTRIES": max(1, int(os.environ.get("READINGROOM_SEARCH_PAGE_CACHE", "128")))},
+    },
 }
+READINGROOM_SEARCH_PAGE_CACHE = int(os.environ.get("READINGROOM_SEARCH_PAGE_CACHE", "128"))
 READINGROOM_SITE_NAME = os.environ.get("READINGROOM_SITE_NAME", "Reading Room")
 # Scheme and host of permanent URLs (citations, OAI-PMH, sitemap, feed); unset: the host a request came to
 READINGROOM_BASE_URL = os.environ.get("READINGROOM_BASE_URL", "").strip().rstrip("/")

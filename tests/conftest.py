@@ -88,15 +88,16 @@ def _shared_corpus(request):
 def _fresh_search_and_cache(request):
     """Each database test starts with an empty search index and cache, as its database starts empty."""
     if "django_db" in request.keywords or {"db", "transactional_db", "live_server"} & set(request.fixturenames):
-        from django.core.cache import cache
+        import shutil
+
+        from django.conf import settings
+        from django.core.cache import caches
 
         from readingroom.search.backends import get_backend
 
         get_backend().reset()
-        cache.clear()
-        import shutil
-
-        from django.conf import settings
+        for alias in settings.CACHES:  # the shared file cache and each process's own (kept fragments, searches)
+            caches[alias].clear()
 
         for derived in ("pdf", "iiif"):  # files made from records of an earlier test
             shutil.rmtree(Path(settings.DATA_DIR) / "cache" / derived, ignore_errors=True)

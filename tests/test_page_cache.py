@@ -155,7 +155,7 @@ def test_archive_and_hierarchy_pages_from_the_cache_follow_every_change(tmp_path
 def test_the_search_pages_kept_facet_column_follows_the_results_and_the_language(tmp_path):
     """The facet column and the year chart of the search page are kept in the cache under what they are made
     of (the counts, the links, the language): a new document changes them at once, another language is not
-    served the first one's, and the rest of the page is rendered every time."""
+    served the first one's."""
     (tmp_path / "in").mkdir()
     src = tmp_path / "in"
     assert import_paths([write(src)]).imported == 1
@@ -174,3 +174,47 @@ def test_the_search_pages_kept_facet_column_follows_the_results_and_the_language
     assert 'href="/documents/cache-2"' in second
     french = reader.get("/search?q=harvest", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert column(french) != column(second) and "Décennie" in column(french)
+
+
+@pytest.mark.django_db
+def test_search_answers_are_kept_until_the_archive_or_the_index_changes(tmp_path, settings):
+    """A reader's search page, its JSON twin and the API answer are kept per process under the newest audit
+    event and the index's version: a repeat is a hit; a re-import, a withdrawal and a change of the index
+    alone (no record changed: what a node's follower applying the feed late looks like) are all seen at once;
+    an editor (a session) is never served from it, and READINGROOM_SEARCH_PAGE_CACHE=0 keeps nothing."""
+    from readingroom.search.backends import get_backend
+
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in"
+    assert import_paths([write(src)]).imported == 1
+    reader = Client()
+    for path in ("/search?q=harvest", "/search.json?q=harvest"):
+        status, first, how = page(reader, path)
+        assert status == 200 and how == "miss" and "Telegram on the harvest" in first
+        assert page(reader, path) == (200, first, "hit")
+    assert page(reader, "/api/search?q=harvest") == (200, first, "hit")  # the JSON twin is the API's answer
+    assert page(reader, "/search?q=harvest&sort=-date")[2] == "miss"  # another query string, another entry
+    assert page(reader, "/search?q=harvest")[2] == "hit"
+
+    assert import_paths([write(src, title="Telegram on the grain harvest")]).updated == 1
+    status, body, how = page(reader, "/search?q=harvest")
+    assert how == "miss" and "Telegram on the grain harvest" in body
+    assert "Telegram on the grain harvest" in page(reader, "/api/search?q=harvest")[1]
+
+    # the index alone changes (no record, no audit event): a new version, a new answer
+    backend = get_backend()
+    backend.delete(["cache-1"])
+    backend.commit()
+    assert json.loads(page(reader, "/api/search?q=harvest")[1])["total"] == 0
+    assert "Telegram on the grain harvest" not in page(reader, "/search?q=harvest")[1]
+    assert import_paths([write(src, title="Telegram on the rice harvest")]).updated == 1
+    assert json.loads(page(reader, "/api/search?q=harvest")[1])["total"] == 1
+
+    services.set_status("cache-1", "withdrawn", note="Duplicate of another record.", source="test")
+    assert json.loads(page(reader, "/api/search?q=harvest")[1])["results"] == []
+
+    editor = Client()
+    editor.cookies[settings.SESSION_COOKIE_NAME] = "x"
+    assert page(editor, "/api/search?q=harvest")[2] is None
+    settings.READINGROOM_SEARCH_PAGE_CACHE = 0
+    assert page(reader, "/api/search?q=harvest")[2] is None

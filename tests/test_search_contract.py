@@ -9,6 +9,7 @@ searches must give the same answers.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -343,3 +344,44 @@ def test_mixed_scripts_and_huge_queries_never_fail(server):
     ]:  # under 8 KB encoded
         status, body = server.get("/api/search", q=q)
         assert status == 200 and isinstance(body["results"], list), body
+
+
+# -- kept answers (issue 12) -------------------------------------------------------------------------------
+
+
+def test_kept_answers_follow_every_change(server, tmp_path):
+    """A worker keeps a reader's answer under the archive's newest change and the index's version: a repeated
+    search is answered from memory, and an import, a withdrawal or a deletion made while serving (by the CLI,
+    another process) is seen by every worker as soon as the index has it, never an answer from before."""
+
+    def get(**params) -> tuple[list[str], str | None]:
+        with urllib.request.urlopen(f"{server.base}/api/search?{urllib.parse.urlencode(params)}", timeout=30) as r:
+            return [d["id"] for d in json.loads(r.read())["results"]], r.headers.get("X-Page-Cache")
+
+    def settles(expected: list[str], **params) -> None:
+        deadline = time.monotonic() + 15
+        while get(**params)[0] != expected:
+            assert time.monotonic() < deadline, f"{params}: not {expected} within 15 s"
+            time.sleep(0.1)
+        assert all(get(**params)[0] == expected for _ in range(8))  # on both workers, and never back
+
+    assert {get(q="zinnober")[1] for _ in range(8)} == {"miss", "hit"}
+    record = {
+        "id": "rr-kept",
+        "title": "Note on zinnober pigments",
+        "date": "1962-01-02",
+        "original_languages": ["en"],
+        "archival_reference": {"repository": "Test Archive"},
+        "transcripts": [{"language": "en", "text": "The zinnober shipment was delayed."}],
+    }
+    path = tmp_path / "kept.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    server.cli("import", str(path))
+    settles(["rr-kept"], q="zinnober")
+    assert get(q="zinnober")[1] == "hit"
+    server.cli("withdraw", "rr-kept", "--note", "Withdrawn for review.")
+    settles([], q="zinnober")
+    server.cli("publish", "rr-kept")
+    settles(["rr-kept"], q="zinnober")
+    server.cli("delete", "rr-kept")
+    settles([], q="zinnober")

@@ -13,15 +13,20 @@ all processes share (``CACHES`` in settings), so a change made by the CLI is see
 
 :func:`cached_archive_page` wraps the pages made from many documents (the archives, an archive, a level of
 the hierarchy): their state is the newest audit event id alone.
+
+:func:`cached_page` wraps pages whose state is given by the caller (the search pages: the newest audit event
+and the search index's version), kept in the cache named by ``using`` (the search pages: ``searches``, in
+each process's memory).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
@@ -75,9 +80,17 @@ def cached_document_page(view):
     return wrapper
 
 
-def _from_cache(request: HttpRequest, view, args: tuple, kwargs: dict, state: tuple) -> HttpResponse:
+def _from_cache(
+    request: HttpRequest,
+    view,
+    args: tuple,
+    kwargs: dict,
+    state: tuple,
+    store: BaseCache = cache,
+    max_bytes: int = MAX_BYTES,
+) -> HttpResponse:
     """The stored response of ``view(request, *args, **kwargs)`` made from the same ``state`` (and for the same
-    host, scheme, interface language and query), or the view's, stored when it may be."""
+    host, scheme, interface language and query), or the view's, stored in ``store`` when it may be."""
     raw = "|".join(
         map(
             str,
@@ -95,7 +108,7 @@ def _from_cache(request: HttpRequest, view, args: tuple, kwargs: dict, state: tu
         )
     )
     key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
-    hit = cache.get(key)
+    hit = store.get(key)
     if hit is not None:
         status, headers, content = hit
         response = HttpResponse(content, status=status)
@@ -110,10 +123,10 @@ def _from_cache(request: HttpRequest, view, args: tuple, kwargs: dict, state: tu
         and not response.cookies
         and "Cookie" not in response.get("Vary", "")
         and "private" not in response.get("Cache-Control", "")
-        and len(response.content) <= MAX_BYTES
+        and len(response.content) <= max_bytes
     ):
         headers = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
-        cache.set(key, (response.status_code, headers, response.content), SECONDS)
+        store.set(key, (response.status_code, headers, response.content), SECONDS)
         response["X-Page-Cache"] = "miss"
     return response
 
@@ -138,3 +151,24 @@ def cached_archive_page(view):
         return _from_cache(request, view, args, kwargs, (newest_event(),))
 
     return wrapper
+
+
+def cached_page(state: Callable[[], tuple | None], *, using: str = "default", max_bytes: int = MAX_BYTES):
+    """Serve a page from the cache ``using`` while ``state()`` is what it was when the page was made (for
+    readers without a session; see the module doc); a page larger than ``max_bytes`` is not kept.
+    ``state()`` is read before the view runs, so a page is never stored under a state older than its content;
+    None means: do not cache now."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            current = state()
+            if current is None:
+                return view(request, *args, **kwargs)
+            return _from_cache(request, view, args, kwargs, current, caches[using], max_bytes)
+
+        return wrapper
+
+    return decorate

@@ -193,6 +193,11 @@ def expand_names(parsed: ParsedQuery) -> tuple[ParsedQuery, list]:
     return expand(parsed)
 
 
+def index_version() -> str | None:
+    """The search index's version as every process sees it (None: the backend does not tell)."""
+    return get_backend().version()
+
+
 def search(params: Mapping, *, facets: bool = True, snippets: bool = True) -> SearchPage:
     """Run a search from request-like parameters.
 

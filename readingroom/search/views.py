@@ -1,5 +1,11 @@
 """``/search`` (with its ``.json`` twin) and ``/api/search``.
 
+For readers without a session, each process keeps its last ``READINGROOM_SEARCH_PAGE_CACHE`` answers (128;
+0: none) of at most 256 KB, under the newest audit event (every write to the archive makes one) and the search
+index's version (every commit of the index changes it), both read before the search: an answer is never kept
+under a state older than what it shows, so no reader sees a page from before a committed edit, publish,
+withdrawal or index update.
+
 A query longer than ``READINGROOM_MAX_QUERY_LENGTH`` characters (default 1,000) is trimmed to it (at a
 space when there is one near the end) and searched, with a notice saying so. No request input goes into a
 response header unbounded: the ``Link`` to the JSON twin is left out when it would be longer than
@@ -21,6 +27,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from readingroom.documents.pagecache import cached_page, newest_event
 from readingroom.records.params import InvalidQuery
 from readingroom.search import services
 from readingroom.search.backends.base import SORTS
@@ -60,8 +67,23 @@ def bounded_params(request: HttpRequest):
     return params, notice
 
 
-@api_view
-def api_search(request: HttpRequest) -> JsonResponse:
+#: the largest answer kept in the "searches" cache
+KEPT_BYTES = 256 * 1024
+
+
+def page_state() -> tuple | None:
+    """What a search's answer depends on besides its request (None: answers are not kept)."""
+    if settings.READINGROOM_SEARCH_PAGE_CACHE <= 0:
+        return None
+    version = services.index_version()
+    return None if version is None else (newest_event(), version)
+
+
+kept = cached_page(page_state, using="searches", max_bytes=KEPT_BYTES)
+
+
+@kept
+def _api_search(request: HttpRequest) -> JsonResponse:
     facets = request.GET.get("facets", "1").lower() not in {"0", "false", "no"}
     params, notice = bounded_params(request)
     try:
@@ -71,6 +93,9 @@ def api_search(request: HttpRequest) -> JsonResponse:
     if notice:
         page.notices.insert(0, notice)
     return JsonResponse(page.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+api_search = api_view(_api_search)
 
 
 #: the facets' names for readers, in the interface language
@@ -103,7 +128,12 @@ def _year_chart(page, pairs: list[tuple[str, str]]) -> dict | None:
 @require_GET
 def search_page(request: HttpRequest, format: str | None = None) -> HttpResponseBase:
     if format == "json":
-        return api_search(request)
+        return _api_search(request)
+    return _search_page(request)
+
+
+@kept
+def _search_page(request: HttpRequest) -> HttpResponseBase:
     params, notice = bounded_params(request)
     try:
         page = services.search(params)

@@ -73,5 +73,10 @@ class SearchBackend:
         """Run a search."""
         raise NotImplementedError
 
+    def version(self) -> str | None:
+        """What searches see now, as a short string that every process of the archive reads the same and that
+        changes with every commit (a page of results may be kept while it is the same); None: not known."""
+        return None
+
     def close(self) -> None:
         """Release files, writers and connections."""

@@ -383,12 +383,29 @@ class PostgresBackend(SearchBackend):
                     cur.execute("SELECT pg_advisory_lock(74202)")  # one builder at a time
                     try:
                         self.rum_available = self._build_rum(cur)
+                        self._bump(cur)  # results of many matches are ordered by RUM's rank again
                     finally:
                         cur.execute("SELECT pg_advisory_unlock(74202)")
         except DatabaseError as exc:  # (an aborted transaction, a lost connection): the next writer does it
             logging.getLogger(__name__).warning("the search index's upkeep is left to the next writer: %s", exc)
             return
         self._rum_dropped = False
+
+    @staticmethod
+    def _bump(cur) -> None:
+        """A new version of the index (see :meth:`version`): written after the change, in its transaction."""
+        cur.execute(
+            "INSERT INTO rr_search_meta VALUES ('version', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = (rr_search_meta.value::bigint + 1)::text"
+        )
+
+    def version(self) -> str | None:
+        """A counter every change of the index moves on (``rr_search_meta``), with the index's schema."""
+        self._ensure()
+        with connection.cursor() as cur:
+            cur.execute("SELECT value FROM rr_search_meta WHERE key = 'version'")
+            row = cur.fetchone()
+        return f"{SCHEMA_VERSION}:{row[0] if row else 0}"
 
     def add(self, docs: list[dict]) -> None:
         self._ensure()
@@ -421,18 +438,21 @@ class PostgresBackend(SearchBackend):
                 cur.execute(
                     "INSERT INTO rr_search_langs SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING", [sorted(langs)]
                 )
+            self._bump(cur)
         self._langs = None
 
     def delete(self, ids: list[str]) -> None:
         self._ensure()
         with connection.cursor() as cur:
             cur.execute("DELETE FROM rr_search WHERE id = ANY(%s)", [list(ids)])
+            self._bump(cur)
 
     def reset(self) -> None:
         self._ensure()
         with connection.cursor() as cur:
             cur.execute("TRUNCATE rr_search, rr_search_langs, rr_search_words")
             cur.execute("INSERT INTO rr_search_meta VALUES ('lexicon', 'complete') ON CONFLICT (key) DO NOTHING")
+            self._bump(cur)
         self._langs = None
         self._lexicon = None
         self._seen_words.clear()

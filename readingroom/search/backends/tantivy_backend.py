@@ -111,6 +111,7 @@ class TantivyBackend(SearchBackend):
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
         self._meta_mtime = 0.0
+        self._version: tuple[float, str] | None = None
         self._langs: tuple[float, tuple[str, ...]] | None = None
         #: counts the index versions this object has seen (a key of the facet cache)
         self._generation = 0
@@ -229,6 +230,19 @@ class TantivyBackend(SearchBackend):
                 self.index.reload()
                 self._generation += 1
                 self._meta_mtime = mtime
+
+    def version(self) -> str | None:
+        """A hash of the index's ``meta.json`` (rewritten by every commit and merge; read again when its time
+        changes). Read before a search, which reloads when the file is newer than what this process sees, so
+        the search sees this version or a later one."""
+        meta = self.path / "meta.json"
+        try:
+            mtime = meta.stat().st_mtime
+            if self._version is None or self._version[0] != mtime:
+                self._version = (mtime, hashlib.blake2b(meta.read_bytes(), digest_size=12).hexdigest())
+        except FileNotFoundError:
+            return None
+        return self._version[1]
 
     # -- queries -----------------------------------------------------------------------------------
     def languages(self) -> tuple[str, ...]:
