@@ -218,3 +218,26 @@ def test_search_answers_are_kept_until_the_archive_or_the_index_changes(tmp_path
     assert page(editor, "/api/search?q=harvest")[2] is None
     settings.READINGROOM_SEARCH_PAGE_CACHE = 0
     assert page(reader, "/api/search?q=harvest")[2] is None
+
+
+@pytest.mark.django_db
+def test_facet_links_add_and_remove_one_value_and_keep_the_rest(tmp_path):
+    """Each facet link is the search's own parameters (encoded once) with its value added, or removed when it is
+    chosen; nothing else of the query changes (the page number is dropped)."""
+    from urllib.parse import parse_qsl
+
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in"
+    other = write(src, id="cache-2", archival_reference={"repository": "Ärchiv & Co"})
+    assert import_paths([write(src), other]).imported == 2
+    body = Client().get("/search", {"q": "harvest “report”", "sort": "-date", "page": "1", "repository": "Ärchiv & Co"})
+    links = {
+        a.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        for a in body.content.decode().split("<a ")
+        if 'href="?' in a.split(">", 1)[0]
+    }
+    base = [("q", "harvest “report”"), ("sort", "-date"), ("repository", "Ärchiv & Co")]
+    params = [parse_qsl(link[1:]) for link in links]
+    assert [("q", "harvest “report”"), ("sort", "-date")] in params  # the chosen archive removed
+    assert any(p[:3] == base and len(p) == 4 for p in params)  # a value added to the whole query
+    assert all(("page", "1") not in p for p in params)

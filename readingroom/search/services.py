@@ -59,9 +59,11 @@ class SearchPage:
     def pages(self) -> int:
         return max(1, min(MAX_PAGE, math.ceil(min(self.total, MAX_RESULT_WINDOW) / self.per_page)))
 
-    def facet_list(self) -> list[dict]:
-        """Facets with labels and human names (language codes become names)."""
-        names = language_names()
+    def facet_list(self, names: dict[str, str] | None = None) -> list[dict]:
+        """Facets with labels and human names (language codes become names; ``names``: the table of
+        :func:`language_names` when the caller has it)."""
+        if names is None:
+            names = language_names() if any(self.results.facets.get(f) for f in ("language", "translation")) else {}
         out = []
         for facet in FACETS:
             buckets = self.results.facets.get(facet, [])

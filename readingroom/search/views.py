@@ -143,16 +143,17 @@ def _search_page(request: HttpRequest) -> HttpResponseBase:
         page.notices.insert(0, notice)
     query = params.copy()
     query.pop("page", None)
-    pairs = [(k, v) for k, vals in query.lists() for v in vals]  # encoded once; each facet link edits a copy
+    pairs = [(k, v) for k, vals in query.lists() for v in vals]
+    encoded = urlencode(pairs)  # once: a link that adds a value appends it
 
     def toggle(facet: str, value: str) -> str:
         if (facet, value) in chosen:
             return "?" + urlencode([p for p in pairs if p != (facet, value)])
-        return "?" + urlencode([*pairs, (facet, value)])
+        return f"?{encoded}&{urlencode([(facet, value)])}" if encoded else "?" + urlencode([(facet, value)])
 
     chosen = set(pairs)
-    facets = page.facet_list()
     names = services.language_names()
+    facets = page.facet_list(names)
 
     for f in facets:
         f["label"] = FACET_LABELS.get(f["name"], f["label"])
