@@ -381,3 +381,47 @@ def test_an_empty_original_language_is_a_field_error_not_an_unreadable_record(tm
     assert got == [(1, "l-1", "original_languages[0]"), (2, "l-2", "original_languages[1]")]
     assert all("empty entry" in e.message and "TypeError" not in e.message for e in report.errors)
     assert ids() == {"l-ok"}
+
+
+@pytest.mark.django_db
+def test_an_import_collects_cycles_rarely_and_gives_the_thresholds_back(tmp_path, monkeypatch):
+    """An import runs the cyclic garbage collector rarely (readingroom.ingest.pipeline.fewer_collections) and
+    restores the thresholds in force before, after a good import and after one that fails, so a long-lived
+    process (a web worker, the job worker) keeps its own."""
+    import gc
+
+    from readingroom.ingest import pipeline
+
+    before = gc.get_threshold()
+    seen = []
+    real = pipeline.store_batch
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "store_batch", spy)
+    path = tmp_path / "one.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "id": "gc-1",
+                "title": "A note",
+                "date": "1961-01-01",
+                "original_languages": ["en"],
+                "transcripts": [{"language": "en", "text": "A short note."}],
+            }
+        )
+        + "\n"
+    )
+    assert import_paths([path], parallel=True).imported == 1
+    assert seen == [pipeline.IMPORT_GC_THRESHOLDS] and gc.get_threshold() == before
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(pipeline, "store_batch", boom)
+    path.write_text(path.read_text().replace("gc-1", "gc-2"))
+    with pytest.raises(RuntimeError):
+        import_paths([path])
+    assert gc.get_threshold() == before

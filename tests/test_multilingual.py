@@ -120,3 +120,21 @@ def test_mixed_scripts_and_huge_queries_through_the_service(tmp_path):
         assert isinstance(page.documents, list) and page.notices
     long_run = services.search({"q": "毛泽东援助" * 200})  # 1,000 characters of Chinese without a space
     assert {d["id"] for d in long_run.documents} == {"ml-zh-hant", "ml-zh-hans"}
+
+
+@pytest.mark.parametrize(
+    ("text", "cjk"),
+    [
+        ("Khrushchev", False),
+        ("Хрущёв “Москва” — 1961", False),  # Cyrillic and typographic punctuation: below every CJK range
+        ("한국어 문서", False),  # Hangul: in the span from the first CJK range to the last, not CJK itself
+        ("한국어 毛泽东", True),
+        ("ひらがな", True),
+        ("𠀀 (an ideograph of extension B)", True),
+        ("🙂 ⅓ ﬁ", False),
+        ("\uf900", True),
+        ("x" * 5000 + "毛", True),
+    ],
+)
+def test_cjk_is_found_exactly_where_it_is(text, cjk):
+    assert analysis.has_cjk(text) is cjk

@@ -9,6 +9,8 @@ process stores: on two cores the two halves overlap. Both modes produce the same
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -313,6 +315,26 @@ def parallel_events(files: list[tuple[Path, bool]], format: str | None) -> Itera
         proc.join(timeout=5)
 
 
+#: the cyclic garbage collector's thresholds while an import runs (CPython's default: 700, 10, 10)
+IMPORT_GC_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while importing. An import allocates millions of short-lived
+    containers (records, rows, search documents) and makes few reference cycles: what it drops is freed by
+    reference counting at once. With the default thresholds the collector ran 1,154 times in a 10k import
+    (113 of them over the older generations, which hold all of Django), about 1 s of the storing process's
+    8-11 s; with these, 3 times (0.07 s). The reader process, forked inside, inherits them. The thresholds
+    in force before are restored afterwards (the import may run in a long-lived process)."""
+    before = gc.get_threshold()
+    gc.set_threshold(*IMPORT_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def import_paths(
     paths: Iterable[str | Path],
     *,
@@ -337,6 +359,19 @@ def import_paths(
     version if it had none); every stored batch is an audit event naming the documents it created and changed,
     written in the batch's own transaction (one unit of work per batch).
     """
+    with fewer_collections():
+        return _import_paths(paths, format, batch_size, parallel, index, progress, draft)
+
+
+def _import_paths(
+    paths: Iterable[str | Path],
+    format: str | None,
+    batch_size: int,
+    parallel: bool,
+    index: bool,
+    progress: Callable[[ImportReport, str], None] | None,
+    draft: bool,
+) -> ImportReport:
     files = list(iter_files(paths))
     report = ImportReport(bytes_total=sum(f.stat().st_size for f, _ in files if f.exists()))
     lookups = Lookups()
