@@ -1025,6 +1025,7 @@ def serve(data_dir: Path) -> tuple[subprocess.Popen, str]:
     """``readingroom serve`` (2 workers) on a free port; returns the process and the search API's base URL."""
     port = free_port()
     env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir), "READINGROOM_SEARCH_PAGE_CACHE": "0"}  # no kept answers
+    env["READINGROOM_FACET_CACHE"] = "0"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],
@@ -1125,6 +1126,7 @@ def run_queries(args: argparse.Namespace, data_dir: Path, results: dict) -> None
     results["modes"] = {}
     if "service" in args.modes:
         os.environ["READINGROOM_DATA_DIR"] = str(data_dir)
+        os.environ.setdefault("READINGROOM_FACET_CACHE", "0")  # the queries repeat over passes
         os.environ["DJANGO_SETTINGS_MODULE"] = "readingroom.settings"
         import django
 

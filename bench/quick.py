@@ -6,7 +6,8 @@
 10,000 documents made by bench/corpus.py's recipe are imported with ``readingroom import`` into a fresh data
 directory (documents/s). Then: the 200-query search mix of bench/search.py through the search service in
 this process (one warm-up pass, ``--passes`` timed), the same mix over HTTP against ``readingroom serve``
-(2 workers; search answers not kept: ``READINGROOM_SEARCH_PAGE_CACHE=0``), and over HTTP the document page
+(2 workers; nothing kept between searches: ``READINGROOM_SEARCH_PAGE_CACHE=0``, ``READINGROOM_FACET_CACHE=0``),
+and over HTTP the document page
 (first view, and again), browse (page 1, a deep page by date, by title, a year), the home page, the feed, a
 sitemap page and an OAI-PMH ListIdentifiers page: p50 ms each.
 
@@ -87,8 +88,11 @@ def measure(passes: int) -> dict:
 
     source = corpus()
     data_dir = Path(tempfile.mkdtemp(prefix="readingroom-quick-")) / "data"
-    # no kept search answers: the mix repeats its queries, and the guard is on the search itself
-    env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir), "READINGROOM_SEARCH_PAGE_CACHE": "0"}
+    # nothing kept between searches (answers, facet counts): the mix repeats its queries, and the guard is on
+    # the search itself
+    os.environ.setdefault("READINGROOM_FACET_CACHE", "0")
+    os.environ.setdefault("READINGROOM_SEARCH_PAGE_CACHE", "0")
+    env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     cli = [sys.executable, "-m", "readingroom.cli"]
     subprocess.run([*cli, "bootstrap"], env=env, check=True, capture_output=True)

@@ -235,6 +235,9 @@ def main() -> None:
     ap.add_argument("--modes", nargs="*", default=["engine", "service", "http", "throughput"])
     args = ap.parse_args()
     os.environ["READINGROOM_DATA_DIR"] = str(args.data_dir)
+    # the mix repeats its queries: nothing is kept between them, so every figure is the search's own
+    os.environ.setdefault("READINGROOM_FACET_CACHE", "0")
+    os.environ.setdefault("READINGROOM_SEARCH_PAGE_CACHE", "0")
     if args.database_url:
         os.environ["READINGROOM_DATABASE_URL"] = args.database_url
     if args.backend:
@@ -311,8 +314,7 @@ def main() -> None:
 
     if {"http", "throughput"} & set(args.modes):
         port = free_port()
-        # answers are not kept between the passes: the mix measures the search, not the kept pages
-        env = {**os.environ, "READINGROOM_SEARCH_PAGE_CACHE": "0"}
+        env = {**os.environ}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         proc = subprocess.Popen(
             [sys.executable, "-m", "readingroom.cli", "serve", "--port", str(port), "--workers", "2"],

@@ -162,6 +162,8 @@ CACHES = {
     },
 }
 READINGROOM_SEARCH_PAGE_CACHE = int(os.environ.get("READINGROOM_SEARCH_PAGE_CACHE", "128"))
+# searches whose facet and year counts each process keeps for the index version they were counted on (0: none)
+READINGROOM_FACET_CACHE = int(os.environ.get("READINGROOM_FACET_CACHE", "256"))
 READINGROOM_SITE_NAME = os.environ.get("READINGROOM_SITE_NAME", "Reading Room")
 # Scheme and host of permanent URLs (citations, OAI-PMH, sitemap, feed); unset: the host a request came to
 READINGROOM_BASE_URL = os.environ.get("READINGROOM_BASE_URL", "").strip().rstrip("/")

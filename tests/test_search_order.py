@@ -104,3 +104,29 @@ def test_facet_counts_kept_between_searches_follow_every_commit(tmp_path):
     writer.delete([d["id"] for d in DOCS[:5]])
     writer.commit()
     assert years(reader) == {1961: 35, 1962: 10}
+
+
+@pytest.mark.django_db(databases=[])
+def test_facet_counts_past_the_sample_bound_are_estimated_from_a_fixed_sample(tmp_path, monkeypatch, settings):
+    """Past FACET_SAMPLE_FROM matches the facet and year counts come from the matches whose hash falls in a fixed
+    share of the documents, scaled, and say so (``facets_exact``); the same search gives the same counts on
+    every node (two indexes fed in other orders). Below the bound they are exact. READINGROOM_FACET_CACHE=0
+    keeps no counts."""
+    from readingroom.search.backends import tantivy_backend
+
+    one = node(tmp_path / "one", DOCS, chunk=37)
+    other = node(tmp_path / "other", list(reversed(DOCS)), chunk=50)
+
+    def facets(backend: TantivyBackend):
+        r = backend.search(SearchRequest(query=parse("cranberry"), limit=5, facets=True, snippets=False))
+        return r.total, dict(r.years), r.facets_exact
+
+    assert facets(one) == (180, {1961: 150, 1962: 15, 1963: 15}, True)
+    monkeypatch.setattr(tantivy_backend, "FACET_SAMPLE_FROM", 100)
+    monkeypatch.setattr(tantivy_backend, "FACET_SAMPLE", 90)
+    settings.READINGROOM_FACET_CACHE = 0  # (else the exact counts above would be served again)
+    kept = len(one._facet_cache)
+    total, years, exact = facets(one)
+    assert total == 180 and not exact and facets(other) == (total, years, exact)
+    assert 150 * 0.6 < years[1961] < 150 * 1.4 and sum(years.values()) < 180 * 1.4
+    assert len(one._facet_cache) == kept  # nothing more kept

@@ -32,8 +32,10 @@ EXACT_BOOST = 2.5
 TIE_BREAKER = 0.3
 #: by relevance, at most this many documents before and after a page are read to order its scores' equals
 TIE_GROUP_MAX = 1000
-#: searches whose facet counts a process keeps (for the index version they were counted on)
-FACET_CACHE = 256
+#: facet and year counts over every match up to this many; past it over a sample of about FACET_SAMPLE matches
+#: (those whose ``tb`` hash falls below a bound), scaled, and ``facets_exact`` is False
+FACET_SAMPLE_FROM = 50_000
+FACET_SAMPLE = 25_000
 #: ranks read before a page at first (more when its first score's group begins before them)
 TIE_LOOK_BACK = 4
 #: people, places, archive: short fields, where BM25 would make any word weigh a lot
@@ -117,7 +119,7 @@ class TantivyBackend(SearchBackend):
         self._generation = 0
         #: facet and year counts of recent searches, for the index version they were counted on (a reader
         #: paging through results, or many readers on one popular search, count them once)
-        self._facet_cache: OrderedDict[tuple, tuple[dict, list]] = OrderedDict()
+        self._facet_cache: OrderedDict[tuple, tuple[dict, list, bool]] = OrderedDict()
         self.index = self._open()
 
     # -- index lifecycle -------------------------------------------------------------------------
@@ -495,10 +497,14 @@ class TantivyBackend(SearchBackend):
         return result, [hits[i] for i in ranking[back : back + limit]]
 
     def _facets(
-        self, searcher: tantivy.Searcher, generation: int, query: tantivy.Query, request: SearchRequest
-    ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[int, int]]]:
-        """The facet and year counts of the matches, kept for the index version ``generation`` (the searcher's:
-        taken before it) for the next FACET_CACHE searches; a commit or a reload makes a new version."""
+        self, searcher: tantivy.Searcher, generation: int, query: tantivy.Query, request: SearchRequest, total: int
+    ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[int, int]], bool]:
+        """The facet and year counts of the ``total`` matches, and whether they are exact: past FACET_SAMPLE_FROM
+        matches they are counted on a sample of about FACET_SAMPLE (a fixed share of the documents, chosen by
+        the hash ``tb``, so the same for every search and every node) and scaled. Kept for the index version
+        ``generation`` (the searcher's: taken before it) for the next READINGROOM_FACET_CACHE searches; a
+        commit or a reload makes a new version."""
+        keep = settings.READINGROOM_FACET_CACHE
         key = (
             generation,
             repr(request.query),
@@ -508,22 +514,33 @@ class TantivyBackend(SearchBackend):
             request.facet_size,
         )
         with self._lock:
-            cached = self._facet_cache.get(key)
+            cached = self._facet_cache.get(key) if keep > 0 else None
             if cached is not None:
                 self._facet_cache.move_to_end(key)
                 return cached
         aggs = {f: {"terms": {"field": f"f_{f}", "size": request.facet_size}} for f in FACETS}
         aggs["years"] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
-        out = searcher.aggregate(query, aggs)
-        facets = {f: [(b["key"], int(b["doc_count"])) for b in out.get(f, {}).get("buckets", [])] for f in FACETS}
-        years = [
-            (int(b["key"]), int(b["doc_count"])) for b in out.get("years", {}).get("buckets", []) if b["doc_count"]
-        ]
-        with self._lock:
-            self._facet_cache[key] = (facets, years)
-            while len(self._facet_cache) > FACET_CACHE:
-                self._facet_cache.popitem(last=False)
-        return facets, years
+        scale, counted = 1.0, query
+        if total > FACET_SAMPLE_FROM:
+            share = FACET_SAMPLE / total  # of the documents: tb is uniform over [0, 2**63)
+            bound = int(share * 2**63)
+            sample = tantivy.Query.range_query(self.schema, "tb", tantivy.FieldType.Integer, 0, bound)
+            counted = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, sample)])
+            scale = 2**63 / (bound + 1)
+        out = searcher.aggregate(counted, aggs)
+
+        def n(bucket: dict) -> int:
+            return round(int(bucket["doc_count"]) * scale)
+
+        facets = {f: [(b["key"], n(b)) for b in out.get(f, {}).get("buckets", [])] for f in FACETS}
+        years = [(int(b["key"]), n(b)) for b in out.get("years", {}).get("buckets", []) if b["doc_count"]]
+        kept = (facets, years, scale == 1.0)
+        if keep > 0:
+            with self._lock:
+                self._facet_cache[key] = kept
+                while len(self._facet_cache) > keep:
+                    self._facet_cache.popitem(last=False)
+        return kept
 
     def search(self, request: SearchRequest) -> SearchResults:
         self._refresh()
@@ -544,6 +561,8 @@ class TantivyBackend(SearchBackend):
                 else ""
             )
             hits.append(Hit(id=doc["id"][0], score=float(key) if sort == "relevance" else 0.0, snippet=text))
-        facets, years = self._facets(searcher, generation, query, request) if request.facets else ({}, [])
         total = result.count  # type: ignore[attr-defined]  # set since count=True; tantivy's stub omits the attribute
-        return SearchResults(total=total, hits=hits, facets=facets, years=years)
+        facets, years, exact = (
+            self._facets(searcher, generation, query, request, total) if request.facets else ({}, [], True)
+        )
+        return SearchResults(total=total, hits=hits, facets=facets, years=years, facets_exact=exact)
