@@ -43,6 +43,10 @@ def rss_kb(pid: int) -> int:
 def run_import(data_dir: Path, sources: list[str]) -> dict:
     env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # the 1M corpus is one 5.3 GB JSON Lines file: over the default 4,096 MB limit of one import file, which an
+    # operator raises the same way (docs/limits-import.md)
+    largest = max((Path(s).stat().st_size for s in sources if Path(s).is_file()), default=0)
+    env.setdefault("READINGROOM_MAX_IMPORT_FILE_MB", str(max(4096, largest // 2**20 + 1)))
     subprocess.run([*READINGROOM, "bootstrap"], env=env, check=True, capture_output=True)
     t0 = time.monotonic()
     proc = subprocess.Popen(
