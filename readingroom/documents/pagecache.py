@@ -156,7 +156,7 @@ def cached_archive_page(view):
 def cached_page(state: Callable[[], tuple | None], *, using: str = "default", max_bytes: int = MAX_BYTES):
     """Serve a page from the cache ``using`` while ``state()`` is what it was when the page was made (for
     readers without a session; see the module doc); a page larger than ``max_bytes`` is not kept.
-    ``state()`` is read before the view runs, so a page is never stored under a state older than its content;
+    ``state()`` is read before the view runs, so a page is never stored under a state newer than its content;
     None means: do not cache now."""
 
     def decorate(view):

@@ -2,8 +2,8 @@
 
 For readers without a session, each process keeps its last ``READINGROOM_SEARCH_PAGE_CACHE`` answers (128;
 0: none) of at most 256 KB, under the newest audit event (every write to the archive makes one) and the search
-index's version (every commit of the index changes it), both read before the search: an answer is never kept
-under a state older than what it shows, so no reader sees a page from before a committed edit, publish,
+index's version (every commit of the index changes it), both read before the search: what an answer shows is
+never older than the state it is kept under, so no reader sees a page from before a committed edit, publish,
 withdrawal or index update.
 
 A query longer than ``READINGROOM_MAX_QUERY_LENGTH`` characters (default 1,000) is trimmed to it (at a
