@@ -209,6 +209,19 @@ def test_a_document_with_one_text_has_nothing_to_compare(client, archive, tmp_pa
     assert client.get("/documents/no-such-doc/compare").status_code == 404
 
 
+def test_a_bar_by_decade_says_its_decade_and_count_in_the_interface_language():
+    from django.utils import translation
+
+    from readingroom.web.charts import year_bars
+
+    with translation.override("en"):
+        bars = year_bars([(1901, 1), (1905, 1), (1990, 3)], lambda first, last: f"?{first}-{last}")["bars"]
+    assert [b["label"] for b in bars[:2]] == ["1900s: 2 documents", "1910s: 0 documents"]
+    assert bars[-1]["label"] == "1990s: 3 documents" and bars[0]["href"] == "?1900-1909" and bars[1]["href"] is None
+    with translation.override("de"):
+        assert year_bars([(1961, 1)], lambda first, last: "?")["bars"][0]["label"] == "1961: 1 Dokument"
+
+
 def test_charts_are_links_that_narrow_the_dates(client, archive):
     home = client.get("/").content.decode()
     assert (
@@ -216,6 +229,10 @@ def test_charts_are_links_that_narrow_the_dates(client, archive):
         and 'href="/search?date_from=1962&amp;date_to=1962"' in home
     )
     assert '<span class="bar" style="height: 100.0%">' in home
+    # what a screen reader says of a bar, in the reader's language
+    assert re.search(r'<span class="visually-hidden">1961: \d+ documents?</span>', home)
+    german = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert re.search(r'<span class="visually-hidden">1961: \d+ Dokumente?</span>', german)
     search = client.get("/search", {"q": "meeting"}).content.decode()
     links = re.findall(r'<a href="(\?[^"]*date_from=\d+[^"]*)"', search)
     assert "?q=meeting&amp;date_from=1961&amp;date_to=1961" in links

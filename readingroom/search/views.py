@@ -114,10 +114,10 @@ FACET_LABELS = {
 
 def _year_chart(page, pairs: list[tuple[str, str]]) -> dict | None:
     """The results by year as bars; a bar links to the same search narrowed to its years."""
-    kept = [(k, v) for k, v in pairs if k not in {"date_from", "date_to", "year", "decade", "page"}]
+    kept = urlencode([(k, v) for k, v in pairs if k not in {"date_from", "date_to", "year", "decade", "page"}])
 
     def href(first: int, last: int) -> str:
-        return "?" + urlencode([*kept, ("date_from", str(first)), ("date_to", str(last))])
+        return f"?{kept}&date_from={first}&date_to={last}" if kept else f"?date_from={first}&date_to={last}"
 
     selected = None
     if page.date_from[:4].isdigit() and page.date_to[:4].isdigit():

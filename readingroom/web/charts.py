@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 #: more years than this are shown by decade
 MAX_BARS = 60
 
@@ -28,6 +30,7 @@ def year_bars(
         acc[key] = acc.get(key, 0) + n
     top = max(acc.values()) or 1
     bars = []
+    decade = gettext("%(decade)ss") if step == 10 else "%(decade)s"
     for start in range(first, last + 1, step):
         end = start + step - 1
         n = acc.get(start, 0)
@@ -40,6 +43,10 @@ def year_bars(
                 "percent": round(100 * n / top, 1) if n else 0,
                 "href": href(start, end) if n else None,
                 "selected": selected == (start, end),
+                # what a screen reader says of the bar ("1960s: 12 documents"), in the interface language
+                "label": (decade % {"decade": start})
+                + ": "
+                + ngettext("%(counter)s document", "%(counter)s documents", n) % {"counter": n},
             }
         )
     return {"bars": bars, "first": first, "last": last + step - 1, "max": top, "by_decade": step == 10}
