@@ -152,3 +152,46 @@ def test_broad_searches_stay_bounded_on_postgres(tmp_path, postgres_url):
         with urllib.request.urlopen(f"{served.base}/search?q=embassy", timeout=30) as r:
             page = r.read().decode()
         assert "About " in page and " results for <strong>embassy</strong>" in page
+
+
+VERSION_SCRIPT = r"""
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "readingroom.settings"
+import django
+django.setup()
+from readingroom.search.backends import get_backend
+
+backend = get_backend()
+seen = [backend.version()]
+backend.delete(["kept-1"])  # the shared index alone: no record, no audit event
+backend.commit()
+seen.append(backend.version())
+print(json.dumps({"versions": seen}))
+"""
+
+
+def test_kept_answers_see_a_change_of_the_shared_index_alone(tmp_path, postgres_url):
+    """On the PostgreSQL backend the index's version is a counter its writer moves on with its rows: a change of
+    the shared index that no record change came with (what a writer applying the feed late looks like) gives
+    a new version, so a node's kept answer is not served past it."""
+    env = {"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_SEARCH_BACKEND": "postgres"}
+    cli = CLI(tmp_path / "pg", env=env)
+    cli("import", jsonl(tmp_path / "r.jsonl", [{**record(0), "id": "kept-1", "title": "Quince report"}]))
+    server = Served(cli)
+    try:
+
+        def ask() -> tuple[int, str | None]:
+            url = f"{server.base}/api/search?{urllib.parse.urlencode({'q': 'quince'})}"
+            with urllib.request.urlopen(url, timeout=30) as r:
+                return json.loads(r.read())["total"], r.headers.get("X-Page-Cache")
+
+        assert {ask() for _ in range(8)} == {(1, "miss"), (1, "hit")}
+        done = subprocess.run(
+            [sys.executable, "-c", VERSION_SCRIPT], env=cli.env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        before, after = json.loads(done.stdout.strip().splitlines()[-1])["versions"]
+        assert before != after
+        assert all(ask()[0] == 0 for _ in range(8))  # both workers: the index no longer holds it
+    finally:
+        server.stop()
