@@ -5,6 +5,7 @@ pages of one search never repeat or skip a document."""
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -104,6 +105,27 @@ def test_facet_counts_kept_between_searches_follow_every_commit(tmp_path):
     writer.delete([d["id"] for d in DOCS[:5]])
     writer.commit()
     assert years(reader) == {1961: 35, 1962: 10}
+
+
+def test_a_reader_sees_two_commits_made_within_one_clock_tick(tmp_path):
+    """The file system stamps ``meta.json`` with a coarse clock (a few milliseconds on Linux): two commits in
+    one tick leave the same modification time. A reader (a web worker beside the writer) must still see the
+    second one: its results, its kept facet counts and the version that keys the kept search answers."""
+    writer = node(tmp_path / "idx", DOCS[:40], chunk=40)
+    reader = TantivyBackend(tmp_path / "idx")
+    meta = tmp_path / "idx" / "meta.json"
+
+    def seen(backend: TantivyBackend) -> tuple[int, dict[int, int]]:
+        res = backend.search(SearchRequest(query=parse("cranberry"), limit=5, facets=True, snippets=False))
+        return res.total, dict(res.years)
+
+    assert seen(reader) == (40, {1961: 40})
+    before, stamp = reader.version(), meta.stat()
+    writer.delete([d["id"] for d in DOCS[:5]])
+    writer.commit()
+    os.utime(meta, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # the second commit within the first's tick
+    assert reader.version() != before
+    assert seen(reader) == (35, {1961: 35})
 
 
 @pytest.mark.django_db(databases=[])

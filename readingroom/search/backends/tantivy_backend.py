@@ -112,9 +112,10 @@ class TantivyBackend(SearchBackend):
         self.analyzers = {lang: analyzer(name) for lang, name in analysis.ENGINE_STEMMERS.items()}
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
-        self._meta_mtime = 0.0
-        self._version: tuple[float, str] | None = None
-        self._langs: tuple[float, tuple[str, ...]] | None = None
+        #: the index's ``meta.json`` as this object last loaded it (None: not read yet)
+        self._meta_seen: bytes | None = None
+        self._version: tuple[bytes, str] | None = None
+        self._langs: tuple[int, tuple[str, ...]] | None = None
         #: counts the index versions this object has seen (a key of the facet cache)
         self._generation = 0
         #: facet and year counts of recent searches, for the index version they were counted on (a reader
@@ -220,42 +221,46 @@ class TantivyBackend(SearchBackend):
         self._refresh()
         return self.index.searcher().num_docs
 
+    def _meta(self) -> bytes | None:
+        """The index's ``meta.json`` (every commit and merge replaces it whole, by a rename): its bytes, not its
+        time, tell a new version, since the file system stamps it with a coarse clock (two commits within a few
+        milliseconds keep one modification time). A few kilobytes, read in microseconds."""
+        try:
+            return (self.path / "meta.json").read_bytes()
+        except FileNotFoundError:
+            return None
+
     def _refresh(self) -> None:
         """See what another process committed (an import next to the web server)."""
-        meta = self.path / "meta.json"
-        try:
-            mtime = meta.stat().st_mtime
-        except FileNotFoundError:
-            return
-        if mtime != self._meta_mtime:
+        meta = self._meta()
+        if meta is not None and meta != self._meta_seen:
             with self._lock:
                 self.index.reload()
                 self._generation += 1
-                self._meta_mtime = mtime
+                self._meta_seen = meta
 
     def version(self) -> str | None:
-        """A hash of the index's ``meta.json`` (rewritten by every commit and merge; read again when its time
-        changes). Read before a search, which reloads when the file is newer than what this process sees, so
-        the search sees this version or a later one."""
-        meta = self.path / "meta.json"
-        try:
-            mtime = meta.stat().st_mtime
-            if self._version is None or self._version[0] != mtime:
-                self._version = (mtime, hashlib.blake2b(meta.read_bytes(), digest_size=12).hexdigest())
-        except FileNotFoundError:
+        """A hash of the index's ``meta.json`` (rewritten by every commit and merge). Read before a search, which
+        reloads when the file differs from what this process loaded, so the search sees this version or a later
+        one."""
+        meta = self._meta()
+        if meta is None:
             return None
+        if self._version is None or self._version[0] != meta:
+            self._version = (meta, hashlib.blake2b(meta, digest_size=12).hexdigest())
         return self._version[1]
 
     # -- queries -----------------------------------------------------------------------------------
     def languages(self) -> tuple[str, ...]:
-        """The analysis languages the index holds (counted once per index version)."""
-        if self._langs is None or self._langs[0] != self._meta_mtime:  # reset on commit and on reload
+        """The analysis languages the index holds (counted once per index version this object loaded)."""
+        generation = self._generation
+        if self._langs is None or self._langs[0] != generation:  # reset on commit and on reload
             searcher = self.index.searcher()
             langs: tuple[str, ...] = ()
             if searcher.num_docs:
                 out = searcher.aggregate(tantivy.Query.all_query(), {"l": {"terms": {"field": "langs", "size": 200}}})
                 langs = tuple(sorted(b["key"] for b in out.get("l", {}).get("buckets", [])))
-            self._langs = (self._meta_mtime, langs)
+            self._langs = (generation, langs)
         return self._langs[1]
 
     def _tokens(self, text: str, stem: bool = True) -> list[str]:
