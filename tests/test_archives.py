@@ -349,3 +349,27 @@ def test_archives_over_real_http(cli, record_path):
         assert chron["days"][0]["documents"][0]["id"] == RECORD_ID
         page = urllib.request.urlopen(server.base + "/archives/al-aqsh", timeout=30).read().decode()
         assert re.search(r"Fondi 490", page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_leaves_the_seed_authorities_and_names():
+    """``flush`` (an operator emptying an archive; the test database after every transactional test) keeps what
+    the data migrations seeded: the authorities and the curated names come back, once each, and an editor's
+    change to a seeded authority is not overwritten by a later ``migrate``."""
+    from django.core.management import call_command
+
+    from readingroom.archives.seeddata import AUTHORITIES
+    from readingroom.names.models import SeedName
+    from readingroom.names.seeddata import SEED
+
+    seeded = len({n for names in SEED.values() for n in names})
+    Archive.objects.filter(identifier="us-department-of-state").update(place="College Park, Maryland")
+    call_command("migrate", verbosity=0)
+    assert Archive.objects.get(identifier="us-department-of-state").place == "College Park, Maryland"
+    call_command("flush", interactive=False, verbosity=0)
+    assert Archive.objects.count() == len(AUTHORITIES)
+    assert SeedName.objects.count() == seeded
+    state = Archive.objects.get(identifier="us-department-of-state")
+    assert Resolver().resolve("Department of Sate").archive_id == state.pk  # the names came back too
+    call_command("flush", interactive=False, verbosity=0)
+    assert Archive.objects.count() == len(AUTHORITIES) and SeedName.objects.count() == seeded

@@ -92,6 +92,7 @@ LAYERS: dict[str, int] = {
     "readingroom.ingest.store": SERVICES,
     "readingroom.ingest.validate": SERVICES,
     "readingroom.names.persons": SERVICES,
+    "readingroom.names.seeddata": SERVICES,
     "readingroom.names.services": SERVICES,
     "readingroom.names.signals": SERVICES,
     "readingroom.names.translit": SERVICES,

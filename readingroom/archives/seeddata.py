@@ -1,11 +1,16 @@
-"""The authorities every archive starts with (data migration ``0002_seed_authorities``), with the names and
-variants the sources write. Add more in the admin; this list only seeds a fresh archive.
+"""The authorities every archive starts with (data migration ``0002_seed_authorities``, and after every
+``migrate`` and ``flush``: ``seed``), with the names and variants the sources write. Add more in the admin;
+this list only seeds an archive that lacks them (an editor's change to a seeded authority is kept).
 
 Each entry: identifier, name, place, ISIL (only where known for certain), description, series names the
 sources write with more after them, and names as ``(name, kind, language, subunit)``.
 """
 
-AUTHORITIES = [
+from typing import Any
+
+from readingroom.archives.resolve import name_key
+
+AUTHORITIES: list[dict[str, Any]] = [
     {
         "identifier": "us-department-of-state",
         "name": "U.S. Department of State",
@@ -225,3 +230,35 @@ AUTHORITIES = [
         ],
     },
 ]
+
+
+def seed(apps, using: str = "default") -> int:
+    """Store the authorities above that the database ``using`` lacks (by identifier), with their names; returns
+    how many. ``apps``: a migration's model state or the app registry. Run by migration 0002 and after every ``migrate``
+    and ``flush`` (``ArchivesConfig.ready``), as ``django.contrib.sites`` keeps its default site: an archive
+    emptied by ``flush`` (and a test database after a transactional test) starts with them again."""
+    Archive = apps.get_model("archives", "Archive")
+    ArchiveName = apps.get_model("archives", "ArchiveName")
+    have = set(Archive.objects.using(using).values_list("identifier", flat=True))
+    taken = set(ArchiveName.objects.using(using).values_list("key", flat=True))
+    added = 0
+    for entry in AUTHORITIES:
+        if entry["identifier"] in have:
+            continue
+        archive = Archive.objects.using(using).create(
+            identifier=entry["identifier"],
+            name=entry["name"],
+            place=entry.get("place", ""),
+            isil=entry.get("isil", ""),
+            description=entry.get("description", ""),
+            series_names=entry.get("series_names", []),
+        )
+        added += 1
+        for name, kind, language, subunit in entry["names"]:
+            key = name_key(name)
+            if key and key not in taken:
+                taken.add(key)
+                ArchiveName.objects.using(using).create(
+                    archive=archive, name=name, key=key, kind=kind, language=language, subunit=subunit
+                )
+    return added

@@ -4,24 +4,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from readingroom.archives.resolve import name_key
-    from readingroom.archives.seeddata import AUTHORITIES
+    from readingroom.archives.seeddata import seed as store
 
-    Archive = apps.get_model("archives", "Archive")
-    ArchiveName = apps.get_model("archives", "ArchiveName")
-    for entry in AUTHORITIES:
-        if Archive.objects.filter(identifier=entry["identifier"]).exists():
-            continue
-        archive = Archive.objects.create(
-            identifier=entry["identifier"], name=entry["name"], place=entry.get("place", ""),
-            isil=entry.get("isil", ""), description=entry.get("description", ""),
-            series_names=entry.get("series_names", []),
-        )
-        for name, kind, language, subunit in entry["names"]:
-            key = name_key(name)
-            if key and not ArchiveName.objects.filter(key=key).exists():
-                ArchiveName.objects.create(archive=archive, name=name, key=key, kind=kind, language=language,
-                                           subunit=subunit)
+    store(apps, schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
