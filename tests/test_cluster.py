@@ -24,6 +24,10 @@ import pytest
 
 from tests.conftest import CLI, Served, free_port, need
 
+# Times a bound (a write on one node seen on the other within 2 s):
+# runs alone, after the parallel part of the suite (scripts/run-tests.sh).
+pytestmark = pytest.mark.serial
+
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 WITHIN = 2.0
 REPLICA_APP = "readingroom replica read"

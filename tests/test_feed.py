@@ -85,6 +85,7 @@ def test_a_transaction_that_commits_late_is_never_passed(tmp_path, postgres_url)
     assert rows == 0  # pruned once the only node has applied them
 
 
+@pytest.mark.serial  # times a bound (searchable on the other node within 2 s): runs alone (scripts/run-tests.sh)
 def test_two_nodes_with_their_own_indexes_follow_one_database(tmp_path, postgres_url):
     env = {"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_SEARCH_BACKEND": "tantivy"}
     a, b = CLI(tmp_path / "node-a", env=env), CLI(tmp_path / "node-b", env=env)

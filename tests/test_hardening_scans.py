@@ -80,6 +80,7 @@ def archive(tmp_path):
 
 
 # ---------------------------------------------------------------- 1. IIIF over HTTP
+@pytest.mark.serial  # times a bound (an ordinary page within 3 s): runs alone (scripts/run-tests.sh)
 def test_hostile_rotated_upscale_is_refused_up_front_and_does_not_stall_the_site(archive, tmp_path):
     noisy = Image.effect_noise((1800, 2400), 40).convert("RGB")
     noisy.save(tmp_path / "scan.png")
@@ -184,6 +185,7 @@ def _cached(root: Path, page, size: str) -> bool:
 
 
 # ---------------------------------------------------------------- 2. the combined PDF in the background
+@pytest.mark.serial  # times a bound (answered within 5 s): runs alone (scripts/run-tests.sh)
 def test_the_pdf_is_made_in_the_background_once_with_progress_and_caps(archive, tmp_path):
     for i in range(5):
         make_image(tmp_path / f"p{i}.png", size=(600, 800))
@@ -228,6 +230,7 @@ def test_the_pdf_is_made_in_the_background_once_with_progress_and_caps(archive, 
 
 
 @pytest.mark.django_db
+@pytest.mark.serial  # times a bound (answered within 5 s): runs alone (scripts/run-tests.sh)
 def test_the_pdf_budget_keeps_a_huge_transcript_out_of_the_request(client, record_path, settings):
     from readingroom.documents.models import Document, Text
 

@@ -21,6 +21,10 @@ import pytest
 
 from tests.conftest import CLI, Served
 
+# Times a bound (a write searchable within 2 s):
+# runs alone, after the parallel part of the suite (scripts/run-tests.sh).
+pytestmark = pytest.mark.serial
+
 SEARCHABLE_WITHIN = 2.0
 
 

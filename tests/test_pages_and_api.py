@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -21,7 +22,8 @@ def seeded(record_path):
 
 def test_test_database_is_a_real_sqlite_file():
     assert connection.vendor == "sqlite"
-    assert connection.settings_dict["NAME"].endswith("test.sqlite3")
+    name = Path(connection.settings_dict["NAME"])  # test.sqlite3, or test.sqlite3_gw0 in a parallel run's worker
+    assert re.fullmatch(r"test\.sqlite3(_gw\d+)?", name.name) and name.is_file()
 
 
 def test_document_page_shows_sections_in_record_order(client, seeded):
