@@ -184,6 +184,33 @@ def test_citeproc_fixes_follow_the_csl_specification():
     assert text.count("Shtëpani") == 1 and "Ledia" in text
 
 
+def test_a_styles_macros_are_looked_up_once_not_at_every_use(monkeypatch):
+    """citeproc-py finds a macro by an XPath search over the whole style at every use: tens of thousands of
+    searches for one document's citations, most of a document page's first view. Each is now looked up once
+    per style; the citations are the same."""
+    item = {
+        "id": "y",
+        "type": "manuscript",
+        "title": "Memorandum of conversation",
+        "author": [{"family": "Hoxha", "given": "Enver"}],
+        "translator": [{"family": "Shtëpani", "given": "Ledia"}],
+        "issued": {"date-parts": [[1963, 7, 22]]},
+        "archive": "Arkivi Qendror Shtetëror",
+        "URL": "https://example.org/documents/y",
+    }
+    for style in csl.STYLES:  # every macro any of them uses is looked up by now
+        csl.render(item, style)
+    other = item | {"id": "z", "title": "Another memorandum"}
+    searches: list[str] = []
+    original = csl._original_get_macro
+    monkeypatch.setattr(csl, "_original_get_macro", lambda el, name: searches.append(name) or original(el, name))
+    again = {style: csl.render(other, style) for style in csl.STYLES}
+    assert searches == []
+    monkeypatch.setattr(csl.csl_model.CitationStylesElement, "get_macro", original)  # citeproc-py's own lookup
+    assert {style: csl.render(other, style) for style in csl.STYLES} == again
+    assert "Shtëpani" in again["chicago"]["text"] and "Another memorandum" in again["apa"]["text"]
+
+
 def test_citations_and_exports_name_the_holding_archive_by_its_authority(client, tmp_path):
     """A reference whose archive is written with a typo (or a prefix, another spelling) is cited with the
     authority's name and the finer levels exactly as written; the source's own text stays in the record."""

@@ -55,6 +55,7 @@ def _recording() -> Iterator[_Rendered]:
 
 
 _original_text_variable = csl_model.Text._variable
+_original_get_macro = csl_model.CitationStylesElement.get_macro
 _original_names_process = csl_model.Names.process
 _original_name_get_option = csl_model.Name.get_option
 
@@ -139,7 +140,26 @@ def _name_get_option(
     return _original_name_get_option(self, name, context, sort_options)
 
 
+#: (id of a style's or locale's root element, macro name) -> (that root, the macro): kept for the life of the
+#: process, as the styles are (``_style``); holding the root keeps its id from being reused
+_macros: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def _get_macro(self: csl_model.CitationStylesElement, name: str) -> object:
+    """A macro of the style by name. citeproc-py looks it up by XPath over the whole style at every use (tens
+    of thousands of times a citation: most of a document page's first view); a style's macros never change."""
+    root = self.get_root()
+    found = _macros.get((id(root), name))
+    if found is None or found[0] is not root:
+        if len(_macros) > 10_000:  # only if roots were made anew (they are not: the styles are kept)
+            _macros.clear()
+        found = (root, _original_get_macro(self, name))
+        _macros[(id(root), name)] = found
+    return found[1]
+
+
 def _install() -> None:
+    csl_model.CitationStylesElement.get_macro = _get_macro
     csl_model.Text._variable = _text_variable
     csl_model.Names.process = _names_process
     csl_model.Substitute.render = _substitute_render
