@@ -50,14 +50,17 @@ def test_the_cached_page_follows_every_change(tmp_path, django_user_model):
     assert status == 200 and how == "miss" and "Telegram on the harvest" in first
     status, again, how = page(reader)
     assert how == "hit" and again == first
-    assert page(reader, "/documents/cache-1.json")[2] == "miss"
-    assert page(reader, "/documents/cache-1.json")[2] == "hit"
+    for twin in ("/documents/cache-1.json", "/api/documents/cache-1"):
+        assert page(reader, twin)[2] == "miss"
+        assert page(reader, twin)[2] == "hit"
+        assert reader.get(twin)["Content-Type"] == "application/json"
 
     # a re-import that changes the title
     assert import_paths([write(src, title="Telegram on the grain harvest")]).updated == 1
     status, body, how = page(reader)
     assert how == "miss" and "Telegram on the grain harvest" in body
     assert "Telegram on the grain harvest" in page(reader, "/documents/cache-1.json")[1]
+    assert json.loads(page(reader, "/api/documents/cache-1")[1])["title"] == "Telegram on the grain harvest"
 
     # an admin edit of a related record (the person), which does not touch the document row
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "correct horse battery staple")
@@ -69,6 +72,7 @@ def test_the_cached_page_follows_every_change(tmp_path, django_user_model):
     data["name"] = "Hoxha, Enver (1908-1985)"
     assert editor.post(f"/admin/documents/person/{person.pk}/change/", data).status_code == 302
     assert "Hoxha, Enver (1908-1985)" in page(reader)[1]
+    assert "Hoxha, Enver (1908-1985)" in page(reader, "/api/documents/cache-1")[1]
 
     # an editor (with a session) never gets the cached page
     assert page(editor)[2] is None
@@ -77,6 +81,8 @@ def test_the_cached_page_follows_every_change(tmp_path, django_user_model):
     services.set_status("cache-1", "withdrawn", note="Duplicate of another record.", source="test")
     status, body, _ = page(reader)
     assert status == 410 and "Duplicate of another record." in body
+    status, body, _ = page(reader, "/api/documents/cache-1")
+    assert status == 410 and "Duplicate of another record." in json.loads(body)["error"]["message"]
 
 
 def _admin_form_data_for(response, form_id: str) -> dict:

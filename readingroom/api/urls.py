@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from readingroom.api import views
 from readingroom.archives import views as archives
 from readingroom.documents.models import IDENTIFIER_PATTERN
+from readingroom.documents.pagecache import cached_document_page
 from readingroom.names.urls import api_urlpatterns as names_api
 from readingroom.publish import views as publish
 
@@ -18,7 +19,10 @@ urlpatterns = [
         archives.api_document_context,
         name="api-document-context",
     ),
-    re_path(rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", views.document, name="api-document"),
+    # kept like the document page and its JSON twin, under the same state (never stale: pagecache's doc)
+    re_path(
+        rf"^documents/(?P<doc_id>{IDENTIFIER_PATTERN})$", cached_document_page(views.document), name="api-document"
+    ),
     path("archives", archives.api_archives, name="api-archives"),
     # (groups named doc_id: tests/test_openapi.py reads them as the path's {id})
     re_path(r"^archives/(?P<doc_id>[a-z0-9][a-z0-9-]*)$", archives.api_archive, name="api-archive"),
