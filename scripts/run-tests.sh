@@ -5,7 +5,7 @@
 # worker, so its module fixtures are made once; each worker has its own data directory and test database).
 # Then the `serial` tests, alone: they time a bound (a write searchable on another node within 2 s, an ordinary
 # page answered beside hostile renderings) that a test on the other core must not decide.
-# READINGROOM_TEST_WORKERS: how many workers (default: one a core; 0: the whole suite in one process, in order).
+# READINGROOM_TEST_WORKERS: how many workers (default: one a core, at most 4; 0: the whole suite in one process).
 # Arguments go to both parts (`scripts/run-tests.sh -k feed`); a part that selects no test is not a failure;
 # to choose tests by marker (`-m browser`), run in one process: READINGROOM_TEST_WORKERS=0.
 set -uo pipefail
@@ -17,7 +17,9 @@ else
 fi
 export OMP_THREAD_LIMIT=1
 mkdir -p test-output
-workers="${READINGROOM_TEST_WORKERS:-auto}"
+cores=$(nproc 2>/dev/null || echo 2)
+workers="${READINGROOM_TEST_WORKERS:-$(( cores < 4 ? cores : 4 ))}"  # at most 4 by default: each worker's servers
+# and PostgreSQL databases add connections and processes, and the suite's longest file bounds it anyway
 if [[ "$workers" == 0 ]]; then
   exec .venv/bin/pytest "$@"
 fi
