@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, cache, caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from readingroom.documents.models import Document
 from readingroom.history.models import AuditEvent
@@ -65,7 +66,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
     )
 
 
-def cached_document_page(view):
+def cached_document_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Serve ``view(request, doc_id, ...)`` from the cache for readers without a session (see module doc)."""
 
     @functools.wraps(view)
