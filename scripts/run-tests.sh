@@ -17,7 +17,7 @@ else
 fi
 export OMP_THREAD_LIMIT=1
 mkdir -p test-output
-cores=$(nproc 2>/dev/null || echo 2)
+cores=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 2)  # (nproc obeys OMP_*, set above)
 workers="${READINGROOM_TEST_WORKERS:-$(( cores < 4 ? cores : 4 ))}"  # at most 4 by default: each worker's servers
 # and PostgreSQL databases add connections and processes, and the suite's longest file bounds it anyway
 if [[ "$workers" == 0 ]]; then
@@ -32,6 +32,7 @@ part() {  # pytest's exit status, with 5 (no test selected) as success
 }
 
 start=$SECONDS
+echo "run-tests: $workers workers, then the serial tests alone"
 part -n "$workers" --dist loadfile -m "not serial" "$@"
 parallel=$?
 part -m serial "$@"
