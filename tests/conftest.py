@@ -222,12 +222,31 @@ def postgres_url() -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+#: the ports a test process hands out to the servers it starts: a block of its own below the kernel's ephemeral
+#: range (32768-60999), so that neither a test on another xdist worker nor an outgoing connection takes one
+#: between the check and the server's bind (a server that could not bind while another test's server
+#: answered on its port made a test read the other's archive)
+_PORT_BLOCK = 1500
+_next_port: list[int] = []
+
+
 def free_port() -> int:
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")[2:]
+    first = 20000 + (int(worker) + 1 if worker.isdigit() else 0) * _PORT_BLOCK
+    if not _next_port:
+        _next_port.append(first + (os.getpid() % _PORT_BLOCK))
+    for _ in range(_PORT_BLOCK):
+        port = first + (_next_port[0] - first) % _PORT_BLOCK
+        _next_port[0] = port + 1  # never the same port twice in a row: a stopped server's may linger
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {first}-{first + _PORT_BLOCK - 1}")
 
 
 def strip_volatile(record: dict) -> dict:
