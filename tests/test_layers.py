@@ -60,6 +60,7 @@ LAYERS: dict[str, int] = {
     "readingroom.records": RECORDS,
     "readingroom.records.params": RECORDS,
     "readingroom.records.queries": RECORDS,
+    "readingroom.records.seeding": RECORDS,
     "readingroom.records.serialise": RECORDS,
     # -- 3. services
     "readingroom.accounts.backends": SERVICES,
