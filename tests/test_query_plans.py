@@ -159,9 +159,9 @@ def _full_export(client, info) -> None:
     assert sum(1 for _ in iter_records()) > 200  # what ``readingroom export`` streams
 
 
-def _url(path: str) -> Callable:
+def _url(path: str, status: int = 200) -> Callable:
     def run(client, info) -> None:
-        _get(client, path.format(**info))
+        _get(client, path.format(**info), status)
 
     return run
 
@@ -192,6 +192,8 @@ SCENARIOS: dict[str, Callable] = {
     "sitemap page": _url("/sitemap-documents.xml?p=1"),
     "feed": _url("/feed.atom"),
     "IIIF manifest": _url("/iiif/presentation/{scanned}/manifest"),
+    "IIIF manifest of a document without scans (404)": _url("/iiif/presentation/{doc}/manifest", 404),
+    "a document that is not there (404)": _url("/documents/{doc}-not-there", 404),
     "IIIF image info (by image id)": _url("/iiif/image/{iiif_id}/info.json"),
     "full export (every record)": _full_export,
     # archives (readingroom/archives): authorities, the hierarchy, the chronology, a document's context

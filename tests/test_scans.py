@@ -264,6 +264,29 @@ def test_manifest_validates_with_iiif_prezi3(client, crest):
     assert client.get(f"/iiif/presentation/{DOC}x/manifest").status_code == 404
 
 
+def test_a_manifest_that_is_not_there_is_answered_without_loading_a_record(client, doc):
+    """Most documents of an archive have no scans, and a harvester asks for every manifest: each 404 says why
+    (no scans, no such document, withdrawn) from the document's state, not from its whole record (a dozen
+    queries: its joins and prefetches)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from readingroom.documents import services
+
+    def manifest(doc_id: str) -> tuple[int, str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(f"/iiif/presentation/{doc_id}/manifest")
+        return r.status_code, r.json()["error"]["message"], len(ctx.captured_queries)
+
+    status, message, queries = manifest(DOC)
+    assert (status, message) == (404, f"document {DOC!r} has no scans") and queries <= 3, queries
+    status, message, queries = manifest("no-such-document")
+    assert status == 404 and "no-such-document" in message and "scans" not in message and queries <= 2, queries
+    services.set_status(DOC, "withdrawn", note="gone")
+    status, message, queries = manifest(DOC)
+    assert status == 404 and "withdrawn" in message.lower() and queries <= 2, (message, queries)
+
+
 def test_content_search_gives_word_boxes_on_the_canvas(client, crest):
     data = client.get(f"/iiif/search/{DOC}", {"q": "neurosis"}).json()
     assert data["within"]["total"] >= 1

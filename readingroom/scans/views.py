@@ -119,11 +119,12 @@ def image(
     return _cors(response)
 
 
-def _document_pages(request: HttpRequest, doc_id: str):
-    """The document (published, or a draft this editor may preview), its pages, and whether it is a preview."""
+def _document_pages(request: HttpRequest, doc_id: str, relations: bool = True):
+    """The document (published, or a draft this editor may preview), its pages, and whether it is a preview.
+    Without ``relations``, the document's own row (and no pages)."""
     doc: Document | None
     try:
-        doc = get_document(doc_id)
+        doc = get_document(doc_id, relations=relations)
         preview = False
     except DocumentWithdrawn as exc:
         raise Http404(str(exc)) from None
@@ -132,7 +133,7 @@ def _document_pages(request: HttpRequest, doc_id: str):
         if doc is None or doc.status not in PREVIEW_STATES:
             raise Http404(str(exc)) from None
         preview = True
-    return doc, related(doc, "pages"), preview
+    return doc, related(doc, "pages") if relations else [], preview
 
 
 def _not_found(message: str) -> HttpResponse:
@@ -146,8 +147,11 @@ def _json(body: dict, content_type: str = "application/json", preview: bool = Fa
 
 @require_GET
 def presentation(request: HttpRequest, doc_id: str) -> HttpResponse:
+    # Most documents of an archive have no scans (and a harvester asks for every manifest): without pages,
+    # the answer is a 404 whose message needs the document's state, not its record.
+    scanned = Page.objects.filter(document__identifier=doc_id).exists()
     try:
-        doc, pages, preview = _document_pages(request, doc_id)
+        doc, pages, preview = _document_pages(request, doc_id, relations=scanned)
     except Http404 as exc:
         return _not_found(str(exc))
     if not pages:
