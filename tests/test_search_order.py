@@ -152,3 +152,26 @@ def test_facet_counts_past_the_sample_bound_are_estimated_from_a_fixed_sample(tm
     assert total == 180 and not exact and facets(other) == (total, years, exact)
     assert 150 * 0.6 < years[1961] < 150 * 1.4 and sum(years.values()) < 180 * 1.4
     assert len(one._facet_cache) == kept  # nothing more kept
+
+
+def test_a_prefix_ranks_its_matches_and_finds_every_word_it_begins(tmp_path):
+    """``zork*`` is scored as the words of the index it begins (not one equal score for every match, which left
+    the order to the tie-break alone): the document that has them in its title and often comes first. A prefix
+    that begins more words than are scored as words (``PREFIX_TERMS``) still finds the rarest of them."""
+    from readingroom.search.backends.tantivy_backend import PREFIX_TERMS
+
+    words = [f"zork{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(PREFIX_TERMS + 16)]
+    docs = [
+        record(i, "Note", f"The word {w} appears once here, among others.", "1961-01-01") for i, w in enumerate(words)
+    ]
+    best = len(words)
+    docs.append(record(best, "Zorkland and zorkland", "Zorkland, zorkland, zorkland.", "1962-01-01"))
+    docs += [record(best + 1 + i, "Note", "Zorkland is named once here.", "1963-01-01") for i in range(5)]
+    docs.append(record(best + 6, "Other", "Nothing that begins so.", "1960-01-01"))
+    backend = node(tmp_path / "index", docs, chunk=500)
+    req = SearchRequest(query=parse("zork*"), limit=200, facets=False, snippets=False)
+    hits = backend.search(req).hits
+    assert {h.id for h in hits} == {f"order-{i:03d}" for i in range(best + 6)}
+    assert hits[0].id == f"order-{best:03d}" and hits[0].score > hits[1].score
+    # the most frequent words are scored as words and rank above those past PREFIX_TERMS, found all the same
+    assert hits[1].score > hits[-1].score

@@ -44,6 +44,10 @@ ENGINE_LANGS = tuple(analysis.ENGINE_STEMMERS)
 PY_LANGS = tuple(analysis.PY_STEMMERS)
 STEM_LANGS = ENGINE_LANGS + PY_LANGS
 NAME_FIELDS = ("people", "places", "archive")
+#: a prefix query scores the index's words it begins as words (BM25) up to this many per field, the most frequent
+#: first; the rest match at PREFIX_REST_SCORE (less than any word's score, and the same for every document)
+PREFIX_TERMS = 64
+PREFIX_REST_SCORE = 0.01
 
 
 def build_schema() -> tantivy.Schema:
@@ -346,22 +350,47 @@ class TantivyBackend(SearchBackend):
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Should, word)])
 
     def _prefix_query(self, alt: Term) -> tantivy.Query | None:
+        """``word*``: in each field, the words of the index the prefix begins, scored as words are (BM25, the
+        best field counting), so that the matches are ranked, not all equal; past ``PREFIX_TERMS`` words in a
+        field, the rarer ones still match, with a constant score below any word's (a regular expression). The
+        stemmed name fields also hold stems shorter than the prefix ("negotiat*": "negoti")."""
         folded = self._tokens(alt.text, stem=False)
         if len(folded) != 1:
             return None
-        exact = re.escape(folded[0]) + ".*"
-        stemmed = "|".join([exact, *(re.escape(p) for p in prefix_stems(folded[0]))])
+        prefix = folded[0]
+        searcher = self.index.searcher()
         queries = []
         for field, boost in self._text_fields(alt.field):
             if field in ("title", "body"):
-                queries.append(tantivy.Query.boost_query(tantivy.Query.regex_query(self.schema, field, exact), boost))
+                q = self._expanded(searcher, field, prefix, ())
             elif field in NAME_FIELDS:
-                queries.append(tantivy.Query.regex_query(self.schema, field, stemmed))
-        if not queries:
+                q = self._expanded(searcher, field, prefix, prefix_stems(prefix))
+            else:
+                continue
+            if q is not None:
+                queries.append(tantivy.Query.boost_query(q, boost) if boost != 1.0 else q)
+        if not queries:  # no word of the index begins so
             return None
         return (
             queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
         )
+
+    def _expanded(
+        self, searcher: tantivy.Searcher, field: str, prefix: str, stems: list[str] | tuple[()]
+    ) -> tantivy.Query | None:
+        """The words of ``field`` that begin with ``prefix`` (the most frequent ``PREFIX_TERMS``, and the rest at
+        a constant score), or equal one of ``stems``: None when there is none."""
+        words = [w for w, _ in searcher.terms_with_prefix(field, prefix, limit=PREFIX_TERMS + 1)]
+        rest = len(words) > PREFIX_TERMS
+        words = words[:PREFIX_TERMS] + [s for s in stems if searcher.doc_freq(field, s)]
+        if not words:
+            return None
+        Should = tantivy.Occur.Should
+        clauses = [(Should, tantivy.Query.term_query(self.schema, field, w)) for w in words]
+        if rest:
+            every = tantivy.Query.regex_query(self.schema, field, re.escape(prefix) + ".*")
+            clauses.append((Should, tantivy.Query.const_score_query(every, PREFIX_REST_SCORE)))
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
     def _alternative(self, alt: Term | Phrase) -> tantivy.Query | None:
         q = self._unboosted(alt)
