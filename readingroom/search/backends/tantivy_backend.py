@@ -272,16 +272,26 @@ class TantivyBackend(SearchBackend):
     def _tokens(self, text: str, stem: bool = True) -> list[str]:
         return list((self.stemmed if stem else self.folded).analyze(analysis.prefold_word(text)))
 
+    @staticmethod
+    def _analysis_of(field: str) -> str:
+        """The analysis ``field`` is indexed with: ``fold`` (title, body), ``stem`` (the name fields), or a
+        language (``title_de`` and ``body_de``: German)."""
+        if field in ("title", "body"):
+            return "fold"
+        if field in NAME_FIELDS:
+            return "stem"
+        return field.split("_", 1)[1]
+
     def _terms(self, field: str, words: str) -> list[str]:
         """``words`` analysed as ``field`` analyses its text."""
-        if field in ("title", "body"):
+        kind = self._analysis_of(field)
+        if kind == "fold":
             return list(self.folded.analyze(words))
-        if field in NAME_FIELDS:
+        if kind == "stem":
             return list(self.stemmed.analyze(words))
-        lang = field.split("_", 1)[1]
-        if lang in self.analyzers:
-            return list(self.analyzers[lang].analyze(words))
-        return analysis.query_stems(lang, words)
+        if kind in self.analyzers:
+            return list(self.analyzers[kind].analyze(words))
+        return analysis.query_stems(kind, words)
 
     def _match(self, field: str, tokens: list[str], boost: float) -> tantivy.Query | None:
         if not tokens:
@@ -319,11 +329,15 @@ class TantivyBackend(SearchBackend):
         phrase (``exact``) matches the exact forms only (folded, not stemmed)."""
         words = analysis.prefold_word(words)
         seen: dict[tuple[str, tuple[str, ...]], bool] = {}
+        analysed: dict[str, list[str]] = {}  # one analysis for the fields that share it (title_de, body_de)
         queries = []
         for field, boost in self._text_fields(target):
             if exact and field.startswith(("title_", "body_")):
                 continue
-            tokens = self._terms(field, words)
+            kind = self._analysis_of(field)
+            if kind not in analysed:
+                analysed[kind] = self._terms(field, words)
+            tokens = analysed[kind]
             if field.startswith(("title_", "body_")) and (field, tuple(tokens)) in seen:
                 continue
             seen[(field, tuple(tokens))] = True
