@@ -611,11 +611,10 @@ class TantivyBackend(SearchBackend):
         patterns = snippets.Patterns(request.query)
         for key, address in ranked:
             doc = searcher.doc(address)
-            text = (
-                snippets.snippet(doc["text"][0].decode() if doc["text"] else "", patterns.get(doc["langs"]))
-                if request.snippets
-                else ""
-            )
+            text = ""
+            if request.snippets:
+                stored = doc["text"]  # each look-up converts the value again (4.5 KB for a body)
+                text = snippets.snippet(stored[0].decode() if stored else "", patterns.get(doc["langs"]))
             hits.append(Hit(id=doc["id"][0], score=float(key) if sort == "relevance" else 0.0, snippet=text))
         total = result.count  # type: ignore[attr-defined]  # set since count=True; tantivy's stub omits the attribute
         facets, years, exact = (
