@@ -250,3 +250,28 @@ def test_citations_and_exports_name_the_holding_archive_by_its_authority(client,
     mods = client.get("/oai", {"verb": "GetRecord", "identifier": "oai:testserver:typo-1", "metadataPrefix": "mods"})
     assert b"<physicalLocation>U.S. Department of State</physicalLocation>" in mods.content, mods.content
     assert f"<shelfLocator>{cited}</shelfLocator>".encode() in mods.content
+
+
+def test_citations_are_kept_under_a_key_every_cache_backend_takes(seeded):
+    """The kept citations' key held the record's time, the URL and the holding archive's name as written
+    (spaces): Django warned at every document's first view that memcached would refuse it."""
+    import warnings
+
+    from django.core.cache import cache
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    from readingroom.publish import services as publish
+    from readingroom.records.queries import get_document
+    from readingroom.records.serialise import document_record
+
+    cache.clear()
+    record = document_record(get_document(RECORD_ID))
+    assert " " in record["holding_archive"]["name"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = publish.document_citations(record, "http://archive.example")
+        again = publish.document_citations(record, "http://archive.example")
+    assert not [w for w in caught if issubclass(w.category, CacheKeyWarning)], [str(w.message) for w in caught]
+    assert first == again and first["chicago"]["text"]
+    # another base URL is another entry
+    assert "other.example" in publish.document_citations(record, "http://other.example")["archive"]["text"]

@@ -8,6 +8,7 @@ the exports use.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.core.cache import cache
 from django.utils.html import escape
@@ -155,7 +156,9 @@ def citations(record: dict, url: str) -> dict[str, dict]:
     """Every style for a record: ``{style: {"label", "text", "html", "note"?}}``, cached per record version."""
     # the authority's name is part of the citation: renaming or merging an archive changes no document
     holder = (record.get("holding_archive") or {}).get("name", "")
-    key = f"citations:{record['id']}:{record.get('updated_at')}:{url}:{holder}"
+    # hashed: a key of any cache backend (memcached's too) has no spaces or control characters
+    version = hashlib.blake2b(f"{record.get('updated_at')}\x1f{url}\x1f{holder}".encode(), digest_size=16)
+    key = f"citations:{record['id']}:{version.hexdigest()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
