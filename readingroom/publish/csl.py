@@ -158,8 +158,54 @@ def _get_macro(self: csl_model.CitationStylesElement, name: str) -> object:
     return found[1]
 
 
+#: element -> whether it renders a variable, and (locale, term name, form, zero-padded) -> the term element: both
+#: are properties of the style's tree alone (never of the item cited), which citeproc-py works out again at
+#: every use: a group asks each child whether it calls a variable (recursively, through macros) before
+#: rendering it, and a term is an XPath search over the locale. Keyed by the element's id, holding the element
+#: (lxml hands out the same proxy while one is held, so the id is not reused).
+_calls: dict[int, tuple[object, bool]] = {}
+_terms: dict[tuple[int, str, str | None, bool], tuple[object, object]] = {}
+_original_calls_variable = {cls: cls.calls_variable for cls in (csl_model.Parent, csl_model.Text)}
+_original_get_term = csl_model.Locale.get_term
+
+
+def _kept_calls_variable(cls: type) -> object:
+    original = _original_calls_variable[cls]
+
+    def calls_variable(self: csl_model.CitationStylesElement) -> bool:
+        found = _calls.get(id(self))
+        if found is None or found[0] is not self:
+            if len(_calls) > 100_000:  # only if trees were made anew (they are not: the styles are kept)
+                _calls.clear()
+            found = (self, original(self))
+            _calls[id(self)] = found
+        return found[1]
+
+    return calls_variable
+
+
+def _get_term(self: csl_model.Locale, name: str, form: str | None = None, zero_padded: bool = False) -> object:
+    key = (id(self), name, form, zero_padded)
+    found = _terms.get(key)
+    if found is None or found[0] is not self:
+        if len(_terms) > 100_000:
+            _terms.clear()
+        try:
+            term = _original_get_term(self, name, form, zero_padded)
+        except IndexError:
+            term = None
+        found = (self, term)
+        _terms[key] = found
+    if found[1] is None:
+        raise IndexError(name)
+    return found[1]
+
+
 def _install() -> None:
     csl_model.CitationStylesElement.get_macro = _get_macro
+    for cls in _original_calls_variable:
+        cls.calls_variable = _kept_calls_variable(cls)
+    csl_model.Locale.get_term = _get_term
     csl_model.Text._variable = _text_variable
     csl_model.Names.process = _names_process
     csl_model.Substitute.render = _substitute_render
