@@ -201,8 +201,22 @@ def _get_term(self: csl_model.Locale, name: str, form: str | None = None, zero_p
     return found[1]
 
 
+_original_reference = CitationItem.reference.fget
+
+
+def _reference(self: CitationItem) -> object:
+    """The reference an item cites, looked up once per item: citeproc-py's property goes through three
+    attribute look-ups of its dictionary classes (each a failed attribute search, then a key) and is read
+    hundreds of times for one entry. An item is made for one rendering, and its reference does not change."""
+    kept = self.__dict__.get("_reference")
+    if kept is None:
+        kept = self.__dict__["_reference"] = _original_reference(self)
+    return kept
+
+
 def _install() -> None:
     csl_model.CitationStylesElement.get_macro = _get_macro
+    CitationItem.reference = property(_reference)
     for cls in _original_calls_variable:
         cls.calls_variable = _kept_calls_variable(cls)
     csl_model.Locale.get_term = _get_term
