@@ -248,8 +248,8 @@ def test_what_a_style_renders_and_its_terms_are_worked_out_once(monkeypatch):
     assert csl.render(items[0] | {"id": "d", "title": "Another"}, "chicago")["text"]
     assert asked == []  # every term this style uses was kept by the first renders
     monkeypatch.setattr(csl.csl_model.Locale, "get_term", original_term)  # citeproc-py's own
-    for cls, original in csl._original_calls_variable.items():
-        monkeypatch.setattr(cls, "calls_variable", original)
+    for (cls, name), original in csl._PER_ELEMENT.items():
+        monkeypatch.setattr(cls, name, original)
     monkeypatch.setattr(csl.CitationItem, "reference", property(csl._original_reference))
     assert {(item["id"], style): csl.render(item, style) for item in items for style in csl.STYLES} == kept
     assert "Shtëpani" in kept[("a", "chicago")]["text"] and "Smith" in kept[("c", "apa")]["text"]

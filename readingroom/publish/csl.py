@@ -22,7 +22,7 @@ import functools
 import html
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -158,30 +158,38 @@ def _get_macro(self: csl_model.CitationStylesElement, name: str) -> object:
     return found[1]
 
 
-#: element -> whether it renders a variable, and (locale, term name, form, zero-padded) -> the term element: both
-#: are properties of the style's tree alone (never of the item cited), which citeproc-py works out again at
-#: every use: a group asks each child whether it calls a variable (recursively, through macros) before
-#: rendering it, and a term is an XPath search over the locale. Keyed by the element's id, holding the element
-#: (lxml hands out the same proxy while one is held, so the id is not reused).
-_calls: dict[int, tuple[object, bool]] = {}
+#: (element, what is asked) -> (that element, the answer), and (locale, term name, form, zero-padded) -> the term
+#: element: properties of a style's tree alone (never of the item cited) that citeproc-py works out again at
+#: every use: whether an element renders a variable (a group asks each child before rendering it, recursively
+#: through macros), the layout an element belongs to and a ``cs:names``' substitute (XPath searches), a term
+#: (an XPath search over the locale). Keyed by the element's id, holding the element (lxml hands out the same
+#: proxy while one is held, so the id is not reused).
+_kept: dict[tuple[int, str], tuple[object, object]] = {}
 _terms: dict[tuple[int, str, str | None, bool], tuple[object, object]] = {}
-_original_calls_variable = {cls: cls.calls_variable for cls in (csl_model.Parent, csl_model.Text)}
+#: (class, method name) -> citeproc-py's own method
+_PER_ELEMENT = {
+    (cls, name): getattr(cls, name)
+    for cls, name in (
+        (csl_model.Parent, "calls_variable"),
+        (csl_model.Text, "calls_variable"),
+        (csl_model.CitationStylesElement, "get_layout"),
+        (csl_model.Names, "substitute"),
+    )
+}
 _original_get_term = csl_model.Locale.get_term
 
 
-def _kept_calls_variable(cls: type) -> object:
-    original = _original_calls_variable[cls]
-
-    def calls_variable(self: csl_model.CitationStylesElement) -> bool:
-        found = _calls.get(id(self))
+def _per_element(name: str, original: Callable[[object], object]) -> Callable[[object], object]:
+    def kept(self: object) -> object:
+        found = _kept.get((id(self), name))
         if found is None or found[0] is not self:
-            if len(_calls) > 100_000:  # only if trees were made anew (they are not: the styles are kept)
-                _calls.clear()
+            if len(_kept) > 100_000:  # only if trees were made anew (they are not: the styles are kept)
+                _kept.clear()
             found = (self, original(self))
-            _calls[id(self)] = found
+            _kept[(id(self), name)] = found
         return found[1]
 
-    return calls_variable
+    return kept
 
 
 def _get_term(self: csl_model.Locale, name: str, form: str | None = None, zero_padded: bool = False) -> object:
@@ -217,8 +225,8 @@ def _reference(self: CitationItem) -> object:
 def _install() -> None:
     csl_model.CitationStylesElement.get_macro = _get_macro
     CitationItem.reference = property(_reference)
-    for cls in _original_calls_variable:
-        cls.calls_variable = _kept_calls_variable(cls)
+    for (cls, name), original in _PER_ELEMENT.items():
+        setattr(cls, name, _per_element(name, original))
     csl_model.Locale.get_term = _get_term
     csl_model.Text._variable = _text_variable
     csl_model.Names.process = _names_process
