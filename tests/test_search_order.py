@@ -157,7 +157,8 @@ def test_facet_counts_past_the_sample_bound_are_estimated_from_a_fixed_sample(tm
 def test_a_prefix_ranks_its_matches_and_finds_every_word_it_begins(tmp_path):
     """``zork*`` is scored as the words of the index it begins (not one equal score for every match, which left
     the order to the tie-break alone): the document that has them in its title and often comes first. A prefix
-    that begins more words than are scored as words (``PREFIX_TERMS``) still finds the rarest of them."""
+    that begins more words than are scored as words (``PREFIX_TERMS``; then only the most frequent few are)
+    still finds the rarest of them."""
     from readingroom.search.backends.tantivy_backend import PREFIX_TERMS
 
     words = [f"zork{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(PREFIX_TERMS + 16)]
