@@ -371,8 +371,8 @@ class TantivyBackend(SearchBackend):
         """``word*``: in each field, the words of the index the prefix begins, scored as words are (BM25, the
         best field counting), so that the matches are ranked, not all equal; past ``PREFIX_TERMS`` words in a
         field, the most frequent few are scored and the rest still match, with a constant score below any
-        word's (a regular expression). The
-        stemmed name fields also hold stems shorter than the prefix ("negotiat*": "negoti")."""
+        word's (a regular expression). The stemmed name fields also hold stems shorter than the prefix
+        ("negotiat*": "negoti")."""
         folded = self._tokens(alt.text, stem=False)
         if len(folded) != 1:
             return None
