@@ -233,6 +233,17 @@ def test_relations_on_both_pages_api_and_oai(tmp_path, client):
             f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:testserver:{ident}"
         ).content.decode()
         assert f"<dc:relation>http://testserver/documents/{other}</dc:relation>" in xml
+    # a link to a document the public may not see is not shown (withdrawn here); editors see it
+    from readingroom.documents import services as documents
+
+    documents.set_status("rel-reply", "withdrawn", note="a duplicate")
+    letter = client.get("/api/documents/rel-letter/context").json()
+    assert {(r["type"], r["id"]) for r in letter["relations"]} == {("encloses", "rel-memo")}
+    hidden = services.relations_of(Document.objects.get(identifier="rel-letter"), public=False)
+    assert {(r["type"], r["id"], r["url"]) for r in hidden} == {
+        ("encloses", "rel-memo", "/documents/rel-memo"),
+        ("replied-by", "rel-reply", "/documents/rel-reply"),
+    }
     listed = client.get("/oai?verb=ListRecords&metadataPrefix=mods").content.decode()
     assert 'displayLabel="encloses"' in listed and 'displayLabel="enclosure of"' in listed
 
