@@ -246,3 +246,39 @@ def test_serve_builds_a_missing_index_from_the_records(tmp_path):
         err = served.stop()
     assert "building it from the records" in err
     assert found == [RECORD_ID]
+
+
+def _open_many(path, times: int) -> None:
+    from readingroom.search.backends.tantivy_backend import TantivyBackend
+
+    for _ in range(times):
+        TantivyBackend(path)
+
+
+def test_processes_opening_the_index_together_never_delete_it(tmp_path):
+    """When a server starts, its web workers and its index worker open the embedded index at the same moment.
+    Every open rewrote the schema-version file, and a process that read it while another had just emptied it
+    took the live index for one of another schema and deleted it (seen: the 100k benchmark archive's index
+    found empty after a restart, rebuilt at the next serve). An index of another schema is still made anew."""
+    import multiprocessing
+
+    from readingroom.search.backends.tantivy_backend import SCHEMA_VERSION, TantivyBackend
+    from readingroom.search.documents import search_document
+    from tests.test_search_order import record
+
+    path = tmp_path / "index"
+    backend = TantivyBackend(path)
+    backend.add([search_document(record(i, "Title", "Some text.", "1961-01-01")) for i in range(50)])
+    backend.commit()
+    backend.close()
+    ctx = multiprocessing.get_context("fork")
+    openers = [ctx.Process(target=_open_many, args=(path, 200)) for _ in range(4)]
+    for p in openers:
+        p.start()
+    for p in openers:
+        p.join(timeout=120)
+    assert [p.exitcode for p in openers] == [0, 0, 0, 0]
+    assert TantivyBackend(path).count() == 50
+    (path / "readingroom-schema-version").write_text("3")
+    assert TantivyBackend(path).count() == 0
+    assert (path / "readingroom-schema-version").read_text() == SCHEMA_VERSION

@@ -11,7 +11,9 @@ counted with aggregations. Web workers only read; one process at a time writes (
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import re
 import shutil
 import threading
@@ -133,17 +135,31 @@ class TantivyBackend(SearchBackend):
 
     # -- index lifecycle -------------------------------------------------------------------------
     def _open(self) -> tantivy.Index:
+        """Open the index, made anew when it is of another schema version (``readingroom serve`` then refills it
+        from the records). Every process that opens it (the web workers and the index worker start together)
+        looks at the version under one lock, beside the index, and the version file is written only when the
+        index is made, whole at once: every open used to rewrite it, and a process that read it while another
+        had just emptied it to write it took a live index for one of another schema and deleted it."""
         version = self.path / "readingroom-schema-version"
-        if self.path.exists() and (not version.exists() or version.read_text().strip() != SCHEMA_VERSION):
-            # An index from another schema version: start empty; `readingroom reindex` refills it from the records.
-            shutil.rmtree(self.path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.parent / f"{self.path.name}.open.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            try:
+                current: str | None = version.read_text().strip()
+            except FileNotFoundError:
+                current = None
+            if current != SCHEMA_VERSION and self.path.exists():
+                shutil.rmtree(self.path)  # another schema version (or none): start empty
+            self.path.mkdir(parents=True, exist_ok=True)
+            index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            if current != SCHEMA_VERSION:
+                written = version.with_suffix(".tmp")
+                written.write_text(SCHEMA_VERSION)
+                os.replace(written, version)
         index.register_tokenizer("rr_fold", self.folded)
         index.register_tokenizer("rr_ws", whitespace_analyzer())
         for lang, a in self.analyzers.items():
             index.register_tokenizer(f"rr_{lang}", a)
-        version.write_text(SCHEMA_VERSION)
         return index
 
     def _get_writer(self) -> tantivy.IndexWriter:
