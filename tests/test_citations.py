@@ -184,20 +184,24 @@ def test_citeproc_fixes_follow_the_csl_specification():
     assert text.count("Shtëpani") == 1 and "Ledia" in text
 
 
+#: a CSL-JSON item with the variables the styles' groups and substitutes test (author, translator, date, archive)
+MEMORANDUM = {
+    "id": "a",
+    "type": "manuscript",
+    "title": "Memorandum of conversation",
+    "author": [{"family": "Hoxha", "given": "Enver"}],
+    "translator": [{"family": "Shtëpani", "given": "Ledia"}],
+    "issued": {"date-parts": [[1963, 7, 22]]},
+    "archive": "Arkivi Qendror Shtetëror",
+    "URL": "https://example.org/documents/a",
+}
+
+
 def test_a_styles_macros_are_looked_up_once_not_at_every_use(monkeypatch):
     """citeproc-py finds a macro by an XPath search over the whole style at every use: tens of thousands of
     searches for one document's citations, most of a document page's first view. Each is now looked up once
     per style; the citations are the same."""
-    item = {
-        "id": "y",
-        "type": "manuscript",
-        "title": "Memorandum of conversation",
-        "author": [{"family": "Hoxha", "given": "Enver"}],
-        "translator": [{"family": "Shtëpani", "given": "Ledia"}],
-        "issued": {"date-parts": [[1963, 7, 22]]},
-        "archive": "Arkivi Qendror Shtetëror",
-        "URL": "https://example.org/documents/y",
-    }
+    item = MEMORANDUM | {"id": "y", "URL": "https://example.org/documents/y"}
     for style in csl.STYLES:  # every macro any of them uses is looked up by now
         csl.render(item, style)
     other = item | {"id": "z", "title": "Another memorandum"}
@@ -217,17 +221,7 @@ def test_what_a_style_renders_and_its_terms_are_worked_out_once(monkeypatch):
     of a document's citations). Kept, the citations are the same as citeproc-py's own, for items with and
     without the variables the groups test."""
     items = [
-        {
-            "id": "a",
-            "type": "manuscript",
-            "title": "Memorandum of conversation",
-            "author": [{"family": "Hoxha", "given": "Enver"}],
-            "translator": [{"family": "Shtëpani", "given": "Ledia"}],
-            "issued": {"date-parts": [[1963, 7, 22]]},
-            "archive": "Arkivi Qendror Shtetëror",
-            "archive_location": "Fondi 14/AP, V. 1963, Dos. 4",
-            "URL": "https://example.org/documents/a",
-        },
+        MEMORANDUM | {"archive_location": "Fondi 14/AP, V. 1963, Dos. 4"},
         # no author, no date: groups drop out (a record always has its archive and permanent URL)
         {"id": "b", "type": "manuscript", "title": "Undated note", "archive": "Arkivi", "URL": "https://example.org/b"},
         {
