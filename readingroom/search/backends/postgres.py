@@ -16,14 +16,17 @@ whole (``tsv``) also gets a RUM index (on :data:`RUM_EXPR`; prefix queries stay 
 positions (and weights) in the index, so phrases are answered from the index without reading every candidate
 row's ``tsvector``, and it can return matches in rank order (``tsv <=> query``), so a broad query reads its first
 page from the index instead of ranking every match. A search with more than :data:`EXACT_RANK_UP_TO` matches is
-ordered by RUM's rank (the same weights, its own formula); smaller result sets keep the exact ``ts_rank`` order
-(with the boosts of exact name forms). Without the extension everything stays on GIN, as before. A bulk load
-drops the RUM index and the writer builds it again when done (:data:`RUM_BULK_SHARE`); a prefix is searched as
-the index's words that it starts (``rr_search_words``), so it can use RUM too.
+ordered by RUM's rank (the same weights, its own formula) of the query's ranking form: a phrase as the AND of its
+words less those nearly every document holds (``pg_tsquery.for_ranking``), a prefix of many words as its most
+frequent ones, its other matches after those (:data:`PREFIX_RANKED`); smaller result sets keep the exact
+``ts_rank`` order (with the boosts of exact name forms). Without the extension everything stays on GIN, as
+before. A bulk load drops the RUM index and the writer builds it again when done (:data:`RUM_BULK_SHARE`); a
+prefix is searched as the index's words that it starts (``rr_search_words``), so it can use RUM too.
 
 **Bounded cost for broad queries**: a query word's analyses are resolved to one tsquery literal with duplicates
 removed (``_analysed``), one ``@@`` per column; counts are exact up to :data:`EXACT_COUNT_UP_TO` matches and the
-planner's estimate past it (``total_exact``); facet counts past :data:`EXACT_FACETS_UP_TO` matches come from a
+planner's estimate past it (``total_exact``), and a one-word query the statistics show to match far more is not
+counted at all (:data:`SURELY_MORE`); facet counts past :data:`EXACT_FACETS_UP_TO` matches come from a
 fixed sample of the matches, scaled (``facets_exact``).
 """
 
@@ -41,6 +44,7 @@ from django.db import DatabaseError, connection, transaction
 
 from readingroom.dbrouter import read_connection
 from readingroom.search import analysis, feed, snippets
+from readingroom.search.backends import pg_tsquery
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.documents import title_key
 from readingroom.search.query import Clause, Phrase, Term, Variant
@@ -65,16 +69,26 @@ RUM_BULK_MIN = 500
 #: a prefix (``negotiat*``) is looked up in the index's word list and searched as the words it starts, so it
 #: can use RUM (RUM 1.3 crashes on ``:*`` queries, see RUM_EXPR); past this many words it stays a GIN prefix
 MAX_PREFIX_WORDS = 256
+#: a prefix that starts more words than this is ranked by its most frequent ones (RUM goes through every word's
+#: postings for every match: 340 ms for the 28 words of ``commun*`` at 100k, 46 ms for 4): its matches holding
+#: one of those come first, in rank order, the others after them, in id order
+PREFIX_RANKED = 4
+#: in the ranking of a broad result set, an AND (a phrase) leaves out a word in more than this share of the
+#: documents (see pg_tsquery.for_ranking)
+UBIQUITOUS = 0.9
+#: a query of one clause that a word held by more than this many documents (the column statistics) would match
+#: is not counted: it has more than EXACT_COUNT_UP_TO matches whatever the count would say (20-40 ms at 100k)
+SURELY_MORE = 10 * 1000
 #: words a writer process remembers having sent to the word list (forgotten all at once past this many)
 SEEN_WORDS_MAX = 300_000
 _WORDS = re.compile(r"\w+")
 #: the RUM index is on this expression (the same vector), not on ``tsv`` itself: RUM 1.3 crashes the server
-#: process on prefix queries ('commun':*), so those must never reach it: they use the GIN index on ``tsv``
-RUM_EXPR = "(tsv || ''::tsvector)"
-RUM_DDL = [
-    "CREATE EXTENSION IF NOT EXISTS rum",
-    f"CREATE INDEX IF NOT EXISTS rr_search_rum ON rr_search USING rum ({RUM_EXPR} rum_tsvector_ops)",
-]
+#: process on prefix queries ('commun':*), so those must never reach it: they use the GIN index on ``tsv``.
+#: ``COALESCE`` of a NOT NULL column hands the row's vector on as it is; the expression of earlier indexes,
+#: :data:`OLD_RUM_EXPR`, copied the vector wherever it was evaluated (15 µs a row at 100k, on every row a
+#: ranked page passes: 5,020 rows for page 251)
+RUM_EXPR = "COALESCE(tsv, ''::tsvector)"
+OLD_RUM_EXPR = "(tsv || ''::tsvector)"  # an index built before: searched until the next writer builds anew
 # "text:" searches the weighted whole: a body-only tsvector would analyse the longest text twice.
 FIELD_COLUMNS = {
     None: "tsv",
@@ -136,6 +150,10 @@ DDL = [
     "CREATE INDEX IF NOT EXISTS rr_search_date ON rr_search (date_key, id)",
     "CREATE INDEX IF NOT EXISTS rr_search_title_sort ON rr_search (title_sort, id)",
     f"CREATE INDEX IF NOT EXISTS rr_search_sample ON rr_search ({SAMPLE_EXPR})",
+    # the 10,000 most common words of the weighted whole in its statistics, not 1,000: at 100k documents a word in
+    # 12 % of them was not listed, and the planner took it for one in 1 % (the total, the sample of the facets,
+    # the ranking of prefixes and phrases read these shares); ANALYZE then reads 300,000 rows (10 s at 100k)
+    "ALTER TABLE rr_search ALTER COLUMN tsv SET STATISTICS 1000",
     f"INSERT INTO rr_search_meta VALUES ('schema_version', '{SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING",  # noqa: S608 - a constant
 ]
 COLUMNS = [
@@ -218,12 +236,13 @@ class PostgresBackend(SearchBackend):
         self._lock = threading.Lock()
         self._langs: tuple[float, tuple[str, ...]] | None = None
         self.rum_available = False  #: the server has the RUM extension
-        self._rum: tuple[float, bool] | None = None  # (checked at, the RUM index is there and valid)
+        self._rum: tuple[float, str | None] | None = None  # (checked at, the expression of the usable RUM index)
         self._rum_dropped = False  # this writer dropped it for a bulk load: built again at close()
         self._through_rum = 0  # rows this writer added while the RUM index was kept row by row
         self._seen_words: set[str] = set()  # words this process has put in the word list
         self._analyses: dict[tuple, str] = {}  # (analyses, words) -> the tsquery they make (see _analysed)
         self._lexicon: tuple[float, bool] | None = None  # (checked at, the word list is complete)
+        self._stats: tuple[float, float, dict[str, float]] | None = None  # (read at, rows, share of each word)
 
     def _ensure(self) -> None:
         if self._ready:
@@ -270,38 +289,50 @@ class PostgresBackend(SearchBackend):
         return cur.fetchone()[0]
 
     def _build_rum(self, cur) -> bool:
-        """The RUM index on the weighted whole (when missing); False when the extension cannot be used."""
-        cur.execute("SELECT to_regclass('rr_search_rum') IS NOT NULL")
-        existed = cur.fetchone()[0]
+        """The RUM index on the weighted whole (when missing, or on the expression of an earlier version: the new
+        one is built beside it and takes its name, so searches keep the old one meanwhile); False when the
+        extension cannot be used."""
+        cur.execute("SELECT pg_get_indexdef(to_regclass('rr_search_rum'))")
+        existing = cur.fetchone()[0]
+        if existing and "COALESCE" in existing:
+            return True
         try:
             with transaction.atomic():  # all or nothing (a savepoint inside a caller's transaction)
-                if not existed:
-                    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                for statement in RUM_DDL:
-                    cur.execute(statement)
-                if not existed:
-                    cur.execute("ANALYZE rr_search")  # statistics of the indexed expression, for the planner
+                cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                cur.execute("CREATE EXTENSION IF NOT EXISTS rum")
+                cur.execute("DROP INDEX IF EXISTS rr_search_rum_new")
+                cur.execute(f"CREATE INDEX rr_search_rum_new ON rr_search USING rum ({RUM_EXPR} rum_tsvector_ops)")
+                cur.execute("DROP INDEX IF EXISTS rr_search_rum")
+                cur.execute("ALTER INDEX rr_search_rum_new RENAME TO rr_search_rum")
+            cur.execute("ANALYZE rr_search")  # statistics of the indexed expression, for the planner
         except DatabaseError as exc:  # not allowed to create the extension, or a broken install: stay on GIN
             logging.getLogger(__name__).warning("RUM is installed but cannot be used (%s): full text uses GIN", exc)
             return False
         self._rum = None
         return True
 
-    @property
-    def rum(self) -> bool:
-        """The weighted whole has a usable RUM index now (checked every few seconds: a writer on any node may
-        drop it for a bulk load and build it again; meanwhile searches use GIN)."""
+    def _rum_expr(self) -> str | None:
+        """The expression of the weighted whole's usable RUM index now, None when there is none (checked every
+        few seconds: a writer on any node may drop it for a bulk load and build it again; meanwhile searches
+        use GIN)."""
         self._ensure()
         if not self.rum_available or self._rum_dropped:
-            return False
+            return None
         if self._rum is None or time.monotonic() - self._rum[0] > 5:
             with read_connection().cursor() as cur:
                 cur.execute(
-                    "SELECT coalesce(bool_and(indisvalid AND indisready), false) FROM pg_index "
-                    "WHERE indexrelid = to_regclass('rr_search_rum')"
+                    "SELECT pg_get_indexdef(indexrelid) FROM pg_index "
+                    "WHERE indexrelid = to_regclass('rr_search_rum') AND indisvalid AND indisready"
                 )
-                self._rum = (time.monotonic(), cur.fetchone()[0])
+                row = cur.fetchone()
+                expr = None if row is None else RUM_EXPR if "COALESCE" in row[0] else OLD_RUM_EXPR
+                self._rum = (time.monotonic(), expr)
         return self._rum[1]
+
+    @property
+    def rum(self) -> bool:
+        """The weighted whole has a usable RUM index now (see :meth:`_rum_expr`)."""
+        return self._rum_expr() is not None
 
     def _before_bulk(self, cur, n: int) -> None:
         """Drop the RUM index when this writer's rows would cost more kept row by row than built again."""
@@ -343,6 +374,26 @@ class PostgresBackend(SearchBackend):
                 self._lexicon = (time.monotonic(), cur.fetchone()[0])
         return self._lexicon[1]
 
+    def _statistics(self) -> tuple[float, dict[str, float]]:
+        """The documents the index holds and, for each of its most common words (up to 1,000), the share of the
+        documents that hold it: the planner's statistics of the weighted whole (ANALYZE, autovacuum), re-read
+        every few minutes. A word not listed is in fewer documents than any listed word."""
+        if self._stats is None or time.monotonic() - self._stats[0] > 300:
+            with read_connection().cursor() as cur:
+                cur.execute(
+                    "SELECT (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'rr_search'::regclass), "
+                    "most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                    "WHERE schemaname = current_schema() AND tablename = 'rr_search' AND attname = 'tsv'"
+                )
+                row = cur.fetchone()
+            # (the shares end with three more figures: the least and the greatest share, and the share of nulls)
+            rows, words = (float(row[0] or 0), dict(zip(row[1], row[2], strict=False))) if row and row[1] else (0.0, {})
+            self._stats = (time.monotonic(), rows, words)
+        return self._stats[1], self._stats[2]
+
+    def _share(self, word: str) -> float:
+        return self._statistics()[1].get(word, 0.0)
+
     def _prefix_words(self, prefix: str) -> list[str] | None:
         """The words of the index that start with ``prefix`` (None: too many, or the list is not complete)."""
         if not self._lexicon_complete():
@@ -378,8 +429,10 @@ class PostgresBackend(SearchBackend):
                     self._lexicon = None
                 if not self.rum_available:
                     return
-                cur.execute("SELECT to_regclass('rr_search_rum') IS NOT NULL")
-                if self._rum_dropped or not cur.fetchone()[0]:
+                cur.execute(
+                    "SELECT coalesce(strpos(pg_get_indexdef(to_regclass('rr_search_rum')), 'COALESCE') > 0, false)"
+                )
+                if self._rum_dropped or not cur.fetchone()[0]:  # missing, or on the expression of an earlier version
                     cur.execute("SELECT pg_advisory_lock(74202)")  # one builder at a time
                     try:
                         self.rum_available = self._build_rum(cur)
@@ -516,13 +569,16 @@ class PostgresBackend(SearchBackend):
             q = f"({q}) | {_lexeme(''.join(chars))}"
         return "to_tsquery('rr_simple', %s)", [q]
 
-    def _tsquery(self, alt: Term | Phrase) -> tuple[str, list] | None:
+    def _tsquery(self, alt: Term | Phrase, ranked: bool = False) -> tuple[str, list] | None:
+        """The tsquery of one alternative; ``ranked``: a prefix as the PREFIX_RANKED most frequent words it starts."""
         text = analysis.prefold_word(alt.text if isinstance(alt, Term) else alt.words)
         if isinstance(alt, Term) and alt.prefix and not analysis.has_cjk(text):
             word = re.sub(r"[^\w]", "", title_key(text))
             if not word:
                 return None
             words = self._prefix_words(word)
+            if words is not None and ranked and len(words) > PREFIX_RANKED:
+                words = sorted(words, key=lambda w: (-self._share(w), w))[:PREFIX_RANKED]
             if words is not None:  # the words it starts (none: nothing matches); RUM can answer these
                 return "%s::tsquery", [" | ".join(_lexeme(w) for w in words) or _lexeme(word)]
             # Exact forms are indexed folded, not stemmed: a prefix matches them (and the stems) directly.
@@ -543,36 +599,40 @@ class PostgresBackend(SearchBackend):
             return None
         return "(" + " && ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
-    def _clause(self, clause: Clause) -> tuple[str, list, list[tuple[str, list, float]]] | None:
+    def _clause(
+        self, clause: Clause, ranked: bool = False
+    ) -> tuple[str, list, list[tuple[str, list, float, str]]] | None:
         # One ``@@`` per column with the alternatives' tsqueries OR-ed: the index answers it in one scan (an OR of
         # several ``@@`` on one column is read as a filter over every row RUM returns: 64 s for a name at 100k).
         by_column: dict[str, tuple[list[str], list]] = {}
         queries = []
         for alt in clause.alternatives:
-            q = self._tsquery(alt)
+            q = self._tsquery(alt, ranked)
             if q is None:
                 continue
             sql, p = q
             sqls, ps = by_column.setdefault(FIELD_COLUMNS[alt.field], ([], []))
             sqls.append(sql)
             ps += p
-            queries.append((sql, p, alt.boost))
+            queries.append((sql, p, alt.boost, FIELD_COLUMNS[alt.field]))
         if not by_column:
             return None
         parts = [f"({column} @@ ({' || '.join(sqls)}))" for column, (sqls, _) in by_column.items()]
         return "(" + " OR ".join(parts) + ")", [p for _, ps in by_column.values() for p in ps], queries
 
-    def _where(self, request: SearchRequest) -> tuple[str, list, _Rank | None]:
+    def _where(self, request: SearchRequest, ranked: bool = False) -> tuple[str, list, _Rank | None]:
+        """The conditions of the request, their parameters and its ranking; ``ranked``: the positive clauses' prefixes
+        as their most frequent words (the matches ranked first, see PREFIX_RANKED)."""
         conds, params = [], []
         rank_parts: list[tuple[str, list, float]] = []
         for clause in request.query.positive:
-            c = self._clause(clause)
+            c = self._clause(clause, ranked)
             if c is None:
                 conds.append("false")
                 continue
             conds.append(c[0])
             params += c[1]
-            rank_parts += c[2]
+            rank_parts += [q[:3] for q in c[2]]
         for clause in request.query.negative:
             c = self._clause(clause)
             if c is not None:
@@ -620,6 +680,36 @@ class PostgresBackend(SearchBackend):
             )
         return (" AND ".join(conds) or "true"), params, rank
 
+    def _surely_more(self, request: SearchRequest) -> int:
+        """Matches the request surely has, from the statistics alone (0: no such bound): a query of one clause,
+        nothing excluded or filtered, matches at least every document holding any word one of its alternatives
+        (on the weighted whole) is an OR of."""
+        query = request.query
+        if (
+            len(query.positive) != 1
+            or query.negative
+            or any(request.filters.values())
+            or request.date_from is not None
+            or request.date_to is not None
+        ):
+            return 0
+        c = self._clause(query.positive[0])
+        if c is None:
+            return 0
+        rows, _ = self._statistics()
+        best = 0.0
+        for sql, ps, _, column in c[2]:
+            if sql != "%s::tsquery" or column != "tsv":
+                continue
+            try:
+                node = pg_tsquery.parse(ps[0])
+            except ValueError:
+                continue
+            for n in node.args if node.op == "|" else (node,):
+                if n.op == "lex" and ":" not in n.text[n.text.rindex("'") :]:
+                    best = max(best, self._share(n.lexeme))
+        return int(best * rows)
+
     def search(self, request: SearchRequest) -> SearchResults:
         self._ensure()
         where, params, rank = self._where(request)
@@ -636,14 +726,16 @@ class PostgresBackend(SearchBackend):
             raise ValueError(f"unknown sort: {sort!r}")
         # a replica may answer (a reader without a session; see readingroom.dbrouter): results are read back
         # from the records, so a hit the primary no longer has is left out
-        rum = self.rum and not any(isinstance(p, str) and p.endswith(":*") for p in params)
-        # counting reads GIN's bitmap (half the cost of RUM's for a broad word) unless a phrase needs positions:
-        # GIN would read every candidate's tsvector to check them (1.3 s against 76 ms for a broad phrase)
-        count_where = where
+        expr = None if any(isinstance(p, str) and p.endswith(":*") for p in params) else self._rum_expr()
+        rum = expr is not None
+        # counting and the facet counts read GIN's bitmap (half the cost of RUM's for a broad word: 21 against 35
+        # ms for 12,000 matches) unless a phrase needs positions: GIN would read every candidate's tsvector to
+        # check them (1.3 s against 76 ms for a broad phrase)
+        bitmap_where = where
         if rum:  # the weighted whole through the RUM index (a prefix query stays on GIN: see RUM_EXPR)
-            where = where.replace("(tsv @@ ", f"({RUM_EXPR} @@ ")
-            if any(isinstance(p, str) and "<->" in p for p in params):
-                count_where = where
+            where = where.replace("(tsv @@ ", f"({expr} @@ ")
+            if any(isinstance(p, str) and re.search(r"<(-|\d+)>", p) for p in params):
+                bitmap_where = where
         with read_connection().cursor() as cur:
             # no JIT: a search's plan looks costly enough to compile (the more so with the penalty below), and
             # compiling costs more than the few rows it then reads
@@ -653,28 +745,23 @@ class PostgresBackend(SearchBackend):
                 # 100k a broad word's count took 560 ms that way, 110 ms through the RUM index's bitmap.
                 cur.execute("SET enable_seqscan = off")
             try:
-                cur.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM rr_search WHERE {count_where} LIMIT %s) AS m",  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
-                    [*params, EXACT_COUNT_UP_TO + 1],
-                )
-                total = cur.fetchone()[0]
+                surely = self._surely_more(request)
+                if surely > SURELY_MORE:  # more than EXACT_COUNT_UP_TO whatever a count would say
+                    total = max(surely, self._estimate(cur, where, params))
+                else:
+                    cur.execute(
+                        f"SELECT count(*) FROM (SELECT 1 FROM rr_search WHERE {bitmap_where} LIMIT %s) AS m",  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
+                        [*params, EXACT_COUNT_UP_TO + 1],
+                    )
+                    total = cur.fetchone()[0]
+                    if total > EXACT_COUNT_UP_TO:
+                        total = max(total, self._estimate(cur, where, params))
                 total_exact = total <= EXACT_COUNT_UP_TO
-                if not total_exact:
-                    total = max(total, self._estimate(cur, where, params))
                 # RUM's order is that of the text matches, a filter checked row by row as they come: with filters
                 # it walks past the rows they drop, so the exact ranking of the (fewer) filtered matches is kept longer
                 filtered = any(request.filters.values()) or request.date_from is not None or request.date_to is not None
-                if order is None and rank is not None and rum and total > EXACT_RANK_UP_TO * (4 if filtered else 1):
-                    # rank order straight from the RUM index: no ts_rank over every match (a bitmap scan and a
-                    # sort would compute the distance of every match: 2 s for page 251 of a common word at 100k)
-                    cur.execute("SET enable_bitmapscan = off")
-                    cur.execute(
-                        f"SELECT id, 1.0 / greatest({RUM_EXPR} <=> ({rank.whole}), 1e-9) FROM rr_search "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
-                        f"WHERE {where} ORDER BY {RUM_EXPR} <=> ({rank.whole}) LIMIT %s OFFSET %s",
-                        rank.whole_params + params + rank.whole_params + [request.limit, request.offset],
-                    )
-                    rows = cur.fetchall()
-                    cur.execute("RESET enable_bitmapscan")
+                if order is None and rank is not None and expr and total > EXACT_RANK_UP_TO * (4 if filtered else 1):
+                    rows = self._ranked_page(cur, request, expr, where, params, rank)
                 elif order is None and rank is not None:
                     sql = (
                         f"SELECT id, {rank.score} AS score FROM rr_search, (SELECT {rank.select}) AS query "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
@@ -713,7 +800,7 @@ class PostgresBackend(SearchBackend):
                     )
                     cur.execute(
                         f"WITH m AS MATERIALIZED (SELECT {', '.join(FACETS)}, year FROM rr_search "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
-                        f"WHERE {where}{sample}) {unions} UNION ALL "
+                        f"WHERE {bitmap_where}{sample}) {unions} UNION ALL "
                         "(SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year)",
                         params + [request.facet_size] * len(FACETS),
                     )
@@ -743,6 +830,50 @@ class PostgresBackend(SearchBackend):
         return SearchResults(
             total=total, hits=hits, facets=facets, years=years, total_exact=total_exact, facets_exact=facets_exact
         )
+
+    def _ranked_page(self, cur, request: SearchRequest, expr: str, where: str, params: list, rank: _Rank) -> list:
+        """A page of a broad result set in the order of RUM's distance, read from the index (no ts_rank of every
+        match: a bitmap scan and a sort would work out every match's distance, 2 s for page 251 of a common word
+        at 100k), by the ranking form of the query (``pg_tsquery.for_ranking``). A prefix of many words: its
+        matches holding one of its most frequent words first, by rank, then the others by id (PREFIX_RANKED)."""
+        top_where, top_params, top_rank = where, params, rank
+        split = False
+        if any(isinstance(a, Term) and a.prefix for c in request.query.positive for a in c.alternatives):
+            w, top_params, r = self._where(request, ranked=True)
+            if top_params != params and r is not None:
+                split, top_rank = True, r
+                top_where = w.replace("(tsv @@ ", f"({expr} @@ ")
+        ranking = [self._for_ranking(p) for p in top_rank.whole_params]
+        cur.execute("SET enable_bitmapscan = off")
+        # the distance named once: the sort key is worked out again from each row the page passes (OFFSET
+        # included), a second distance in the select list would double that
+        cur.execute(
+            f"SELECT id, 1.0 / greatest(d, 1e-9) FROM (SELECT id, {expr} <=> ({top_rank.whole}) AS d "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
+            f"FROM rr_search WHERE {top_where} ORDER BY d LIMIT %s OFFSET %s) AS page",
+            ranking + top_params + [request.limit, request.offset],
+        )
+        rows = cur.fetchall()
+        cur.execute("RESET enable_bitmapscan")
+        if not split or len(rows) == request.limit:
+            return rows
+        # past the ranked matches: the others (the query's matches but not the ranked form's), by id
+        offset = 0
+        if not rows:
+            cur.execute(f"SELECT count(*) FROM rr_search WHERE {w}", top_params)  # noqa: S608 - WHERE built from the parsed query tree with bound parameters only
+            offset = max(0, request.offset - cur.fetchone()[0])
+        cur.execute(
+            f"SELECT id, 0.0 FROM rr_search WHERE {where} AND NOT ({w}) ORDER BY id LIMIT %s OFFSET %s",  # noqa: S608 - WHERE built from the parsed query tree with bound parameters only
+            params + top_params + [request.limit - len(rows), offset],
+        )
+        return rows + cur.fetchall()
+
+    def _for_ranking(self, param):
+        if not isinstance(param, str) or not any(op in param for op in ("<", "&")):
+            return param
+        try:
+            return pg_tsquery.for_ranking(param, self._share, UBIQUITOUS)
+        except ValueError:  # not a tsquery text (cannot be, but a ranking is no reason to fail a search)
+            return param
 
     @staticmethod
     def _estimate(cur, where: str, params: list) -> int:
