@@ -260,3 +260,82 @@ def test_a_change_made_during_a_long_round_is_applied_before_the_round_reaches_i
     assert out["calls"][2][0] == "long-10"  # the round goes on where it was
     applied = [i for call in out["calls"] for i in call]
     assert set(applied) == {f"long-{i}" for i in range(60)}
+
+
+USABLE = r"""
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "readingroom.settings"
+import django
+django.setup()
+from readingroom.search import feed
+from readingroom.search.backends import get_backend
+state = feed.read_state(get_backend())
+print(json.dumps({"usable": feed.usable(state), "signature": state.signature if state else None}))
+"""
+
+
+def _search(cli: CLI, q: str) -> dict:
+    return json.loads(cli("search", q, "--format", "json").stdout)
+
+
+def test_a_data_directory_that_moves_keeps_its_index(tmp_path):
+    """The index records which archive it follows by the archive's identity, not by where its database is (the
+    SQLite file's path): a data directory moved elsewhere is followed on, not rebuilt."""
+    data = tmp_path / "data"
+    CLI(data)("import", jsonl(tmp_path / "a.jsonl", [record(f"a-{i}", f"Quince report {i}") for i in range(5)]))
+    data.rename(tmp_path / "moved")
+    moved = CLI(tmp_path / "moved")
+    done = subprocess.run([sys.executable, "-c", USABLE], env=moved.env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["usable"] is True and out["signature"].startswith("archive:")
+    assert {h["id"] for h in _search(moved, "quince")["results"]} == {f"a-{i}" for i in range(5)}
+
+
+def test_an_index_from_another_archive_at_the_same_address_is_rebuilt(tmp_path, postgres_url):
+    """Issue 15: a node whose index is from another archive is rebuilt, never followed. The index once recorded
+    the database's address: a database dropped and made again under the same name (in the same PostgreSQL, whose
+    transaction ids go on) holds another archive, and a node followed it from its old position, its old
+    documents still in its index (counted in totals and facets). The archive's identity, made with its
+    database, tells them apart."""
+    env = {"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_SEARCH_BACKEND": "tantivy"}
+    node = CLI(tmp_path / "node", env=env)
+    node("import", jsonl(tmp_path / "a.jsonl", [record(f"a-{i}", f"Quince report {i}") for i in range(5)]))
+    assert _search(node, "quince")["total"] == 5
+    base, name = postgres_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+    node("import", jsonl(tmp_path / "b.jsonl", [record(f"b-{i}", f"Walnut report {i}") for i in range(3)]))
+    assert {h["id"] for h in _search(node, "walnut")["results"]} == {"b-0", "b-1", "b-2"}
+    assert _search(node, "quince")["total"] == 0
+
+
+LEGACY = r"""
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "readingroom.settings"
+import django
+django.setup()
+from readingroom.search import feed, indexing
+from readingroom.search.backends import get_backend
+backend = get_backend()
+state = feed.read_state(backend)
+feed.write_state(backend, state.position)
+path = feed._file(backend)
+path.write_text(json.dumps({"position": state.position, "signature": feed.legacy_signature()}))
+out = {"legacy_usable": feed.usable(feed.read_state(backend))}
+out["reindexed"] = indexing.process_queue(backend)
+print(json.dumps(out))
+"""
+
+
+def test_an_index_written_before_the_archive_had_an_identity_is_followed_on(tmp_path):
+    """Upgrading does not rebuild every index: one that recorded this database's address is this archive's."""
+    cli = CLI(tmp_path / "data")
+    cli("import", jsonl(tmp_path / "a.jsonl", [record(f"a-{i}", f"Quince report {i}") for i in range(3)]))
+    done = subprocess.run([sys.executable, "-c", LEGACY], env=cli.env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["legacy_usable"] is True and out["reindexed"] == 0
+    cli("import", jsonl(tmp_path / "b.jsonl", [record("a-3", "Quince report 3")]))
+    assert _search(cli, "quince")["total"] == 4

@@ -16,7 +16,9 @@ Positions differ by database, so that no reader can pass a row that commits late
 
 An index keeps its position beside its data (the embedded index: a file in its directory, written after
 each commit; the shared PostgreSQL index: a row of ``rr_search_feed``), with the *signature* of the
-database it follows: an index from another archive, or one the feed has been pruned past, is rebuilt.
+archive it follows (:class:`~readingroom.search.models.ArchiveIdentity`, a random id made with the database):
+an index from another archive, or one the feed has been pruned past, is rebuilt; one whose data directory
+moved, or whose database was renamed, follows on.
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ from pathlib import Path
 from typing import TypeGuard
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from readingroom.search.models import IndexQueue, SearchNode
+from readingroom.search.models import ArchiveIdentity, IndexQueue, SearchNode
 
 PRUNED = "(pruned)"
 #: a node not seen for this long no longer holds back pruning (it rebuilds when it comes back)
@@ -53,9 +55,29 @@ def transactional() -> bool:
 
 
 def signature() -> str:
-    """Which database (and so which archive) an index follows."""
+    """Which archive an index follows: its identity, read from the primary (made there when missing: a database
+    a flush emptied holds a new archive)."""
+    identities = ArchiveIdentity.objects.using(DEFAULT_DB_ALIAS)
+    found = identities.filter(pk=1).values_list("uuid", flat=True).first()
+    if found is None:
+        try:
+            with transaction.atomic(using=DEFAULT_DB_ALIAS):
+                found = identities.get_or_create(pk=1)[0].uuid
+        except IntegrityError:  # made by another process at the same moment
+            found = identities.get(pk=1).uuid
+    return f"archive:{found}"
+
+
+def legacy_signature() -> str:
+    """The signature of indexes written before the archive had an identity: the database's address."""
     db = settings.DATABASES["default"]
     return f"{connection.vendor}:{db.get('HOST') or ''}:{db.get('PORT') or ''}:{db['NAME']}"
+
+
+def same_archive(state: State | None) -> TypeGuard[State]:
+    """An index at ``state`` follows this archive (one written before the identity, by this database's address:
+    its next position is written with the identity)."""
+    return state is not None and state.signature in (signature(), legacy_signature())
 
 
 def horizon() -> int:
@@ -174,7 +196,7 @@ def forget(backend) -> None:
 def usable(state: State | None) -> TypeGuard[State]:
     """Whether an index at ``state`` can follow the feed (else it is rebuilt): same archive, not behind what
     was pruned, not ahead of the feed (a database that was replaced)."""
-    if state is None or state.signature != signature():
+    if not same_archive(state):
         return False
     pruned = SearchNode.objects.filter(name=PRUNED).values_list("position", flat=True).first() or 0
     if state.position < pruned:

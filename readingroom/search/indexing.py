@@ -280,7 +280,7 @@ def wait_applied(upto: int, timeout: float, progress: Callable[[int], None] | No
     backend = get_backend()
     while True:
         state = feed.read_state(backend)
-        position = state.position if state is not None and state.signature == feed.signature() else -1
+        position = state.position if feed.same_archive(state) else -1
         if position >= upto:
             return True
         left = feed.pending(max(position, 0))

@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django.db import models
@@ -62,3 +63,17 @@ class SearchNode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.position}"
+
+
+class ArchiveIdentity(models.Model):
+    """Which archive this database holds: a random id made with it (or when a flush emptied it). A search index
+    records it beside its position in the feed and is rebuilt when it finds another: an index from another
+    archive, or from before its database was replaced, even where both were at the same path or address. Moving
+    a data directory or renaming a database keeps it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.uuid)
