@@ -123,6 +123,7 @@ LAYERS: dict[str, int] = {
     "readingroom.search.analysis": SERVICES,
     "readingroom.search.backends": SERVICES,
     "readingroom.search.backends.base": SERVICES,
+    "readingroom.search.backends.pg_tsquery": SERVICES,
     "readingroom.search.backends.postgres": SERVICES,
     "readingroom.search.backends.tantivy_backend": SERVICES,
     "readingroom.search.documents": SERVICES,

@@ -375,7 +375,7 @@ class PostgresBackend(SearchBackend):
         return self._lexicon[1]
 
     def _statistics(self) -> tuple[float, dict[str, float]]:
-        """The documents the index holds and, for each of its most common words (up to 1,000), the share of the
+        """The documents the index holds and, for each of its most common words (up to 10,000), the share of the
         documents that hold it: the planner's statistics of the weighted whole (ANALYZE, autovacuum), re-read
         every few minutes. A word not listed is in fewer documents than any listed word."""
         if self._stats is None or time.monotonic() - self._stats[0] > 300:
