@@ -467,3 +467,36 @@ def test_rum_orders_by_rank_and_answers_phrases_from_the_index(tmp_path, postgre
     assert len(rum["page2"][1]) == 30 and not set(rum["page2"][1]) & set(rum["embassy"][1][:30])
     assert "Index Scan using rr_search_rum" in out["ordered"] and "Order By" in out["ordered"]
     assert "rr_search_rum" in out["phrase"]
+
+
+def test_a_wrong_or_unreachable_database_is_a_clear_error(tmp_path, postgres_url):
+    """Bad input (issue 15): a database URL of another kind, a server that is not there, a database that does
+    not exist, a replica URL that is not one: each command (serve included) stops at once with one line naming
+    the setting or the database, never a traceback."""
+    base = postgres_url.rsplit("/", 1)[0]
+    cases = [
+        ({"READINGROOM_DATABASE_URL": "mysql://archive@db/readingroom"}, "READINGROOM_DATABASE_URL"),
+        (
+            {"READINGROOM_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/archive"},
+            "cannot use the database",
+        ),
+        (
+            {"READINGROOM_DATABASE_URL": f"{base}/no_such_archive_here"},
+            'database "no_such_archive_here" does not exist',
+        ),
+        (
+            {"READINGROOM_DATABASE_URL": postgres_url, "READINGROOM_REPLICA_URLS": "replica-1"},
+            "READINGROOM_REPLICA_URLS",
+        ),
+    ]
+    for env, said in cases:
+        cli = CLI(tmp_path / "node", env=env)
+        for command in (
+            ["search", "x"],
+            ["import", str(tmp_path / "none.jsonl")],
+            ["serve", "--port", str(free_port())],
+        ):
+            done = cli(*command, check=False)
+            assert done.returncode != 0, (env, command)
+            assert said in done.stderr and "Traceback" not in done.stderr, (env, command, done.stderr)
+            assert len(done.stderr.strip().splitlines()) == 1, done.stderr
