@@ -106,7 +106,8 @@ postgres.PREFIX_RANKED = 1
 out["phrase"] = search('"Secretary of State"', limit=100)
 out["phrase_ranking"] = [p for sql, ps in statements if "<=>" in sql for p in ps if isinstance(p, str)]
 out["prefix_pages"] = pages("commun*", 7)
-out["prefix_sql"] = [sql for sql, _ in statements]
+search("commun*", limit=7)
+out["prefix_lookups"] = sum("FROM rr_search_words" in sql for sql, _ in statements)
 
 # the ranked page: one distance a row, no copy of the vector
 phrase = "phraseto_tsquery('rr_simple', 'secretary state')"
@@ -171,6 +172,7 @@ def test_broad_result_sets_are_ranked_from_the_rum_index(tmp_path, postgres_url)
     assert pages[0] == "rank-05"
     assert set(pages[:40]) == {f"rank-{i:02d}" for i in range(40)}
     assert pages[40:] == [f"rank-{i:02d}" for i in range(50, 55)]
+    assert out["prefix_lookups"] == 1  # the words a prefix starts are looked up once a search
 
     # the distance once a row, the vector not copied
     scan = out["plan"].split("Index Scan using rr_search_rum")[1]

@@ -569,14 +569,20 @@ class PostgresBackend(SearchBackend):
             q = f"({q}) | {_lexeme(''.join(chars))}"
         return "to_tsquery('rr_simple', %s)", [q]
 
-    def _tsquery(self, alt: Term | Phrase, ranked: bool = False) -> tuple[str, list] | None:
-        """The tsquery of one alternative; ``ranked``: a prefix as the PREFIX_RANKED most frequent words it starts."""
+    def _tsquery(self, alt: Term | Phrase, ranked: bool = False, found: dict | None = None) -> tuple[str, list] | None:
+        """The tsquery of one alternative; ``ranked``: a prefix as the PREFIX_RANKED most frequent words it starts;
+        ``found``: the words of the prefixes looked up so far in this search (filled in here)."""
         text = analysis.prefold_word(alt.text if isinstance(alt, Term) else alt.words)
         if isinstance(alt, Term) and alt.prefix and not analysis.has_cjk(text):
             word = re.sub(r"[^\w]", "", title_key(text))
             if not word:
                 return None
-            words = self._prefix_words(word)
+            if found is None or word not in found:
+                words = self._prefix_words(word)
+                if found is not None:
+                    found[word] = words
+            else:
+                words = found[word]
             if words is not None and ranked and len(words) > PREFIX_RANKED:
                 words = sorted(words, key=lambda w: (-self._share(w), w))[:PREFIX_RANKED]
             if words is not None:  # the words it starts (none: nothing matches); RUM can answer these
@@ -600,14 +606,14 @@ class PostgresBackend(SearchBackend):
         return "(" + " && ".join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
     def _clause(
-        self, clause: Clause, ranked: bool = False
+        self, clause: Clause, ranked: bool = False, found: dict | None = None
     ) -> tuple[str, list, list[tuple[str, list, float, str]]] | None:
         # One ``@@`` per column with the alternatives' tsqueries OR-ed: the index answers it in one scan (an OR of
         # several ``@@`` on one column is read as a filter over every row RUM returns: 64 s for a name at 100k).
         by_column: dict[str, tuple[list[str], list]] = {}
         queries = []
         for alt in clause.alternatives:
-            q = self._tsquery(alt, ranked)
+            q = self._tsquery(alt, ranked, found)
             if q is None:
                 continue
             sql, p = q
@@ -620,13 +626,15 @@ class PostgresBackend(SearchBackend):
         parts = [f"({column} @@ ({' || '.join(sqls)}))" for column, (sqls, _) in by_column.items()]
         return "(" + " OR ".join(parts) + ")", [p for _, ps in by_column.values() for p in ps], queries
 
-    def _where(self, request: SearchRequest, ranked: bool = False) -> tuple[str, list, _Rank | None]:
+    def _where(
+        self, request: SearchRequest, ranked: bool = False, found: dict | None = None
+    ) -> tuple[str, list, _Rank | None]:
         """The conditions of the request, their parameters and its ranking; ``ranked``: the positive clauses' prefixes
-        as their most frequent words (the matches ranked first, see PREFIX_RANKED)."""
+        as their most frequent words (the matches ranked first, see PREFIX_RANKED); ``found``: see _tsquery."""
         conds, params = [], []
         rank_parts: list[tuple[str, list, float]] = []
         for clause in request.query.positive:
-            c = self._clause(clause, ranked)
+            c = self._clause(clause, ranked, found)
             if c is None:
                 conds.append("false")
                 continue
@@ -634,7 +642,7 @@ class PostgresBackend(SearchBackend):
             params += c[1]
             rank_parts += [q[:3] for q in c[2]]
         for clause in request.query.negative:
-            c = self._clause(clause)
+            c = self._clause(clause, found=found)
             if c is not None:
                 conds.append(f"NOT {c[0]}")
                 params += c[1]
@@ -680,7 +688,7 @@ class PostgresBackend(SearchBackend):
             )
         return (" AND ".join(conds) or "true"), params, rank
 
-    def _surely_more(self, request: SearchRequest) -> int:
+    def _surely_more(self, request: SearchRequest, found: dict) -> int:
         """Matches the request surely has, from the statistics alone (0: no such bound): a query of one clause,
         nothing excluded or filtered, matches at least every document holding any word one of its alternatives
         (on the weighted whole) is an OR of."""
@@ -693,7 +701,7 @@ class PostgresBackend(SearchBackend):
             or request.date_to is not None
         ):
             return 0
-        c = self._clause(query.positive[0])
+        c = self._clause(query.positive[0], found=found)
         if c is None:
             return 0
         rows, _ = self._statistics()
@@ -712,7 +720,8 @@ class PostgresBackend(SearchBackend):
 
     def search(self, request: SearchRequest) -> SearchResults:
         self._ensure()
-        where, params, rank = self._where(request)
+        found: dict[str, list[str] | None] = {}  # the prefixes' words, looked up once a search
+        where, params, rank = self._where(request, found=found)
         sort = request.sort
         if sort == "relevance" and rank is None:
             sort = "-date"
@@ -745,7 +754,7 @@ class PostgresBackend(SearchBackend):
                 # 100k a broad word's count took 560 ms that way, 110 ms through the RUM index's bitmap.
                 cur.execute("SET enable_seqscan = off")
             try:
-                surely = self._surely_more(request)
+                surely = self._surely_more(request, found)
                 if surely > SURELY_MORE:  # more than EXACT_COUNT_UP_TO whatever a count would say
                     total = max(surely, self._estimate(cur, where, params))
                 else:
@@ -761,7 +770,7 @@ class PostgresBackend(SearchBackend):
                 # it walks past the rows they drop, so the exact ranking of the (fewer) filtered matches is kept longer
                 filtered = any(request.filters.values()) or request.date_from is not None or request.date_to is not None
                 if order is None and rank is not None and expr and total > EXACT_RANK_UP_TO * (4 if filtered else 1):
-                    rows = self._ranked_page(cur, request, expr, where, params, rank)
+                    rows = self._ranked_page(cur, request, expr, where, params, rank, found)
                 elif order is None and rank is not None:
                     sql = (
                         f"SELECT id, {rank.score} AS score FROM rr_search, (SELECT {rank.select}) AS query "  # noqa: S608 - WHERE/ORDER built from the parsed query tree with bound parameters only; names are constants
@@ -831,7 +840,9 @@ class PostgresBackend(SearchBackend):
             total=total, hits=hits, facets=facets, years=years, total_exact=total_exact, facets_exact=facets_exact
         )
 
-    def _ranked_page(self, cur, request: SearchRequest, expr: str, where: str, params: list, rank: _Rank) -> list:
+    def _ranked_page(
+        self, cur, request: SearchRequest, expr: str, where: str, params: list, rank: _Rank, found: dict
+    ) -> list:
         """A page of a broad result set in the order of RUM's distance, read from the index (no ts_rank of every
         match: a bitmap scan and a sort would work out every match's distance, 2 s for page 251 of a common word
         at 100k), by the ranking form of the query (``pg_tsquery.for_ranking``). A prefix of many words: its
@@ -839,7 +850,7 @@ class PostgresBackend(SearchBackend):
         top_where, top_params, top_rank = where, params, rank
         split = False
         if any(isinstance(a, Term) and a.prefix for c in request.query.positive for a in c.alternatives):
-            w, top_params, r = self._where(request, ranked=True)
+            w, top_params, r = self._where(request, ranked=True, found=found)
             if top_params != params and r is not None:
                 split, top_rank = True, r
                 top_where = w.replace("(tsv @@ ", f"({expr} @@ ")
