@@ -425,3 +425,48 @@ def test_an_import_collects_cycles_rarely_and_gives_the_thresholds_back(tmp_path
     with pytest.raises(RuntimeError):
         import_paths([path])
     assert gc.get_threshold() == before
+
+
+@pytest.mark.django_db
+def test_an_import_checkpoints_the_log_rarely_and_gives_the_setting_back(tmp_path, monkeypatch):
+    """On SQLite an import lets the write-ahead log gather more pages before a checkpoint
+    (readingroom.ingest.pipeline.fewer_checkpoints) and restores the setting in force before, after a good import
+    and after one that fails: the connection may be a web worker's or the job worker's."""
+    from django.db import connection
+
+    from readingroom.ingest import pipeline
+
+    def pages() -> int:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA wal_autocheckpoint")
+            return int(cur.fetchone()[0])
+
+    before = pages()
+    seen = []
+    real = pipeline.store_batch
+
+    def spy(*args, **kwargs):
+        seen.append(pages())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "store_batch", spy)
+    record = {
+        "id": "wal-1",
+        "title": "A note",
+        "date": "1961-01-01",
+        "original_languages": ["en"],
+        "transcripts": [{"language": "en", "text": "A short note."}],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert import_paths([path]).imported == 1
+    assert seen == [pipeline.IMPORT_WAL_PAGES] and pages() == before != pipeline.IMPORT_WAL_PAGES
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(pipeline, "store_batch", boom)
+    path.write_text(json.dumps({**record, "id": "wal-2"}) + "\n")
+    with pytest.raises(RuntimeError):
+        import_paths([path])
+    assert pages() == before

@@ -335,6 +335,36 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+#: write-ahead log pages an import lets gather before SQLite copies them back into the database (SQLite's own
+#: default, 1,000 pages or about 4 MB, checkpoints after nearly every batch of 500 documents)
+IMPORT_WAL_PAGES = 10_000
+
+
+@contextlib.contextmanager
+def fewer_checkpoints() -> Iterator[None]:
+    """On SQLite, checkpoint the write-ahead log less often while importing: every IMPORT_WAL_PAGES pages (about
+    40 MB) instead of every 1,000, so pages written by several batches (the indexes' above all) are copied back
+    once. A 100k import: 1,488-1,517 → 1,630-1,668 documents/s (alternating runs; 20,000 pages gave the same,
+    40,000 no more). Readers are not held up: a checkpoint never waits for them. The setting in force before is
+    restored afterwards, then a passive checkpoint (one that waits for nobody) copies back what it can."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA wal_autocheckpoint")
+        before = int(cur.fetchone()[0])
+        cur.execute(f"PRAGMA wal_autocheckpoint={IMPORT_WAL_PAGES:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA wal_autocheckpoint={before:d}")
+            if not connection.in_atomic_block:
+                cur.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def import_paths(
     paths: Iterable[str | Path],
     *,
@@ -359,7 +389,7 @@ def import_paths(
     version if it had none); every stored batch is an audit event naming the documents it created and changed,
     written in the batch's own transaction (one unit of work per batch).
     """
-    with fewer_collections():
+    with fewer_collections(), fewer_checkpoints():
         return _import_paths(paths, format, batch_size, parallel, index, progress, draft)
 
 
