@@ -257,9 +257,13 @@ def test_a_change_made_during_a_long_round_is_applied_before_the_round_reaches_i
     assert len(first) == 10 and "long-0" in first  # the round's first chunk, in commit order
     assert "long-0" in fast and "long-10" not in fast  # then the newest rows, before the round's second chunk
     assert out["zucchini"] == ["long-0"] and out["all"] == 60 and out["pending"] == 0
-    assert out["calls"][2][0] == "long-10"  # the round goes on where it was
+    # the round goes on where it was: with the first of the rows its first chunk did not hold (on PostgreSQL that
+    # chunk may begin with rows applied before, the horizon being the whole cluster's: a transaction open in any
+    # database, another test's included, holds it back, and rows at or past it are read again)
+    rest = [f"long-{i}" for i in range(60) if f"long-{i}" not in first]
+    assert out["calls"][2][0] == rest[0], out["calls"]
     applied = [i for call in out["calls"] for i in call]
-    assert set(applied) == {f"long-{i}" for i in range(60)}
+    assert set(applied) - {"first"} == {f"long-{i}" for i in range(60)}  # ("first": read again, as above)
 
 
 USABLE = r"""

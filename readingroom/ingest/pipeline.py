@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import connection
+
 from readingroom.documents.models import Document
 from readingroom.history.importing import batch_history
 from readingroom.ingest import readers
@@ -347,8 +349,6 @@ def fewer_checkpoints() -> Iterator[None]:
     once. A 100k import: 1,488-1,517 → 1,630-1,668 documents/s (alternating runs; 20,000 pages gave the same,
     40,000 no more). Readers are not held up: a checkpoint never waits for them. The setting in force before is
     restored afterwards, then a passive checkpoint (one that waits for nobody) copies back what it can."""
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         yield
         return
