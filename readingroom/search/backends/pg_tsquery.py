@@ -56,19 +56,19 @@ class _Reader:
         k, v = self.tokens[self.at]
         return k == kind and (value is None or v == value)
 
-    def or_(self) -> Node:
-        args = [self.and_()]
-        while self._next_is("op", "|"):
+    def _joined(self, op: str, operand: Callable[[], Node]) -> Node:
+        """Operands joined by ``op`` (one node for the whole run), or the single operand."""
+        args = [operand()]
+        while self._next_is("op", op):
             self.at += 1
-            args.append(self.and_())
-        return args[0] if len(args) == 1 else Node("|", tuple(args))
+            args.append(operand())
+        return args[0] if len(args) == 1 else Node(op, tuple(args))
+
+    def or_(self) -> Node:
+        return self._joined("|", self.and_)
 
     def and_(self) -> Node:
-        args = [self.phrase()]
-        while self._next_is("op", "&"):
-            self.at += 1
-            args.append(self.phrase())
-        return args[0] if len(args) == 1 else Node("&", tuple(args))
+        return self._joined("&", self.phrase)
 
     def phrase(self) -> Node:
         left = self.unary()
