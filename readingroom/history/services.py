@@ -84,7 +84,7 @@ def ensure_base_version(identifiers: list[str], actor: str = "") -> int:
     have = set(
         DocumentVersion.objects.filter(document__identifier__in=identifiers).values_list("document_id", flat=True)
     )
-    for doc in published(dm.Document.objects.filter(identifier__in=identifiers)):
+    for doc in published(dm.Document.objects.filter(identifier__in=identifiers), by_row=True):
         if doc.pk not in have:
             DocumentVersion.objects.create(
                 document=doc, number=1, actor=actor, snapshot=snapshot(doc), note="as published before this change"

@@ -212,7 +212,9 @@ class UnitOfWork:
             wanted: dict[str, tuple[str, str, bool]] = {}
             for ident, actor, note, erratum in self._versions:
                 wanted[ident] = (actor, note, erratum)  # the last word on a document counts
-            for doc in published(dm.Document.objects.using(self.using).filter(identifier__in=list(wanted))):
+            for doc in published(
+                dm.Document.objects.using(self.using).filter(identifier__in=list(wanted)), by_row=True
+            ):
                 actor, note, erratum = wanted[doc.identifier]
                 history.record_version(doc, actor=actor, note=note, erratum=erratum)
         if self.feed:

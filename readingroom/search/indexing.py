@@ -95,7 +95,7 @@ def _index_ids(backend: SearchBackend, ids: list[str], between: Callable[[], lis
     """(Re)index ``ids`` as they are now. ``between``: called every :data:`FAST_LANE_STEP` documents (the fast
     lane); the documents it indexed are not added again from this call's earlier read of them."""
     # Only published documents are searchable: a draft, one in review or a withdrawn one is removed.
-    docs = with_relations(published(dm.Document.objects.filter(identifier__in=ids)))
+    docs = with_relations(published(dm.Document.objects.filter(identifier__in=ids), by_row=True))
     found = {d.identifier: d for d in docs}
     gone = [i for i in ids if i not in found]
     if gone:
