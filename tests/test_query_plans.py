@@ -193,6 +193,13 @@ def _apply_feed(client, info) -> None:
     assert process_queue() >= 1
 
 
+def _publish_draft(client, info) -> None:
+    """An editor publishing a draft: the change, its version (the record as published) and its feed row."""
+    from readingroom.documents import services as documents
+
+    documents.set_status(f"qp-{N_DOCUMENTS - 1}", "published", note="published for the plan test")
+
+
 SCENARIOS: dict[str, Callable] = {
     "search hydration (service)": _search_hydration,
     "search (API, with facets)": _url("/api/search?q=treaty&per_page=20"),
@@ -239,6 +246,7 @@ SCENARIOS: dict[str, Callable] = {
     # applies, read it (last: on PostgreSQL the scenarios run in turn on one archive)
     "import a batch (changed and new records)": _import_batch,
     "apply the search feed": _apply_feed,
+    "publish a draft (its version and feed row)": _publish_draft,
 }
 
 #: scenario -> why it reads every (published) document; its statements may walk the whole table, but in
