@@ -6,7 +6,9 @@
 For each run: a fresh data directory, ``readingroom import`` in a subprocess (two processes: reader and
 store), then a re-import (all unchanged). Prints and writes ``bench/results/import.json``: documents/s,
 total seconds, peak RSS of the import (MB: its two processes together, and the importer alone), database
-and search index size (MB).
+and search index size (MB), and CPU seconds by thread (storing, reading, tantivy's indexing, merges, doc
+store) with the cores used and the storing thread's CPU over the indexing thread's (a figure that moves far
+less than documents/s with this shared machine's speed: compare code with it, or with interleaved runs).
 Scaled corpora are generated once into ``--work`` (default /tmp/readingroom-bench) by bench/corpus.py.
 """
 
@@ -40,6 +42,33 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+#: what each thread of an import is, by the name the kernel knows it by (tantivy names its threads)
+THREAD_KINDS = (("thrd-tantivy", "indexing"), ("merge_thread", "merges"), ("docstore", "doc store"))
+
+
+def thread_ticks(pid: int) -> dict[tuple[int, str], int]:
+    """CPU ticks (user + system) of each thread of a process so far: ``(thread id, kind) -> ticks``, the kind
+    ``storing`` for the process's own (Python) thread, ``reading`` for a child process's, else by
+    :data:`THREAD_KINDS` (``other``)."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        kind = (
+            "main" if tid == str(pid) else next((k for prefix, k in THREAD_KINDS if name.startswith(prefix)), "other")
+        )
+        out[(int(tid), kind)] = int(fields[11]) + int(fields[12])
+    return out
+
+
 def run_import(data_dir: Path, sources: list[str]) -> dict:
     env = {**os.environ, "READINGROOM_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -57,19 +86,25 @@ def run_import(data_dir: Path, sources: list[str]) -> dict:
         text=True,
     )
     peak = {"main": 0, "total": 0}
+    ticks: dict[tuple[int, str], int] = {}  # the last reading of every thread seen (threads come and go)
     stop = threading.Event()
 
-    def sample() -> None:  # peak RSS of the importer and its reader process, sampled every 0.2 s
+    def sample() -> None:  # peak RSS and CPU by thread of the importer and its reader process, every 0.2 s
         while not stop.is_set():
             main = rss_kb(proc.pid)
-            kids = sum(
-                rss_kb(int(p))
+            children = [
+                int(p)
                 for p in subprocess.run(
                     ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True
                 ).stdout.split()
-            )
+            ]
             peak["main"] = max(peak["main"], main)
-            peak["total"] = max(peak["total"], main + kids)
+            peak["total"] = max(peak["total"], main + sum(rss_kb(p) for p in children))
+            ticks.update(
+                {(tid, "storing" if kind == "main" else kind): n for (tid, kind), n in thread_ticks(proc.pid).items()}
+            )
+            for child in children:
+                ticks.update({(tid, "reading"): n for (tid, _), n in thread_ticks(child).items()})
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -79,6 +114,10 @@ def run_import(data_dir: Path, sources: list[str]) -> dict:
     stop.set()
     sampler.join()
     report = json.loads(out)
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu: dict[str, float] = {}
+    for (_, kind), n in ticks.items():
+        cpu[kind] = cpu.get(kind, 0.0) + n / hz
     db = data_dir / "readingroom.sqlite3"
     size = sum(p.stat().st_size for p in data_dir.glob("readingroom.sqlite3*"))
     return {
@@ -96,6 +135,13 @@ def run_import(data_dir: Path, sources: list[str]) -> dict:
             sum(p.stat().st_size for p in (data_dir / "search").rglob("*") if p.is_file()) / 2**20, 1
         ),
         "database": str(db),
+        # CPU seconds by thread (storing: the importer's own thread, its start-up included; reading: the reader
+        # process; indexing: tantivy's indexing thread; merges, doc store, other), the cores they kept busy on
+        # average, and the storing thread's CPU over the indexing thread's: this machine's speed varies from
+        # hour to hour, that ratio much less (the same documents go through both)
+        "cpu_seconds": {k: round(v, 1) for k, v in sorted(cpu.items())},
+        "cores_used": round(sum(cpu.values()) / wall, 2) if wall else 0.0,
+        "storing_per_indexing": round(cpu.get("storing", 0) / cpu["indexing"], 2) if cpu.get("indexing") else None,
     }
 
 
@@ -112,7 +158,10 @@ def bench(name: str, sources: list[str], work: Path, keep: bool) -> dict:
         f"{first['documents_per_second']:>7,.0f} docs/s  "
         f"RSS {first['peak_rss_mb']} MB (importer {first['peak_rss_main_mb']} MB)  "
         f"db {first['database_mb']:,} MB, index {first['search_index_mb']:,} MB  | re-import {again['seconds']:.1f} s "
-        f"({again['documents_per_second']:,.0f} docs/s, {again['unchanged']:,} unchanged)",
+        f"({again['documents_per_second']:,.0f} docs/s, {again['unchanged']:,} unchanged)\n"
+        f"{'':>12}CPU s: "
+        + ", ".join(f"{k} {v:,.1f}" for k, v in first["cpu_seconds"].items())
+        + f"  (cores used {first['cores_used']}, storing/indexing {first['storing_per_indexing']})",
         flush=True,
     )
     return row
