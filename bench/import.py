@@ -46,11 +46,10 @@ def rss_kb(pid: int) -> int:
 THREAD_KINDS = (("thrd-tantivy", "indexing"), ("merge_thread", "merges"), ("docstore", "doc store"))
 
 
-def thread_ticks(pid: int) -> dict[tuple[int, str], int]:
+def thread_ticks(pid: int, own: str) -> dict[tuple[int, str], int]:
     """CPU ticks (user + system) of each thread of a process so far: ``(thread id, kind) -> ticks``, the kind
-    ``storing`` for the process's own (Python) thread, ``reading`` for a child process's, else by
-    :data:`THREAD_KINDS` (``other``)."""
-    out = {}
+    ``own`` for the process's own (Python) thread, else by :data:`THREAD_KINDS` (``other``)."""
+    out: dict[tuple[int, str], int] = {}
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -62,9 +61,7 @@ def thread_ticks(pid: int) -> dict[tuple[int, str], int]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat.rsplit(")", 1)[1].split()
-        kind = (
-            "main" if tid == str(pid) else next((k for prefix, k in THREAD_KINDS if name.startswith(prefix)), "other")
-        )
+        kind = own if tid == str(pid) else next((k for prefix, k in THREAD_KINDS if name.startswith(prefix)), "other")
         out[(int(tid), kind)] = int(fields[11]) + int(fields[12])
     return out
 
@@ -100,11 +97,9 @@ def run_import(data_dir: Path, sources: list[str]) -> dict:
             ]
             peak["main"] = max(peak["main"], main)
             peak["total"] = max(peak["total"], main + sum(rss_kb(p) for p in children))
-            ticks.update(
-                {(tid, "storing" if kind == "main" else kind): n for (tid, kind), n in thread_ticks(proc.pid).items()}
-            )
-            for child in children:
-                ticks.update({(tid, "reading"): n for (tid, _), n in thread_ticks(child).items()})
+            ticks.update(thread_ticks(proc.pid, "storing"))
+            for child in children:  # the reader process: all of its threads are reading
+                ticks.update({(tid, "reading"): n for (tid, _), n in thread_ticks(child, "reading").items()})
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
