@@ -502,7 +502,11 @@ def _with_ocr(items: list[tuple[dict, str]]) -> list[dict]:
     updated record keeps the machine OCR of its scans (which the source file does not carry)."""
     ids = [doc["id"] for doc, _ in items]
     public = (
-        set(published(Document.objects.filter(identifier__in=ids), by_row=True).values_list("identifier", flat=True))
+        set(
+            published(Document.objects.filter(identifier__in=ids), by_row=True)
+            .order_by()  # a set: no sort by the model's default order
+            .values_list("identifier", flat=True)
+        )
         if items
         else set()
     )
