@@ -176,3 +176,66 @@ def test_a_prefix_ranks_its_matches_and_finds_every_word_it_begins(tmp_path):
     assert hits[0].id == f"order-{best:03d}" and hits[0].score > hits[1].score
     # the most frequent words are scored as words and rank above those past PREFIX_TERMS, found all the same
     assert hits[1].score > hits[-1].score
+
+
+class _EveryFieldHoldsIt:
+    """A searcher that says every field holds every word: ``build_query`` then names all the fields, as it did
+    before it left out those that do not hold the word."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+
+    def doc_freq(self, field: str, term: str) -> int:
+        return 1
+
+    def __getattr__(self, name: str):
+        return getattr(self.searcher, name)
+
+
+def test_a_word_is_looked_for_only_in_the_fields_that_hold_it_and_ranks_the_same(tmp_path):
+    """The index has a stemmed field per language (here English, German, Russian); a word is looked for only in
+    the fields of the searched index version that hold it, with the same matches and the same scores as when
+    every field is named. A word that no field holds matches nothing: alone, inside a name of several words
+    (each must match), in a phrase; OR-ed or excluded, it changes nothing."""
+    from readingroom.search.query import Term
+
+    def lang_record(n: int, lang: str, title: str, text: str) -> dict:
+        r = record(n, title, text, "1961-01-01")
+        r["transcripts"] = [{"language": lang, "text": text, "title": ""}]
+        r["original_languages"] = [{"code": lang, "name": lang}]
+        return r
+
+    docs = DOCS[:60] + [
+        lang_record(300, "de", "Bericht", "Die Verhandlungen in Berlin über die Preiselbeeren."),
+        lang_record(301, "ru", "Отчёт", "Переговоры в Москве о клюкве и cranberry."),
+    ]
+    backend = node(tmp_path / "index", docs, chunk=25)
+    searcher = backend.index.searcher()
+    every = _EveryFieldHoldsIt(searcher)
+    assert {"de", "en", "ru"} <= set(backend.languages())
+
+    def hits(query, limit: int = 100) -> list[tuple[str, float]]:
+        result = searcher.search(query, limit=limit, count=True)
+        return [(searcher.doc(a)["id"][0], round(s, 5)) for s, a in result.hits]
+
+    for q in (
+        "cranberry",
+        "Verhandlungen",
+        "переговоры",
+        "harvest cranberry",
+        '"harvest figures"',
+        "cranberry OR zzkx",
+    ):
+        request = SearchRequest(query=parse(q))
+        pruned, full = backend.build_query(request, searcher)[0], backend.build_query(request, every)[0]
+        assert repr(pruned).count("Term(field=") < repr(full).count("Term(field="), q
+        assert hits(pruned) == hits(full) and hits(pruned), q
+    assert repr(backend.build_query(SearchRequest(query=parse("Verhandlungen")), searcher)[0]).count("Term(field=") == 2
+
+    def ids(q: str) -> list[str]:
+        return [h.id for h in backend.search(SearchRequest(query=parse(q), limit=100, snippets=False)).hits]
+
+    assert ids("zzkx") == [] and ids('"cranberry zzkx"') == [] and ids("cranberry zzkx") == []
+    assert ids("cranberry -zzkx") == ids("cranberry") == ids("cranberry OR zzkx") != []
+    name = backend._unboosted(Term("cranberry zzkx"), searcher)  # a name of two words: both must match
+    assert name is not None and hits(name) == []
