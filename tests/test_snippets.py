@@ -57,3 +57,21 @@ def test_the_piecewise_search_finds_what_a_search_of_the_whole_text_finds():
         assert regex is not None
         expected = next(_matches(text, text.lower(), regex), None) or next(_matches(text, fold(text), regex), None)
         assert _first_match(text, regex) == expected, (query, len(text))
+
+
+def test_the_folded_text_is_skipped_only_where_folding_changes_no_letter():
+    """The folded text is made only when the text holds a character that folding changes into another letter
+    or digit (or a CJK one): every such character of the Basic Multilingual Plane is one the check finds,
+    and a text with typographic quotes and dashes alone is found on its lower case."""
+    from readingroom.search.snippets import _FOLDS, fold
+
+    for code in range(0x80, 0x10000):
+        ch = chr(code)
+        folded, lowered = fold(ch), ch.lower()
+        if folded != lowered and any(c.isalnum() for c in folded + lowered):
+            assert _FOLDS.search(ch), hex(code)
+    english = "The “delegation” — as agreed — met the Minister’s deputies. " * 80 + "Negotiations began."
+    assert not _FOLDS.search(english)
+    assert "<b>Negotiations</b>" in snippet(english, pattern(parse("negotiation")))
+    assert "<b>Mëhilli</b>" in snippet("Përshëndetje. " * 200 + "Mëhilli foli.", pattern(parse("mehilli")))
+    assert "<b>毛澤東</b>" in snippet("“文件” — " * 300 + "毛澤東說", pattern(parse("毛泽东"), ["zh"]))
