@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/import.py                 # real corpus + 10k + 100k
     .venv/bin/python bench/import.py --sizes 10000 100000 1000000
+    .venv/bin/python bench/import.py --sizes 100000 --no-real --raw-engine   # and the engine alone
 
 For each run: a fresh data directory, ``readingroom import`` in a subprocess (two processes: reader and
 store), then a re-import (all unchanged). Prints and writes ``bench/results/import.json``: documents/s,
@@ -9,6 +10,8 @@ total seconds, peak RSS of the import (MB: its two processes together, and the i
 and search index size (MB), and CPU seconds by thread (storing, reading, tantivy's indexing, merges, doc
 store) with the cores used and the storing thread's CPU over the indexing thread's (a figure that moves far
 less than documents/s with this shared machine's speed: compare code with it, or with interleaved runs).
+With ``--raw-engine``, each synthetic corpus is also indexed by tantivy alone (``bench/raw_index.py``: the same
+schema, analysis and writer, no database): its CPU per document is the engine's own floor for the import.
 Scaled corpora are generated once into ``--work`` (default /tmp/readingroom-bench) by bench/corpus.py.
 """
 
@@ -162,6 +165,20 @@ def bench(name: str, sources: list[str], work: Path, keep: bool) -> dict:
     return row
 
 
+def raw_engine(corpus: Path) -> dict:
+    """bench/raw_index.py on ``corpus``: tantivy's CPU per document for the documents an import hands it."""
+    env = {**os.environ}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "raw_index.py"), str(corpus)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
@@ -169,6 +186,11 @@ def main() -> None:
     ap.add_argument("--no-real", action="store_true", help="skip the real corpus")
     ap.add_argument("--keep", action="store_true", help="keep the data directories (the search benchmark reuses them)")
     ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "import.json")
+    ap.add_argument(
+        "--raw-engine",
+        action="store_true",
+        help="also index each synthetic corpus with tantivy alone (bench/raw_index.py): the engine's own floor",
+    )
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results = {
@@ -188,6 +210,14 @@ def main() -> None:
                 flush=True,
             )
         results["runs"].append(bench(f"synth-{n}", [str(path)], args.work, args.keep))
+        if args.raw_engine:
+            results["runs"][-1]["raw_engine"] = raw = raw_engine(path)
+            print(
+                f"{'':>12}raw engine (tantivy alone, same schema, analysis and writer): "
+                f"{raw['ms_per_document']} CPU ms a document on its indexing thread, at most "
+                f"{raw['engine_ceiling_documents_per_second']:,} documents/s",
+                flush=True,
+            )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2))
     print(f"wrote {args.output}")
