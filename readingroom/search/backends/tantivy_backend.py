@@ -590,9 +590,18 @@ class TantivyBackend(SearchBackend):
                 back = min(offset, back * 16, TIE_GROUP_MAX)
             if after:
                 extra = min(extra * 32, TIE_GROUP_MAX)
-        ties = searcher.fast_field_values("tb", [address for _, address in hits])
-        ranking = sorted(range(len(hits)), key=lambda i: (-hits[i][0], ties[i] or 0))
-        return result, [hits[i] for i in ranking[back : back + limit]]
+        # Only the ranks from the start of the first score's group to the end of the last one's need ordering:
+        # those before have higher scores, those after lower ones, so they keep their places (a deep page reads
+        # hundreds of ranks around it, its groups are a few dozen).
+        lo, hi = back, min(back + limit, len(hits))
+        while lo > 0 and hits[lo - 1][0] == first:
+            lo -= 1
+        while hi < len(hits) and hits[hi][0] == last:
+            hi += 1
+        group = hits[lo:hi]
+        ties = searcher.fast_field_values("tb", [address for _, address in group])
+        ranking = sorted(range(len(group)), key=lambda i: (-group[i][0], ties[i] or 0))
+        return result, [group[i] for i in ranking[back - lo : back - lo + limit]]
 
     def _facets(
         self, searcher: tantivy.Searcher, generation: int, query: tantivy.Query, request: SearchRequest, total: int
