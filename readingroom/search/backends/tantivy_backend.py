@@ -342,23 +342,13 @@ class TantivyBackend(SearchBackend):
             out.append((target, 1.0))
         return out
 
-    def _words_query(
-        self, words: str, target: str | None, searcher: tantivy.Searcher, exact: bool = False
-    ) -> tantivy.Query | None:
+    def _words_query(self, words: str, target: str | None, exact: bool = False) -> tantivy.Query | None:
         """Non-CJK words (one word, or a phrase) over the fields of ``target``: the best field counts. A quoted
-        phrase (``exact``) matches the exact forms only (folded, not stemmed). None when the words analyse to
-        nothing (punctuation); a query that matches nothing when no field of ``searcher``'s index holds them.
-
-        A field that does not hold a word is left out of the query (its term would match nothing, and the
-        scores of the others do not change): the index holds a stemmed field for each of its languages, and a
-        word is usually in two or three of the thirty, while each term the engine is given costs it a look-up
-        in every segment twice (its statistics, then its postings), more than the rest of a rare word's
-        search at 100k documents."""
+        phrase (``exact``) matches the exact forms only (folded, not stemmed)."""
         words = analysis.prefold_word(words)
         seen: dict[tuple[str, tuple[str, ...]], bool] = {}
         analysed: dict[str, list[str]] = {}  # one analysis for the fields that share it (title_de, body_de)
         queries = []
-        any_tokens = False
         for field, boost in self._text_fields(target):
             if exact and field.startswith(("title_", "body_")):
                 continue
@@ -369,14 +359,11 @@ class TantivyBackend(SearchBackend):
             if field.startswith(("title_", "body_")) and (field, tuple(tokens)) in seen:
                 continue
             seen[(field, tuple(tokens))] = True
-            any_tokens = any_tokens or bool(tokens)
-            if not all(searcher.doc_freq(field, t) for t in tokens):
-                continue
             q = self._match(field, tokens, boost)
             if q is not None:
                 queries.append(q)
         if not queries:
-            return tantivy.Query.empty_query() if any_tokens else None
+            return None
         return (
             queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
         )
@@ -396,7 +383,7 @@ class TantivyBackend(SearchBackend):
         word = tantivy.Query.term_query(self.schema, "zhw", "".join(chars))
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Should, word)])
 
-    def _prefix_query(self, alt: Term, searcher: tantivy.Searcher) -> tantivy.Query | None:
+    def _prefix_query(self, alt: Term) -> tantivy.Query | None:
         """``word*``: in each field, the words of the index the prefix begins, scored as words are (BM25, the
         best field counting), so that the matches are ranked, not all equal; past ``PREFIX_TERMS`` words in a
         field, the most frequent few are scored and the rest still match, with a constant score below any
@@ -406,6 +393,7 @@ class TantivyBackend(SearchBackend):
         if len(folded) != 1:
             return None
         prefix = folded[0]
+        searcher = self.index.searcher()
         queries = []
         for field, boost in self._text_fields(alt.field):
             if field in ("title", "body"):
@@ -444,17 +432,17 @@ class TantivyBackend(SearchBackend):
             clauses.append((Should, tantivy.Query.const_score_query(every, PREFIX_REST_SCORE)))
         return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
-    def _alternative(self, alt: Term | Phrase, searcher: tantivy.Searcher) -> tantivy.Query | None:
-        q = self._unboosted(alt, searcher)
+    def _alternative(self, alt: Term | Phrase) -> tantivy.Query | None:
+        q = self._unboosted(alt)
         if q is not None and alt.boost != 1.0:
             q = tantivy.Query.boost_query(q, alt.boost)
         return q
 
-    def _unboosted(self, alt: Term | Phrase, searcher: tantivy.Searcher) -> tantivy.Query | None:
+    def _unboosted(self, alt: Term | Phrase) -> tantivy.Query | None:
         text = alt.text if isinstance(alt, Term) else alt.words
         if isinstance(alt, Term) and not alt.prefix and len(text.split()) > 1:
             # several words in one term (a name the query holds, readingroom.names): each must match
-            each = [self._unboosted(Term(w, alt.field), searcher) for w in text.split()]
+            each = [self._unboosted(Term(w, alt.field)) for w in text.split()]
             parts = [p for p in each if p is not None]
             if not parts:
                 return None
@@ -463,10 +451,9 @@ class TantivyBackend(SearchBackend):
             )
         if not analysis.has_cjk(text):
             if isinstance(alt, Term) and alt.prefix:
-                return self._prefix_query(alt, searcher)
+                return self._prefix_query(alt)
             # a name variant is a phrase analysed as words are (stemmed: inflected forms match)
-            exact = isinstance(alt, Phrase) and not isinstance(alt, Variant)
-            return self._words_query(text, alt.field, searcher, exact=exact)
+            return self._words_query(text, alt.field, exact=isinstance(alt, Phrase) and not isinstance(alt, Variant))
         # Mixed or CJK text: every CJK piece and the rest must each match. An unquoted run is cut into words.
         found: list[tantivy.Query | None] = []
         for run in analysis.CJK_RUN.findall(text):
@@ -475,16 +462,16 @@ class TantivyBackend(SearchBackend):
         rest = analysis.CJK_RUN.sub(" ", text)
         if isinstance(alt, Phrase):
             chunks = [c for c in rest.split("  ") if c.strip()] if rest.strip() else []
-            found += [self._words_query(c, alt.field, searcher, exact=not isinstance(alt, Variant)) for c in chunks]
+            found += [self._words_query(c, alt.field, exact=not isinstance(alt, Variant)) for c in chunks]
         else:
-            found += [self._words_query(w, alt.field, searcher) for w in rest.split()]
+            found += [self._words_query(w, alt.field) for w in rest.split()]
         parts = [p for p in found[: analysis.MAX_QUERY_PIECES] if p is not None]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
 
-    def _clause(self, clause: Clause, searcher: tantivy.Searcher) -> tantivy.Query | None:
-        queries = [q for q in (self._alternative(a, searcher) for a in clause.alternatives) if q is not None]
+    def _clause(self, clause: Clause) -> tantivy.Query | None:
+        queries = [q for q in (self._alternative(a) for a in clause.alternatives) if q is not None]
         if not queries:
             return None
         if len(queries) == 1:
@@ -495,25 +482,20 @@ class TantivyBackend(SearchBackend):
             return tantivy.Query.disjunction_max_query(queries, tie_breaker=0.1)
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
-    def build_query(
-        self, request: SearchRequest, searcher: tantivy.Searcher | None = None
-    ) -> tuple[tantivy.Query, tantivy.Query | None]:
-        """(the whole query with filters, the text part alone for snippets), for the index version of
-        ``searcher`` (the current one when not given): the query names only the fields that hold its words."""
-        if searcher is None:
-            searcher = self.index.searcher()
+    def build_query(self, request: SearchRequest) -> tuple[tantivy.Query, tantivy.Query | None]:
+        """(the whole query with filters, the text part alone for snippets)."""
         Must, MustNot, Should = tantivy.Occur.Must, tantivy.Occur.MustNot, tantivy.Occur.Should
         parts: list[tuple] = []
         text_parts = []
         for clause in request.query.positive:
-            q = self._clause(clause, searcher)
+            q = self._clause(clause)
             if q is None:  # a clause that cannot match anything (e.g. only punctuation once analysed)
                 parts.append((Must, tantivy.Query.empty_query()))
             else:
                 parts.append((Must, q))
                 text_parts.append(q)
         for clause in request.query.negative:
-            q = self._clause(clause, searcher)
+            q = self._clause(clause)
             if q is not None:
                 parts.append((MustNot, q))
         for facet, values in request.filters.items():
@@ -653,7 +635,7 @@ class TantivyBackend(SearchBackend):
         self._refresh()
         generation = self._generation
         searcher = self.index.searcher()
-        query, text_query = self.build_query(request, searcher)
+        query, text_query = self.build_query(request)
         sort = request.sort
         if sort == "relevance" and not request.query.positive:  # nothing to rank by: newest first
             sort = "-date"
