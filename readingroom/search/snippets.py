@@ -52,7 +52,7 @@ for _code, _char in _fold_table().items():
     FOLD[_code] = _char
 
 
-#: a character that folding changes into another letter or digit (``é``, ``ё``, ``ß``, ``²``), or a CJK one (made
+#: a character that folding changes into another letter or digit (``é``, ``ё``, ``ß``, ``İ``), or a CJK one (made
 #: Simplified): a text without any (English with typographic quotes) folds to its lower case, for matching
 _FOLDS = re.compile(
     "["
