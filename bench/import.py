@@ -214,7 +214,7 @@ def main() -> None:
             results["runs"][-1]["raw_engine"] = raw = raw_engine(path)
             print(
                 f"{'':>12}raw engine (tantivy alone, same schema, analysis and writer): "
-                f"{raw['ms_per_document']} CPU ms a document on its indexing thread, at most "
+                f"{raw['ms_per_document']} CPU ms a document (indexing, merges, doc store), at most "
                 f"{raw['engine_ceiling_documents_per_second']:,} documents/s",
                 flush=True,
             )
