@@ -9,10 +9,10 @@ own schema, analysis and writer settings (``TantivyBackend``: one indexing threa
 
 What is measured is the engine's CPU: the process's CPU less this (Python) thread's, so the reading and
 preparing, which run here in the same thread, do not count; the time ``add_document`` and the commits keep
-this thread waiting does not count either. ``ms_per_document`` is the engine's own floor on this machine:
-with the import's one indexing thread, it cannot index faster than ``1000 / ms_per_document`` documents a
-second whatever the rest costs, and on two cores the rest of the import shares the other core. Prints one
-JSON object.
+this thread waiting does not count either. ``ms_per_document`` is the engine's whole CPU a document (its
+indexing thread, merges and doc store): on one core it cannot index faster than
+``engine_ceiling_documents_per_second``, whatever the rest of an import costs (the import's own thread figures,
+``bench/import.py``, split it by thread). Prints one JSON object.
 """
 
 from __future__ import annotations
