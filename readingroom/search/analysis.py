@@ -302,7 +302,9 @@ def query_stems(lang: str, text: str) -> list[str]:
 
 # -- Chinese -------------------------------------------------------------------------------------------
 
-CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+#: the CJK ranges, as the inside of a regex character class
+CJK_CHARS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 
 
 def _is_cjk(ch: str) -> bool:

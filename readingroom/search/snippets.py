@@ -46,9 +46,10 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+_FOLDED = _fold_table()
 # A full table for the Basic Multilingual Plane: translate() then never takes its slow "not in the map" path.
 FOLD: list[str] = [chr(i) for i in range(0x10000)]
-for _code, _char in _fold_table().items():
+for _code, _char in _FOLDED.items():
     FOLD[_code] = _char
 
 
@@ -56,12 +57,8 @@ for _code, _char in _fold_table().items():
 #: Simplified): a text without any (English with typographic quotes) folds to its lower case, for matching
 _FOLDS = re.compile(
     "["
-    + "".join(
-        re.escape(chr(code))
-        for code in range(0x80, 0x10000)
-        if FOLD[code] != chr(code) and (chr(code).isalnum() or FOLD[code].isalnum())
-    )
-    + analysis.CJK_RUN.pattern[1:-2]  # its character class, without the brackets and the "+"
+    + "".join(re.escape(chr(code)) for code, to in _FOLDED.items() if chr(code).isalnum() or to.isalnum())
+    + analysis.CJK_CHARS
     + "]"
 )
 
