@@ -205,3 +205,34 @@ MULTILINGUAL = [
         ],
     },
 ]
+
+#: The same words twice, in another order: in one text three of them stand together, in the other apart (more than
+#: eight words between). BM25 cannot tell them apart; a search of the three words ranks the first one first.
+PROXIMITY = [
+    {
+        "id": "near-1",
+        "title": "Harbour log",
+        "date": "1962-03-01",
+        "original_languages": ["en"],
+        "transcripts": [
+            {
+                "language": "en",
+                "text": "The lighthouse marigold shipments arrived. One two three four five six seven eight nine "
+                "ten eleven twelve.",
+            }
+        ],
+    },
+    {
+        "id": "near-2",
+        "title": "Harbour log",
+        "date": "1962-03-01",
+        "original_languages": ["en"],
+        "transcripts": [
+            {
+                "language": "en",
+                "text": "The lighthouse arrived. One two three four five six seven eight nine ten marigold eleven "
+                "twelve shipments.",
+            }
+        ],
+    },
+]

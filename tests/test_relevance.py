@@ -3,13 +3,18 @@ floor 0.9."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from readingroom.ingest.pipeline import import_paths
 from readingroom.records.serialise import iter_records
 from readingroom.search import services
 from readingroom.search.backends import get_backend
-from tests.conftest import CORPUS, need
+from tests.conftest import CORPUS, ROOT, need
 from tests.known_items import Fts5Baseline, build, build_unquoted, reciprocal_rank
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
@@ -65,5 +70,30 @@ def test_unquoted_known_items_beat_a_plain_fts5_baseline():
     # FRUS titles repeat ("Telegram From the Embassy in ... to the Department of State"): title queries are hard
     # for any engine; the six-word queries are not.
     assert mrr(ours) >= 0.6 and mrr(ours, "words") >= 0.9
-    assert mrr(ours) >= mrr(base) - 0.005
-    assert mrr(ours, "words") >= mrr(base, "words") - 0.03
+    # at least as well as the baseline on each kind (0.954 against 0.968 on the six words before the words of a
+    # query standing together counted: stemming lets in texts that have them in other forms)
+    assert mrr(ours) >= mrr(base)
+    assert mrr(ours, "words") >= mrr(base, "words")
+    assert mrr(ours, "title") >= mrr(base, "title")
+
+
+def test_the_known_item_benchmark_compares_every_run_on_a_volume(tmp_path):
+    """bench/known_items.py (every volume, docs/search.md): on a second volume, the same queries through the service
+    with and without the words' proximity and through FTS5; the service at least as good as FTS5 on each kind."""
+    need((CORPUS / "frus" / "volumes" / "frus1961-63v06.xml").exists(), f"the FRUS corpus is not at {CORPUS}")
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "READINGROOM_DATA_DIR"}}
+    out = tmp_path / "known-items.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "known_items.py"), "--volumes", "frus1961-63v06", "--output", str(out)],
+        env={**env, "READINGROOM_CORPUS": str(CORPUS)},
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    [row] = json.loads(out.read_text())
+    assert row["volume"] == "frus1961-63v06" and row["queries"]["words"] >= 40 and row["queries"]["title"] >= 40
+    mrr = row["mrr"]
+    assert set(mrr) == {"readingroom", "no proximity", "FTS5"}
+    for kind in ("words", "title"):
+        assert mrr["readingroom"][kind] >= mrr["FTS5"][kind], mrr
+    assert mrr["readingroom"]["words"] > mrr["no proximity"]["words"], mrr

@@ -17,10 +17,10 @@ import urllib.request
 import pytest
 
 from tests.conftest import CLI, FRUS_DOCUMENTS, FRUS_VOLUME, RECORD, RECORD_ID, Served, need
-from tests.search_fixtures import CRAFTED, MULTILINGUAL
+from tests.search_fixtures import CRAFTED, MULTILINGUAL, PROXIMITY
 
 #: every document of the archive: the FRUS documents, the seed-format record, the crafted ones
-TOTAL = FRUS_DOCUMENTS + 1 + len(CRAFTED) + len(MULTILINGUAL)
+TOTAL = FRUS_DOCUMENTS + 1 + len(CRAFTED) + len(MULTILINGUAL) + len(PROXIMITY)
 
 
 class Server:
@@ -55,7 +55,8 @@ def server(request, tmp_path_factory):
     cli = CLI(tmp / "data", env=env)
     crafted = tmp / "crafted.jsonl"
     crafted.write_text(
-        "\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED + MULTILINGUAL) + "\n", encoding="utf-8"
+        "\n".join(json.dumps(d, ensure_ascii=False) for d in CRAFTED + MULTILINGUAL + PROXIMITY) + "\n",
+        encoding="utf-8",
     )
     cli("import", str(FRUS_VOLUME), str(RECORD), str(crafted))
     served = Served(cli)
@@ -121,6 +122,13 @@ def test_fields(server):
 
 def test_title_matches_weigh_more(server):
     assert server.ids(q="chrysanthemums")[0] == "rr-5"
+
+
+def test_words_standing_together_rank_first(server):
+    """Issue #14 (ranking on queries nobody tuned for): two texts of the same words, three of them together in one
+    and apart in the other. Both match; the one where the words of the query stand together ranks first (a
+    remembered passage finds its document), though its identifier orders it after the other among equals."""
+    assert server.ids(q="lighthouse marigold shipments") == ["near-1", "near-2"]
 
 
 def test_facets_follow_the_query(server):
