@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/known_items.py                 # every volume
     .venv/bin/python bench/known_items.py --volumes frus1961-63v15 frus1964-68v30
+    .venv/bin/python bench/known_items.py --un            # and every session of the UN General Debate speeches
 
-For each volume: a fresh data directory, ``readingroom bootstrap``, the volume imported, then the queries of
-``tests/known_items.build_unquoted`` (queries nobody tuned for: six consecutive words of four letters or more from
-a random paragraph, and the words of a title, unquoted), searched through the search service (the embedded
-default), with and without the proximity of the query's words (``PROXIMITY_*`` in the tantivy backend), and through
-``tests/known_items.Fts5Baseline`` (a plain FTS5 table of title + text, BM25, no stemming). Prints the mean
-reciprocal rank of each kind and writes ``bench/results/known-items.json``. tests/test_relevance.py asserts the
-same on one volume (1964-68 vol. XXX).
+For each volume (or UN session, a directory of speeches): a fresh data directory, ``readingroom bootstrap``, the
+volume imported, then the queries of ``tests/known_items.build_unquoted`` (queries nobody tuned for: six
+consecutive words of four letters or more from a random paragraph, and the words of a title, unquoted), searched
+through the search service (the embedded default), with and without the proximity of the query's words
+(``PROXIMITY_*`` in the tantivy backend), and through ``tests/known_items.Fts5Baseline`` (a plain FTS5 table of
+title + text, BM25, no stemming). Prints the mean reciprocal rank of each kind and writes
+``bench/results/known-items.json``. tests/test_relevance.py asserts the same on 1964-68 vol. XXX and 1961-63 vol. VI.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLUMES = Path(os.environ.get("READINGROOM_CORPUS", ROOT.parent / "shared" / "corpus")) / "frus" / "volumes"
+CORPUS = Path(os.environ.get("READINGROOM_CORPUS", ROOT.parent / "shared" / "corpus"))
+VOLUMES = CORPUS / "frus" / "volumes"
+SESSIONS = CORPUS / "un-general-debates" / "speeches"
 RUNS = ("readingroom", "no proximity", "FTS5")
 
 
@@ -91,6 +94,7 @@ def evaluate(volume: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--volumes", nargs="*", help="volume names (file stems); default: every volume")
+    ap.add_argument("--un", action="store_true", help="also every session of the UN speeches (Session_17_-_1962)")
     ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "known-items.json")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # (the per-volume process)
     args = ap.parse_args()
@@ -100,6 +104,8 @@ def main() -> None:
     volumes = sorted(VOLUMES.glob("*.xml"))
     if args.volumes:
         volumes = [v for v in volumes if v.stem in args.volumes]
+    if args.un:
+        volumes += sorted(p for p in SESSIONS.glob("Session_*") if p.is_dir())
     if not volumes:
         raise SystemExit(f"no FRUS volume found at {VOLUMES}")
     rows = []
@@ -114,14 +120,16 @@ def main() -> None:
             f"{row['mrr'][run].get('words', 0):>19.3f} / {row['mrr'][run].get('title', 0):.3f}" for run in RUNS
         )
         print(f"{row['volume']:28} {row['documents']:5}  {cells}", flush=True)
-    scored = [r for r in rows if r["queries"]]
-    for kind in ("words", "title"):
-        n = sum(r["queries"].get(kind, 0) for r in scored)
-        means = {
-            run: sum(r["mrr"][run].get(kind, 0) * r["queries"].get(kind, 0) for r in scored) / n if n else 0.0
-            for run in RUNS
-        }
-        print(f"all volumes, {kind} ({n} queries): " + ", ".join(f"{run} {v:.3f}" for run, v in means.items()))
+    for source, prefix in (("FRUS volumes", "frus"), ("UN sessions", "Session_")):
+        scored = [r for r in rows if r["queries"] and r["volume"].startswith(prefix)]
+        for kind in ("words", "title"):
+            n = sum(r["queries"].get(kind, 0) for r in scored)
+            if not n:
+                continue
+            means = {
+                run: sum(r["mrr"][run].get(kind, 0) * r["queries"].get(kind, 0) for r in scored) / n for run in RUNS
+            }
+            print(f"all {source}, {kind} ({n} queries): " + ", ".join(f"{run} {v:.3f}" for run, v in means.items()))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(rows, indent=1))
     print(f"wrote {args.output}")

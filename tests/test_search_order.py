@@ -176,3 +176,29 @@ def test_a_prefix_ranks_its_matches_and_finds_every_word_it_begins(tmp_path):
     assert hits[0].id == f"order-{best:03d}" and hits[0].score > hits[1].score
     # the most frequent words are scored as words and rank above those past PREFIX_TERMS, found all the same
     assert hits[1].score > hits[-1].score
+
+
+def test_words_standing_together_reorder_the_first_ranks_and_the_pages_still_add_up(tmp_path):
+    """A query of three words or more reorders its first PROXIMITY_WINDOW ranks (by BM25 and the tie-break) with
+    the score of its words standing together; past them the order is BM25's. 150 texts of the same words (equal
+    BM25), 30 with the three words together: those among the first 100 ranks come first; the pages of every size,
+    a page across rank 100 included, give every match once, the same on two nodes."""
+    from readingroom.search.backends import tantivy_backend
+
+    apart = "Cranberry notes. One two three four five six seven eight nine ten harvest figures."
+    together = "Notes. One two three four five six seven eight nine ten cranberry harvest figures."
+    docs = [record(i, "Ledger", together if i % 5 == 0 else apart, "1961-01-01") for i in range(150)]
+    shuffled = docs[:]
+    random.Random(3).shuffle(shuffled)
+    one, two = node(tmp_path / "one", docs, chunk=500), node(tmp_path / "two", shuffled, chunk=23)
+    q = "cranberry harvest figures"
+    by_bm25 = [i for page in pages(one, "cranberry harvest", "relevance", 100) for i in page]  # two words: no proximity
+    near = {f"order-{i:03d}" for i in range(0, 150, 5)}
+    first = [i for i in by_bm25[: tantivy_backend.PROXIMITY_WINDOW] if i in near]
+    expected = first + [i for i in by_bm25[: tantivy_backend.PROXIMITY_WINDOW] if i not in near]
+    expected += by_bm25[tantivy_backend.PROXIMITY_WINDOW :]
+    assert 0 < len(first) < len(near)  # some of the texts with the words together are past the window
+    for per_page in (7, 30, 100):
+        got = pages(one, q, "relevance", per_page)
+        assert [i for page in got for i in page] == expected
+        assert got == pages(two, q, "relevance", per_page)

@@ -27,7 +27,9 @@ from readingroom.search import analysis, feed, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.query import Clause, Phrase, Term, Variant, prefix_stems
 
-SCHEMA_VERSION = "4"  # 3: Albanian endings stack (analysis.albanian_stem); 4: a total order of the results (tb)
+# 3: Albanian endings stack (analysis.albanian_stem); 4: a total order of the results (tb); 5: tb indexed (the
+# proximity of a query's words is scored on the first ranks found by it)
+SCHEMA_VERSION = "5"
 TITLE_BOOST = 1.0
 #: the exact (folded, unstemmed) fields weigh more than the stemmed ones: an exact form ranks first
 EXACT_BOOST = 2.5
@@ -56,11 +58,13 @@ PREFIX_TERMS_BROAD = 4
 PREFIX_REST_SCORE = 0.01
 #: by relevance, a query of at least PROXIMITY_MIN_WORDS words also scores, in the exact text, those words in the
 #: order typed with at most PROXIMITY_SLOP others between each two (a phrase with slop, weighed PROXIMITY_BOOST;
-#: its first PROXIMITY_MAX_WORDS words): a document where they stand together, a remembered passage, ranks first
+#: its first PROXIMITY_MAX_WORDS words): a document where they stand together, a remembered passage, ranks first.
+#: It reorders the first PROXIMITY_WINDOW ranks (in the order of the other scores), whatever the matches.
 PROXIMITY_MIN_WORDS = 3
 PROXIMITY_SLOP = 8
 PROXIMITY_BOOST = 1.0
 PROXIMITY_MAX_WORDS = 32
+PROXIMITY_WINDOW = 100
 
 
 def build_schema() -> tantivy.Schema:
@@ -86,7 +90,8 @@ def build_schema() -> tantivy.Schema:
     # Ties in the order of the results are broken by the document, the same way on every node (each node's own
     # index orders equal keys by where the documents sit in it, which differs with the order they came in and
     # with merges): ``tb`` a hash of the identifier, ``date_order`` the date then it, ``title_sort`` ends with it.
-    sb.add_integer_field("tb", fast=True)  # (signed: a Python int reaches tantivy as i64)
+    # (signed: a Python int reaches tantivy as i64; indexed: the first ranks of a search are found again by it)
+    sb.add_integer_field("tb", fast=True, indexed=True)
     sb.add_integer_field("date_order", fast=True)
     return sb.build()
 
@@ -530,9 +535,6 @@ class TantivyBackend(SearchBackend):
             else:
                 parts.append((Must, q))
                 text_parts.append(q)
-        near = self._proximity(request) if parts else None
-        if near is not None:  # scores, does not filter: the clauses above must match
-            parts.append((Should, near))
         for clause in request.query.negative:
             q = self._clause(clause)
             if q is not None:
@@ -624,6 +626,47 @@ class TantivyBackend(SearchBackend):
         ranking = sorted(range(len(group)), key=lambda i: (-group[i][0], ties[i] or 0))
         return result, [group[i] for i in ranking[back - lo : back - lo + limit]]
 
+    def _near_first(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        near: tantivy.Query,
+        offset: int,
+        limit: int,
+    ) -> tuple[tantivy.SearchResult, list[tuple]]:
+        """``_ranked`` by relevance, its first ``PROXIMITY_WINDOW`` ranks ordered again with the score of ``near``
+        (``_proximity``) added: rescored, as a search engine's rescoring window, not scored on every match (the
+        words' positions in every text holding them cost 3-8x a broad search of three words at 100k, and grow with
+        the archive). The ranks past the window keep their order, below every rank of it (its scores only rise)."""
+        if not limit or offset >= PROXIMITY_WINDOW:
+            return self._ranked(searcher, query, "relevance", offset, limit)
+        result, window = self._ranked(searcher, query, "relevance", 0, PROXIMITY_WINDOW)
+        if window:
+            addresses = [address for _, address in window]
+            ties = searcher.fast_field_values("tb", addresses)
+            # the window's documents found again by their tie-break hashes (a term look-up each, where fetching
+            # their stored identifiers cost 14 µs a document); another document of the same hash gains nothing
+            Should = tantivy.Occur.Should
+            among = tantivy.Query.boolean_query(
+                [(Should, tantivy.Query.term_query(self.schema, "tb", t)) for t in ties if t is not None]
+            )
+            found = searcher.search(
+                tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, near), (tantivy.Occur.Must, tantivy.Query.const_score_query(among, 0.0))]
+                ),
+                limit=len(window),
+            )
+            bonus = {(a.segment_ord, a.doc): score for score, a in found.hits}
+            scores = [
+                key + bonus.get((a.segment_ord, a.doc), 0.0) for (key, _), a in zip(window, addresses, strict=True)
+            ]
+            order = sorted(range(len(window)), key=lambda i: (-scores[i], ties[i] or 0))
+            window = [(scores[i], addresses[i]) for i in order]
+        page = window[offset : offset + limit]
+        if offset + limit > PROXIMITY_WINDOW and len(window) == PROXIMITY_WINDOW:
+            page += self._ranked(searcher, query, "relevance", PROXIMITY_WINDOW, offset + limit - PROXIMITY_WINDOW)[1]
+        return result, page
+
     def _facets(
         self, searcher: tantivy.Searcher, generation: int, query: tantivy.Query, request: SearchRequest, total: int
     ) -> tuple[dict[str, list[tuple[str, int]]], list[tuple[int, int]], bool]:
@@ -678,7 +721,11 @@ class TantivyBackend(SearchBackend):
         sort = request.sort
         if sort == "relevance" and not request.query.positive:  # nothing to rank by: newest first
             sort = "-date"
-        result, ranked = self._ranked(searcher, query, sort, request.offset, request.limit)
+        near = self._proximity(request) if sort == "relevance" else None
+        if near is not None:
+            result, ranked = self._near_first(searcher, query, near, request.offset, request.limit)
+        else:
+            result, ranked = self._ranked(searcher, query, sort, request.offset, request.limit)
         hits = []
         patterns = snippets.Patterns(request.query)
         for key, address in ranked:
