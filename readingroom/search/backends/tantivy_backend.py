@@ -56,9 +56,10 @@ NAME_FIELDS = ("people", "places", "archive")
 PREFIX_TERMS = 64
 PREFIX_TERMS_BROAD = 4
 PREFIX_REST_SCORE = 0.01
-#: by relevance, a query of at least PROXIMITY_MIN_WORDS words also scores, in the exact text, those words in the
-#: order typed with at most PROXIMITY_SLOP others between each two (a phrase with slop, weighed PROXIMITY_BOOST;
-#: its first PROXIMITY_MAX_WORDS words): a document where they stand together, a remembered passage, ranks first.
+#: by relevance, a query of at least PROXIMITY_MIN_WORDS words also scores, in the exact text, those words as typed
+#: within a distance of PROXIMITY_SLOP in all (a phrase with slop: the words between added up, a swapped pair two;
+#: weighed PROXIMITY_BOOST; its first PROXIMITY_MAX_WORDS words): a document where they stand together, a
+#: remembered passage, ranks first.
 #: It reorders the first PROXIMITY_WINDOW ranks (in the order of the other scores), whatever the matches.
 PROXIMITY_MIN_WORDS = 3
 PROXIMITY_SLOP = 8
@@ -507,7 +508,7 @@ class TantivyBackend(SearchBackend):
         return first.text
 
     def _proximity(self, request: SearchRequest) -> tantivy.Query | None:
-        """The query's plain words, in the order typed, near one another in the exact text (``PROXIMITY_*``):
+        """The query's plain words, as typed, near one another in the exact text (``PROXIMITY_*``):
         None for a query of fewer words, or one not ranked by relevance. The reader's other clauses (a phrase,
         a prefix, an OR) are left out of it; the words either side of them may still stand close. Known-item
         queries (six words of a paragraph, unquoted) find their FRUS document with a mean reciprocal rank of
