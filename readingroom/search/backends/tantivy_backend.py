@@ -56,7 +56,7 @@ NAME_FIELDS = ("people", "places", "archive")
 PREFIX_TERMS = 64
 PREFIX_TERMS_BROAD = 4
 PREFIX_REST_SCORE = 0.01
-#: by relevance, a query of at least PROXIMITY_MIN_WORDS words also scores, in the exact text, those words as typed
+#: by relevance, a query of at least PROXIMITY_MIN_WORDS words also scores, in the exact text and title, its words
 #: within a distance of PROXIMITY_SLOP in all (a phrase with slop: the words between added up, a swapped pair two;
 #: weighed PROXIMITY_BOOST; its first PROXIMITY_MAX_WORDS words): a document where they stand together, a
 #: remembered passage, ranks first.
@@ -508,7 +508,7 @@ class TantivyBackend(SearchBackend):
         return first.text
 
     def _proximity(self, request: SearchRequest) -> tantivy.Query | None:
-        """The query's plain words, as typed, near one another in the exact text (``PROXIMITY_*``):
+        """The query's plain words, as typed, near one another in the exact text or title (``PROXIMITY_*``):
         None for a query of fewer words, or one not ranked by relevance. The reader's other clauses (a phrase,
         a prefix, an OR) are left out of it; the words either side of them may still stand close. Known-item
         queries (six words of a paragraph, unquoted) find their FRUS document with a mean reciprocal rank of
@@ -521,7 +521,14 @@ class TantivyBackend(SearchBackend):
         tokens = tokens[:PROXIMITY_MAX_WORDS]
         if len(tokens) < PROXIMITY_MIN_WORDS:
             return None
-        near = tantivy.Query.phrase_query(self.schema, "body", tokens, slop=PROXIMITY_SLOP)
+        # in the text or in the title: both count when both hold the words together
+        Should = tantivy.Occur.Should
+        near = tantivy.Query.boolean_query(
+            [
+                (Should, tantivy.Query.phrase_query(self.schema, field, tokens, slop=PROXIMITY_SLOP))
+                for field in ("body", "title")
+            ]
+        )
         return tantivy.Query.boost_query(near, PROXIMITY_BOOST) if PROXIMITY_BOOST != 1.0 else near
 
     def build_query(self, request: SearchRequest) -> tuple[tantivy.Query, tantivy.Query | None]:
