@@ -507,29 +507,26 @@ class TantivyBackend(SearchBackend):
             return None
         return first.text
 
-    def _proximity(self, request: SearchRequest) -> tantivy.Query | None:
-        """The query's plain words, as typed, near one another in the exact text or title (``PROXIMITY_*``):
-        None for a query of fewer words, or one not ranked by relevance. The reader's other clauses (a phrase,
-        a prefix, an OR) are left out of it; the words either side of them may still stand close. Known-item
+    def _proximity(self, request: SearchRequest) -> list[tantivy.Query]:
+        """The query's plain words, as typed, near one another in the exact text or title (``PROXIMITY_*``): one
+        phrase a field, none for a query of fewer words, or one not ranked by relevance. The reader's other clauses
+        (a phrase, a prefix, an OR) are left out of it; the words either side of them may still stand close. Known-item
         queries (six words of a paragraph, unquoted) find their FRUS document with a mean reciprocal rank of
         0.93-1.00 with it, 0.88-0.96 without, by volume (bench/known_items.py, docs/search.md): stemming lets in
         texts that have the words in other forms, and BM25 alone does not tell which text holds the passage."""
         if request.sort != "relevance":
-            return None
+            return []
         words = [w for w in (self._typed(c) for c in request.query.positive) if w]
         tokens: list[str | tuple[int, str]] = list(self.folded.analyze(analysis.prefold_word(" ".join(words))))
         tokens = tokens[:PROXIMITY_MAX_WORDS]
         if len(tokens) < PROXIMITY_MIN_WORDS:
-            return None
-        # in the text or in the title: both count when both hold the words together
-        Should = tantivy.Occur.Should
-        near = tantivy.Query.boolean_query(
-            [
-                (Should, tantivy.Query.phrase_query(self.schema, field, tokens, slop=PROXIMITY_SLOP))
-                for field in ("body", "title")
-            ]
-        )
-        return tantivy.Query.boost_query(near, PROXIMITY_BOOST) if PROXIMITY_BOOST != 1.0 else near
+            return []
+        # in the text and in the title: both count when both hold the words together (searched one by one: a
+        # phrase intersected with the first ranks only checks them, where in a union it would walk every match)
+        near = [
+            tantivy.Query.phrase_query(self.schema, field, tokens, slop=PROXIMITY_SLOP) for field in ("body", "title")
+        ]
+        return [tantivy.Query.boost_query(q, PROXIMITY_BOOST) for q in near] if PROXIMITY_BOOST != 1.0 else near
 
     def build_query(self, request: SearchRequest) -> tuple[tantivy.Query, tantivy.Query | None]:
         """(the whole query with filters, the text part alone for snippets)."""
@@ -638,11 +635,11 @@ class TantivyBackend(SearchBackend):
         self,
         searcher: tantivy.Searcher,
         query: tantivy.Query,
-        near: tantivy.Query,
+        near: list[tantivy.Query],
         offset: int,
         limit: int,
     ) -> tuple[tantivy.SearchResult, list[tuple]]:
-        """``_ranked`` by relevance, its first ``PROXIMITY_WINDOW`` ranks ordered again with the score of ``near``
+        """``_ranked`` by relevance, its first ``PROXIMITY_WINDOW`` ranks ordered again with the scores of ``near``
         (``_proximity``) added: rescored, as a search engine's rescoring window, not scored on every match (the
         words' positions in every text holding them cost 3-8x a broad search of three words at 100k, and grow with
         the archive). The ranks past the window keep their order, below every rank of it (its scores only rise)."""
@@ -658,13 +655,15 @@ class TantivyBackend(SearchBackend):
             among = tantivy.Query.boolean_query(
                 [(Should, tantivy.Query.term_query(self.schema, "tb", t)) for t in ties if t is not None]
             )
-            found = searcher.search(
-                tantivy.Query.boolean_query(
-                    [(tantivy.Occur.Must, near), (tantivy.Occur.Must, tantivy.Query.const_score_query(among, 0.0))]
-                ),
-                limit=len(window),
-            )
-            bonus = {(a.segment_ord, a.doc): score for score, a in found.hits}
+            among = tantivy.Query.const_score_query(among, 0.0)
+            bonus: dict[tuple[int, int], float] = {}
+            for phrase in near:
+                found = searcher.search(
+                    tantivy.Query.boolean_query([(tantivy.Occur.Must, phrase), (tantivy.Occur.Must, among)]),
+                    limit=len(window),
+                )
+                for score, a in found.hits:
+                    bonus[(a.segment_ord, a.doc)] = bonus.get((a.segment_ord, a.doc), 0.0) + score
             scores = [
                 key + bonus.get((a.segment_ord, a.doc), 0.0) for (key, _), a in zip(window, addresses, strict=True)
             ]
@@ -729,8 +728,8 @@ class TantivyBackend(SearchBackend):
         sort = request.sort
         if sort == "relevance" and not request.query.positive:  # nothing to rank by: newest first
             sort = "-date"
-        near = self._proximity(request) if sort == "relevance" else None
-        if near is not None:
+        near = self._proximity(request) if sort == "relevance" else []
+        if near:
             result, ranked = self._near_first(searcher, query, near, request.offset, request.limit)
         else:
             result, ranked = self._ranked(searcher, query, sort, request.offset, request.limit)
