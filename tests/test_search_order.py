@@ -202,3 +202,30 @@ def test_words_standing_together_reorder_the_first_ranks_and_the_pages_still_add
         got = pages(one, q, "relevance", per_page)
         assert [i for page in got for i in page] == expected
         assert got == pages(two, q, "relevance", per_page)
+
+
+def test_words_standing_together_in_a_title_rank_first(tmp_path):
+    """The proximity counts in the title as in the text: two records of the same words, in the title together in one
+    and apart in the other, the texts alike; a search of the title's words ranks the first one first, whichever
+    order the tie-break would give them."""
+    # (order-006 and order-003 have the least tie-break hashes of order-001..019, order-004 and order-019 nearly the
+    # largest)
+    docs = [
+        record(
+            4, "Notes one two three four five six seven eight nine cranberry harvest figures", "Ledger.", "1961-01-01"
+        ),
+        record(
+            6, "Cranberry notes one two three four five six seven eight nine harvest figures", "Ledger.", "1961-01-01"
+        ),
+        record(
+            19, "Notes one two three four five six seven eight nine cranberry harvest figures", "Ledger.", "1961-01-01"
+        ),
+        record(
+            3, "Cranberry notes one two three four five six seven eight nine harvest figures", "Ledger.", "1961-01-01"
+        ),
+    ]
+    backend = node(tmp_path / "one", docs, chunk=10)
+    [by_bm25] = pages(backend, "cranberry harvest", "relevance", 10)  # two words: no proximity, the tie-break order
+    assert by_bm25 == ["order-006", "order-003", "order-004", "order-019"]
+    [got] = pages(backend, "cranberry harvest figures", "relevance", 10)
+    assert got == ["order-004", "order-019", "order-006", "order-003"]
