@@ -14,6 +14,7 @@ PYTEST_ARGS ?=
 
 setup: $(VENV)/.installed
 	@scripts/vendor.sh
+	@$(BIN)/python -m readingroom.search.lemmas
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -121,6 +121,7 @@ LAYERS: dict[str, int] = {
     "readingroom.scans.pdf": SERVICES,
     "readingroom.scans.storage": SERVICES,
     "readingroom.search.analysis": SERVICES,
+    "readingroom.search.lemmas": SERVICES,
     "readingroom.search.backends": SERVICES,
     "readingroom.search.backends.base": SERVICES,
     "readingroom.search.backends.pg_tsquery": SERVICES,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.multilingual import evaluate, report
+from bench.multilingual import HELD_OUT, evaluate, report
 from readingroom.ingest.languages import detect
 from readingroom.search import analysis, services
 from readingroom.search.documents import search_document
@@ -95,11 +95,22 @@ def test_multilingual_recall(tmp_path, capsys):
         print("\nmultilingual recall@10 (base-form queries against other forms)\n" + report(results))
     for lang, r in results.items():
         assert r["analysed"] >= r["exact"], lang
-        assert r["analysed"] >= 0.5, (lang, r)
-    for lang in ("en", "ru", "de", "fr", "pl", "zh"):
-        assert results[lang]["analysed"] == 1.0, (lang, results[lang])
+        assert r["analysed"] >= 0.8, (lang, r)
     total = sum(r["n"] for r in results.values())
-    assert sum(r["analysed"] * r["n"] for r in results.values()) / total >= 0.85
+    assert sum(r["analysed"] * r["n"] for r in results.values()) / total >= 0.95
+
+
+@pytest.mark.django_db
+def test_multilingual_recall_on_passages_written_after_the_analysis(tmp_path, capsys):
+    """The held-out set (bench/multilingual.py HELD_OUT): base forms and inflected forms both ways, irregular ones
+    too; 0.68 by the stemmers alone, 0.98 with the dictionaries' forms (docs/search.md)."""
+    results = evaluate(str(tmp_path / "index"), passages_by_lang=HELD_OUT)
+    with capsys.disabled():
+        print("\nmultilingual recall@10, held out\n" + report(results))
+    for lang, r in results.items():
+        assert r["analysed"] >= 0.75, (lang, r)
+    total = sum(r["n"] for r in results.values())
+    assert sum(r["analysed"] * r["n"] for r in results.values()) / total >= 0.9
 
 
 @pytest.mark.django_db

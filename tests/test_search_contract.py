@@ -302,6 +302,23 @@ def test_albanian_forms(server):
     assert _ml(server, q="Tirana") == ["ml-sq"]
 
 
+def test_forms_only_a_dictionary_joins(server):
+    """Forms whose Snowball stems differ, joined by the language's dictionary (readingroom.search.lemmas)."""
+    assert set(_ml(server, q="gobierno")) == {"ml-es", "ml-es2"}  # gobiernos -> gobi, gobierno -> gobiern
+    assert _ml(server, q="gobierno")[0] == "ml-es2"  # the form typed ranks first
+    assert _ml(server, q="gobiernos")[0] == "ml-es"
+    assert _ml(server, q='"gobierno"') == ["ml-es2"]  # quoted: that form only
+    assert "ml-es" in _ml(server, q="arma")  # armas
+    assert _ml(server, q="Budapest") == ["ml-hu"]  # Budapesten
+    assert "ml-cs" in _ml(server, q="Praha")  # v Praze
+    assert _ml(server, q="acord") == ["ml-ro"]  # acordurile
+    assert _ml(server, q="livrare armă") == ["ml-ro"]  # livrările de arme
+    [hit] = [
+        r for r in server.search(q="gobierno", collection="Multilingual collection")["results"] if r["id"] == "ml-es"
+    ]
+    assert "<b>gobiernos</b>" in hit["snippet"]
+
+
 @pytest.mark.parametrize(
     "q, expected",
     [

@@ -11,7 +11,7 @@ Example::
 
 The package: :mod:`.arguments` (every command and option: the parser; no Django), then one module per group of commands,
 imported only once :func:`main` has set Django up, so they import models and services at module level:
-:mod:`.records` (import, export, show, cite, delete, submit/publish/withdraw), :mod:`.search` (search,
+:mod:`.records` (import, export, show, cite, delete, submit/publish/withdraw), :mod:`.search` (search, lemmas,
 reindex), :mod:`.scans` (attach, jobs), :mod:`.worker`, :mod:`.preservation` (fixity, bag, backup), :mod:`.server`
 (bootstrap, serve), :mod:`.manage` (migrate, manage); :mod:`.schema` (is the database schema current?),
 :mod:`.progress` (the import progress bar) and :mod:`.indexing` (waiting for the search index).
@@ -32,7 +32,7 @@ from readingroom.cli.arguments import parser
 __all__ = ["main", "parser"]
 
 #: Commands that bring the schema up to date themselves or must work while it is behind.
-UNCHECKED = {"migrate", "bootstrap", "manage"}
+UNCHECKED = {"migrate", "bootstrap", "manage", "lemmas"}
 
 
 def setup(data_dir: str | None = None) -> None:

@@ -170,6 +170,13 @@ def _reindex(sub) -> None:
     s.set_defaults(handler="search:cmd_reindex")
 
 
+def _lemmas(sub) -> None:
+    s = sub.add_parser(
+        "lemmas", help="make the tables of word forms searches look up (once per machine; a first search would)"
+    )
+    s.set_defaults(handler="search:cmd_lemmas")
+
+
 def _bootstrap(sub) -> None:
     s = sub.add_parser("bootstrap", help="prepare the data directory; import a demo corpus into an empty archive")
     s.add_argument("--corpus", help="a corpus folder (such as ../shared/corpus) to import when the archive is empty")
@@ -204,6 +211,7 @@ COMMANDS = (
     _search,
     _delete,
     _reindex,
+    _lemmas,
     _bootstrap,
     _migrate,
     _manage,

@@ -1,4 +1,4 @@
-"""Search: ``search`` (the same search as /search and /api/search) and ``reindex``."""
+"""Search: ``search`` (the same search as /search and /api/search), ``reindex`` and ``lemmas``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 
 from readingroom.cli.indexing import index_after_write
 from readingroom.records.params import InvalidQuery
-from readingroom.search import services
+from readingroom.search import lemmas, services
 from readingroom.search.indexing import IndexBusy, reindex, request_rebuild
 
 
@@ -73,4 +73,10 @@ def cmd_reindex(args) -> int:
         print(f"reindexed by the running server in {time.monotonic() - t0:.1f} s")
         return 0
     print(f"reindexed {result['documents']:,} documents in {result['seconds']} s ({result['backend']})")
+    return 0
+
+
+def cmd_lemmas(args) -> int:
+    built = lemmas.build_all(report=True)
+    print(f"lemmas: {len(built)} built, {len(lemmas.LANGUAGES) - len(built)} already there, in {lemmas.directory()}")
     return 0

@@ -12,6 +12,7 @@ from django.conf import settings
 from readingroom.cli import schema
 from readingroom.cli.progress import Progress
 from readingroom.ingest import bootstrap
+from readingroom.search import lemmas
 from readingroom.search.healing import heal_index
 
 
@@ -53,6 +54,9 @@ def _say(line: str) -> None:
 
 def cmd_serve(args) -> int:
     heal_index(say=_say)  # the index complete before the web workers read it
+    if lemmas.missing():
+        # the tables of word forms, once per machine (make setup makes them): meanwhile searches use the stemmers
+        subprocess.Popen([sys.executable, "-m", "readingroom.search.lemmas"])  # noqa: S603 - our own module
 
     if not args.no_worker:
         # the job worker (OCR) runs beside the web server and stops when it does (it watches this process,

@@ -270,6 +270,8 @@ class _Stemmer(Protocol):
 
     def stemWord(self, word: str) -> str: ...  # noqa: N802 - PyStemmer's name
 
+    def stemWords(self, words: list[str]) -> list[str]: ...  # noqa: N802 - PyStemmer's name
+
 
 @lru_cache(maxsize=64)
 def _stemmer(algorithm: str) -> _Stemmer:
@@ -404,3 +406,20 @@ def stem(lang: str, word: str) -> str | None:
     if lang in ENGINE_STEMMERS:
         return fold(_stemmer(ENGINE_STEMMERS[lang]).stemWord(prefold_word(word).lower()))
     return None
+
+
+def stems(lang: str, words: list[str]) -> list[str | None]:
+    """:func:`stem` of many words at once (PyStemmer's batch call, no cache): for building tables of words."""
+    if lang == "sq":
+        return [albanian_stem(fold.__wrapped__(w)) for w in words]
+    algorithm = PY_STEMMERS.get(lang) or ENGINE_STEMMERS.get(lang)
+    if algorithm is None:
+        return [None] * len(words)
+    folded: dict[str, str] = {}
+    out: list[str | None] = []
+    for s in _stemmer(algorithm).stemWords([prefold_word(w).lower() for w in words]):
+        f = folded.get(s)
+        if f is None:
+            f = folded[s] = fold.__wrapped__(s)
+        out.append(f)
+    return out

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
-from readingroom.search import analysis
+from readingroom.search import analysis, lemmas
 from readingroom.search.query import ParsedQuery, Phrase, Term
 
 
@@ -89,7 +89,9 @@ def _base(word: str, prefix: bool, lang: str) -> str | None:
     return common if len(common) >= 3 else folded
 
 
-def _bases(word: str, prefix: bool, langs: tuple[str, ...]) -> set[str]:
+def _bases(word: str, prefix: bool, langs: tuple[str, ...], forms: bool = False) -> set[str]:
+    """The starts of the words ``word`` matches in ``langs``; with ``forms``, also those of its other forms in each
+    language's dictionary (readingroom.search.lemmas: ``gobiernos`` also highlights ``gobierno``)."""
     out: set[str] = set()
     if analysis.has_cjk(word):
         for run in analysis.CJK_RUN.findall(word):
@@ -97,9 +99,10 @@ def _bases(word: str, prefix: bool, langs: tuple[str, ...]) -> set[str]:
         word = analysis.CJK_RUN.sub(" ", word)
     for w in word.split():
         for lang in langs:
-            base = _base(w, prefix, lang)
-            if base:
-                out.add(base)
+            for form in (w, *(lemmas.other_forms(lang, w) if forms and not prefix else ())):
+                base = _base(form, prefix, lang)
+                if base:
+                    out.add(base)
     return out
 
 
@@ -115,7 +118,7 @@ def pattern(query: ParsedQuery, langs: tuple[str, ...] | list[str] | None = None
             else:
                 assert isinstance(alt, Phrase)  # noqa: S101 - narrows the type: an alternative is a Term or a Phrase
                 words, prefix = alt.words, False
-            bases |= _bases(words, prefix, langs)
+            bases |= _bases(words, prefix, langs, forms=isinstance(alt, Term) and len(words.split()) == 1)
     if not bases:
         return None
     # Plain lower-case literals: searched in the folded, lower-cased text, this is the fast path of ``re``.

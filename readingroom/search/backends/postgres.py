@@ -43,7 +43,7 @@ from typing import NamedTuple
 from django.db import DatabaseError, connection, transaction
 
 from readingroom.dbrouter import read_connection
-from readingroom.search import analysis, feed, snippets
+from readingroom.search import analysis, feed, lemmas, snippets
 from readingroom.search.backends import pg_tsquery
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.documents import title_key
@@ -532,16 +532,19 @@ class PostgresBackend(SearchBackend):
         fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
         parts, params = [f"{fn}('rr_simple', %s)"], [words]
         for lang in () if phrase and not stemmed else self.languages():
-            if lang in analysis.ENGINE_STEMMERS:
-                parts.append(f"{fn}('{_config(lang)}', %s)")
-                params.append(words)
-            elif lang in analysis.PY_STEMMERS:
-                stems = analysis.query_stems(lang, words)
-                if stems:
-                    parts.append("to_tsquery('rr_simple', %s)")
-                    params.append(
-                        " <-> ".join(_lexeme(t) for t in stems) if phrase else " & ".join(_lexeme(t) for t in stems)
-                    )
+            # a word's other forms in its language's dictionary (readingroom.search.lemmas) match too
+            forms = lemmas.other_forms(lang, words.strip()) if not phrase else ()
+            for form in (words, *forms):
+                if lang in analysis.ENGINE_STEMMERS:
+                    parts.append(f"{fn}('{_config(lang)}', %s)")
+                    params.append(form)
+                elif lang in analysis.PY_STEMMERS:
+                    stems = analysis.query_stems(lang, form)
+                    if stems:
+                        parts.append("to_tsquery('rr_simple', %s)")
+                        params.append(
+                            " <-> ".join(_lexeme(t) for t in stems) if phrase else " & ".join(_lexeme(t) for t in stems)
+                        )
         return "%s::tsquery", [self._analysed(parts, params)]
 
     def _analysed(self, parts: list[str], params: list) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 import tantivy
 from django.conf import settings
 
-from readingroom.search import analysis, feed, snippets
+from readingroom.search import analysis, feed, lemmas, snippets
 from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchRequest, SearchResults
 from readingroom.search.query import Clause, Phrase, Term, Variant, prefix_stems
 
@@ -46,6 +46,9 @@ TIE_LOOK_BACK = 4
 TIE_WINDOW = 16
 #: people, places, archive: short fields, where BM25 would make any word weigh a lot
 NAME_BOOST = 1.0
+#: a word's other forms from the dictionary (readingroom.search.lemmas), in its language's stemmed fields, weigh
+#: this much of what its own stem weighs: a match the stemmer makes is surer than one through a dictionary's lemma
+LEMMA_BOOST = 0.8
 ENGINE_LANGS = tuple(analysis.ENGINE_STEMMERS)
 PY_LANGS = tuple(analysis.PY_STEMMERS)
 STEM_LANGS = ENGINE_LANGS + PY_LANGS
@@ -373,6 +376,8 @@ class TantivyBackend(SearchBackend):
                 continue
             seen[(field, tuple(tokens))] = True
             q = self._match(field, tokens, boost)
+            if q is not None and not exact and len(tokens) == 1 and kind in lemmas.LANGUAGES:
+                q = self._with_other_forms(q, field, kind, words, tokens[0], boost)
             if q is not None:
                 queries.append(q)
         if not queries:
@@ -380,6 +385,23 @@ class TantivyBackend(SearchBackend):
         return (
             queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
         )
+
+    def _with_other_forms(
+        self, q: tantivy.Query, field: str, lang: str, word: str, stem: str, boost: float
+    ) -> tantivy.Query:
+        """``q`` (one stem in a stemmed field of ``lang``) or the stems of the word's other forms in its language's
+        dictionary (Spanish ``gobiernos`` -> ``gobi``, also ``gobierno`` -> ``gobiern``): the best counts."""
+        forms = lemmas.other_forms(lang, word.strip())
+        if not forms:
+            return q
+        stems = dict.fromkeys(t for f in forms for t in self._terms(field, f)[:1] if t != stem)
+        if not stems:
+            return q
+        others = [
+            tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, t), boost * LEMMA_BOOST)
+            for t in stems
+        ]
+        return tantivy.Query.disjunction_max_query([q, *others])
 
     def _cjk_query(self, run: str, target: str | None) -> tantivy.Query | None:
         """A Chinese word or phrase: its characters in a row (so every occurrence is found); a whole jieba
