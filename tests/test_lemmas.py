@@ -58,6 +58,10 @@ def test_one_form_per_stem_the_lemma_first_then_the_shortest():
         ("pl", "Polsce", "polska"),
         ("pl", "rząd", "rzędu"),
         ("ru", "Хрущёва", "хрущев"),
+        ("en", "children", "child"),
+        ("en", "meet", "met"),
+        ("en", "crises", "crisis"),
+        ("en", "went", "go"),
     ],
 )
 def test_the_forms_a_stemmer_misses(lang, word, other):
@@ -78,8 +82,17 @@ def test_a_word_typed_without_its_diacritics_is_looked_up_folded():
     assert "polska" in lemmas.other_forms("pl", "polsce")
 
 
+def test_function_words_and_abbreviations_are_not_looked_up():
+    assert lemmas.other_forms("es", "fue") == ()  # a form of "ser", on Spanish's stop-word list
+    assert lemmas.other_forms("es", "son") == ()
+    assert lemmas.other_forms("en", "were") == ()  # nor the other forms of their lemmas ("be": "is", "was")
+    assert lemmas.other_forms("en", "being") == ()
+    assert lemmas.other_forms("en", "US") == ()  # an abbreviation, not "us" (a form of "we")
+    assert lemmas.other_forms("en", "UN") == ()
+    assert lemmas.other_forms("hu", "él")  # a word of two letters is a word (Hungarian "to live")
+
+
 def test_no_dictionary_no_forms(monkeypatch):
-    assert lemmas.other_forms("en", "children") == ()  # English: the stemmer alone
     assert lemmas.other_forms("zh", "毛泽东") == ()
     assert lemmas.other_forms("es", "U.S.") == ()
     assert lemmas.other_forms("es", "zzzqqq") == ()

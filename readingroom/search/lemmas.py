@@ -16,8 +16,11 @@ no diacritics), its lemmas. Spanish: 17,000 lemmas, 554,000 forms. The files are
 ``READINGROOM_LEMMA_DIR`` (default ``~/.cache/readingroom/lemmas``): derived data, never backed up.
 ``READINGROOM_LEMMAS=0`` searches by the stemmers alone (no file is read or made).
 
-Not English: its stemmer merges its regular forms, and its lemmatiser merges words a reader keeps apart (``us``
--> ``we``).
+Function words (tantivy's stop-word lists, where a language has one) and the lemmas they are forms of are not
+looked up: Spanish ``fue`` and ``son`` are forms of ``ser``, English ``were`` of ``be``, whose forms are in every
+text. Nor are abbreviations
+(``US``, ``UN``: English ``us`` is a form of ``we``). English irregular forms are joined too (``children`` /
+``child``, ``met`` / ``meet``, ``crises`` / ``crisis``).
 """
 
 from __future__ import annotations
@@ -39,11 +42,14 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+import tantivy
+
 from readingroom.config import env_bool
 from readingroom.search import analysis
 
 #: our analysis key -> simplemma's language code, for the languages whose forms are looked up
 LANGUAGES = {
+    "en": "en",
     "ru": "ru",
     "de": "de",
     "fr": "fr",
@@ -222,14 +228,35 @@ def other_forms(lang: str, word: str) -> tuple[str, ...]:
     the noun, not also a form of ``armar``)."""
     if lang not in LANGUAGES or not word.isalpha() or not env_bool("READINGROOM_LEMMAS", True):
         return ()
+    if word.isupper() and len(word) > 1:  # an abbreviation (US, UN, USSR), not a word: English "us" is "we"
+        return ()
     try:
         return _other_forms(lang, analysis.prefold_word(word).lower())
     except _NotYet:
         return ()
 
 
+@lru_cache(maxsize=64)
+def _stop_words(lang: str) -> tantivy.TextAnalyzer | None:
+    """tantivy's stop-word filter of ``lang`` (Lucene's and Snowball's lists), where it has one."""
+    try:  # the list is looked up when the analyzer is built
+        stop = tantivy.Filter.stopword(analysis.ENGINE_STEMMERS.get(lang, lang))
+        return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(stop).build()
+    except ValueError:  # none for Romanian, Polish, Czech, Albanian: the length rule alone
+        return None
+
+
+def function_word(lang: str, lower: str) -> bool:
+    """A word on the language's stop-word list: neither it nor the other forms of a lemma that has one are looked
+    up (Spanish ``fue`` and ``son`` are forms of ``ser``: its forms are in every text, and say nothing of it)."""
+    stop = _stop_words(lang)
+    return stop is not None and not stop.analyze(lower)
+
+
 @lru_cache(maxsize=65536)
 def _other_forms(lang: str, lower: str) -> tuple[str, ...]:
+    if function_word(lang, lower):
+        return ()
     rows = _lookup(lang, analysis.fold(lower))
     if rows is None:
         raise _NotYet
@@ -239,6 +266,8 @@ def _other_forms(lang: str, lower: str) -> tuple[str, ...]:
     seen = {stem}
     out = []
     for forms, _written in rows:
+        if any(function_word(lang, form) for form in forms.split(" ")):
+            continue  # a function word's lemma (English "being", "were": "be", whose "is" is on the list)
         for form in forms.split(" "):
             s = analysis.stem(lang, form)
             if s not in seen:
