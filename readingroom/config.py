@@ -35,7 +35,11 @@ def data_dir() -> Path:
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
+    return parse_bool(os.environ.get(name), default)
+
+
+def parse_bool(value: str | None, default: bool = False) -> bool:
+    """A setting's yes or no: ``1``, ``true``, ``yes``, ``on`` (any case) are yes; unset or empty is ``default``."""
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}

@@ -202,6 +202,22 @@ MULTILINGUAL = [
         "transcripts": [{"language": "ro", "text": "Guvernele au semnat acordurile privind livrările de arme."}],
     },
     {
+        "id": "ml-name-ru",
+        "title": "Телеграмма из Гаваны",
+        "date": "1963-08-23",
+        "original_languages": ["ru"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "ru", "text": "Вчера состоялась беседа с Заварзиным о поставках зерна."}],
+    },
+    {
+        "id": "ml-name-en",
+        "title": "Cable from Havana",
+        "date": "1963-08-24",
+        "original_languages": ["en"],
+        "collections": ["Multilingual collection"],
+        "transcripts": [{"language": "en", "text": "Ambassador Zavarzin called on the Foreign Minister about grain."}],
+    },
+    {
         "id": "ml-mixed",
         "title": "Mixed scripts: Хрущёв, 毛泽东, Hoxhë",
         "date": "1963-09-14",

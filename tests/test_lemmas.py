@@ -17,8 +17,10 @@ from readingroom.search import analysis, lemmas
 @pytest.fixture(autouse=True)
 def _fresh_lookups():
     lemmas._other_forms.cache_clear()
+    lemmas._typed_forms.cache_clear()
     yield
     lemmas._other_forms.cache_clear()
+    lemmas._typed_forms.cache_clear()
 
 
 def test_a_lemma_is_kept_only_when_its_forms_have_two_stems():

@@ -430,7 +430,24 @@ def test_recall_per_script_pair(tmp_path, capsys):
         if pair.startswith("_"):
             continue
         assert r["expanded"] >= 0.8 and r["expanded"] > r["plain"], (pair, r)
+    # with no persons list at all, a Russian name is still found across the two scripts (its transliteration)
+    for pair in ("Latin->Cyrillic", "Cyrillic->Latin"):
+        assert results[pair]["unlisted"] >= 0.9, (pair, results[pair])
     assert results["_cost"]["expand_ms_p50"] < 1.0
+
+
+def test_a_word_no_name_has_is_transliterated_only_where_it_can_be_a_name():
+    from readingroom.names.services import transliterations
+
+    assert transliterations("Mikoyan", cyrillic_texts=True) == ["микоян"]  # (searched folded: case is no matter)
+    assert transliterations("Podgornyy", cyrillic_texts=True) == ["подгорный"]  # BGN/PCGN: yy is ый
+    assert transliterations("Kol'tsov", cyrillic_texts=True) == ["кольцов"]  # the soft sign
+    assert transliterations("Zhuravlëv", cyrillic_texts=True) == ["журавлев"]  # ë is е, as ё in the index
+    assert transliterations("Mikoyan", cyrillic_texts=False) == []  # no Russian text to find it in
+    assert transliterations("treaty", cyrillic_texts=True) == []  # typed in lower case: a word
+    assert transliterations("NATO", cyrillic_texts=True) == []  # an abbreviation
+    assert transliterations("Kim", cyrillic_texts=True) == []  # too short to be sure of
+    assert transliterations("Микояном", cyrillic_texts=False) == ["Mikoianom", "Mikoyanom"]
 
 
 @pytest.mark.django_db

@@ -319,6 +319,18 @@ def test_forms_only_a_dictionary_joins(server):
     assert "<b>gobiernos</b>" in hit["snippet"]
 
 
+def test_a_name_no_list_has_is_found_in_the_other_script(server):
+    """Zavarzin is nobody's name in the persons lists or the seed: typed with a capital, it is also searched in
+    Cyrillic (and finds the Russian text in the instrumental case); the Cyrillic form in another case finds the
+    Latin one. Searched quietly: no notice calls every capitalised word a name."""
+    assert set(_ml(server, q="Zavarzin")) == {"ml-name-en", "ml-name-ru"}
+    assert _ml(server, q="Zavarzin")[0] == "ml-name-en"  # the form typed first
+    assert set(_ml(server, q="Заварзиным")) == {"ml-name-en", "ml-name-ru"}
+    assert set(_ml(server, q="Заварзин")) == {"ml-name-en", "ml-name-ru"}
+    assert not [n for n in server.search(q="Zavarzin")["notices"] if "name" in n]
+    assert _ml(server, q='"Zavarzin"') == ["ml-name-en"]  # quoted: that form only
+
+
 @pytest.mark.parametrize(
     "q, expected",
     [

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -257,14 +258,58 @@ class Expansion:
     typed: str
     persons: list[tuple[str, str]]  # (identifier, name)
     variants: list[str]
+    #: a transliteration of a word no name has: searched, not announced (most are not names)
+    quiet: bool = False
 
 
-def _alternatives(text: str, field_: str | None, phrase: bool) -> tuple[list[Term | Phrase], Expansion] | None:
+#: a word not known as a name is also searched in the other script when it has at least this many letters
+TRANSLITERATE_MIN = 4
+#: Latin letters, with the diacritics of romanisations (Zhuravlëv)
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
+def transliterations(word: str, cyrillic_texts: bool) -> list[str]:
+    """A word no person's name has, in the other script, as a name would be written there: a Cyrillic word in the
+    Latin letters of the scholars and of BGN/PCGN (``Микоян`` -> ``Mikoyan``), and, when the archive has Russian
+    texts (``cyrillic_texts``), a Latin word typed with a capital in Cyrillic (``Mikoyan`` -> ``Микоян``; a word
+    typed in lower case, or in capitals as an abbreviation, is taken for a word). Names in free text that no
+    persons list or seed has are found across the two scripts so."""
+    letters = word.replace("'", "").replace("’", "")  # BGN/PCGN writes the soft sign so: Kol'tsov
+    if len(letters) < TRANSLITERATE_MIN or not letters.isalpha():
+        return []
+    if translit.has_cyrillic(word):
+        forms = [translit.russian_to_latin(word, "scholarly"), translit.russian_to_latin(word, "bgn-pcgn")]
+        return [f for f in dict.fromkeys(forms) if f != word and not translit.has_cyrillic(f)]
+    if cyrillic_texts and _LATIN.fullmatch(letters) and word[0].isupper() and not word.isupper():
+        return [translit.latin_to_russian(analysis.fold(word))]  # ë as e (ё is е in the index)
+    return []
+
+
+def _transliterated(
+    text: str, field_: str | None, cyrillic_texts: bool
+) -> tuple[list[Term | Phrase], Expansion] | None:
+    forms = transliterations(text, cyrillic_texts) if " " not in text else []
+    if not forms:
+        return None
+    others: list[Term | Phrase] = [Variant(f, field_, boost=VARIANT_BOOST, guess=True) for f in forms]
+    # a Russian surname's case forms as a prefix, as for a known person's (below); a Cyrillic word in another case
+    # by its stem's letters (Микояна -> mikoyan*, Хрущёвым -> khrushchev*)
+    others += [Term(f, field_, prefix=True, boost=VARIANT_BOOST) for f in forms if translit.has_cyrillic(f)]
+    stem = analysis.stem("ru", text) if translit.has_cyrillic(text) else None
+    if stem and len(stem) >= 5 and stem != analysis.fold(text):
+        latin = dict.fromkeys(translit.russian_to_latin(stem, scheme) for scheme in ("scholarly", "bgn-pcgn"))
+        others += [Term(f, field_, prefix=True, boost=VARIANT_BOOST) for f in latin if f.isascii() and f.isalpha()]
+    return [Term(text, field_, boost=TYPED_BOOST), *others], Expansion(text, [], forms, quiet=True)
+
+
+def _alternatives(
+    text: str, field_: str | None, phrase: bool, cyrillic_texts: bool = False
+) -> tuple[list[Term | Phrase], Expansion] | None:
     if len(text) > 200:
         return None
     pids = persons_for(text)
     if not pids:
-        return None
+        return None if phrase else _transliterated(text, field_, cyrillic_texts)
     t = table()
     typed = _words(text)
     folded_typed = translit.key(text)
@@ -306,11 +351,13 @@ def _candidate(clause: Clause) -> Term | Phrase | None:
     return alt
 
 
-def expand(parsed: ParsedQuery) -> tuple[ParsedQuery, list[Expansion]]:
+def expand(parsed: ParsedQuery, cyrillic_texts: bool = False) -> tuple[ParsedQuery, list[Expansion]]:
     """``parsed`` with every name in it expanded to all the forms of that person (a new query; ``parsed`` is left
-    as it was). A run is the longest of 4, 3, 2, 1 consecutive words with one field (or a quoted phrase)."""
+    as it was). A run is the longest of 4, 3, 2, 1 consecutive words with one field (or a quoted phrase). A word
+    no name has is also searched in the other script (:func:`transliterations`; ``cyrillic_texts``: the archive
+    has Russian texts)."""
     clauses = parsed.clauses
-    if not clauses or not table().names:
+    if not clauses:
         return parsed, []
     out: list[Clause] = []
     expansions: list[Expansion] = []
@@ -337,7 +384,7 @@ def expand(parsed: ParsedQuery) -> tuple[ParsedQuery, list[Expansion]]:
             if len(terms) < len(run):  # a run is of words (not phrases) with one field
                 continue
             text = " ".join(a.text for a in terms)
-            made = _alternatives(text, alt.field, phrase=False)
+            made = _alternatives(text, alt.field, phrase=False, cyrillic_texts=cyrillic_texts)
             if made:
                 out.append(Clause(made[0]))
                 expansions.append(made[1])
@@ -355,6 +402,8 @@ def expand(parsed: ParsedQuery) -> tuple[ParsedQuery, list[Expansion]]:
 def notice(expansions: list[Expansion]) -> list[str]:
     out = []
     for e in expansions:
+        if e.quiet:
+            continue
         shown = ", ".join(e.variants[:6]) + (f" and {len(e.variants) - 6} more" if len(e.variants) > 6 else "")
         out.append(f"“{e.typed}” is a name: other forms of it were searched too ({shown}); exact forms rank first.")
     return out

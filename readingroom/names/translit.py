@@ -99,11 +99,7 @@ GERMAN = {
     "я": "ja",
 }
 SCHEMES = {"bgn-pcgn": BGN_PCGN, "scholarly": SCHOLARLY, "german": GERMAN}
-CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-
-
-def has_cyrillic(text: str) -> bool:
-    return not text.isascii() and CYRILLIC.search(text) is not None
+has_cyrillic = analysis.has_cyrillic
 
 
 def russian_to_latin(text: str, scheme: str = "bgn-pcgn") -> str:
@@ -201,7 +197,7 @@ def _latin_word_to_russian(word: str) -> str:
     i = 0
     while i < len(w):
         if w.endswith(("iy", "yy", "ii")) and i == len(w) - 2:
-            out.append("ий")
+            out.append("ый" if w.endswith("yy") else "ий")  # BGN/PCGN: ый is yy, ий is iy (Podgornyy, Yevgeniy)
             break
         if w.endswith("sky") and i == len(w) - 3:
             out.append("ский")

@@ -326,6 +326,13 @@ def has_cjk(text: str) -> bool:
     return first is not None and CJK_RUN.search(text, first.start()) is not None
 
 
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def has_cyrillic(text: str) -> bool:
+    return not text.isascii() and CYRILLIC.search(text) is not None
+
+
 class _Converter(Protocol):
     """What is used of an ``opencc.OpenCC`` converter (OpenCC ships no type information)."""
 

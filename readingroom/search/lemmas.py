@@ -44,7 +44,7 @@ from pathlib import Path
 
 import tantivy
 
-from readingroom.config import env_bool
+from readingroom.config import parse_bool
 from readingroom.search import analysis
 
 #: our analysis key -> simplemma's language code, for the languages whose forms are looked up
@@ -218,6 +218,16 @@ class _NotYet(Exception):
     """The table is being made: nothing to keep in the cache."""
 
 
+def _enabled() -> bool:
+    # read each time (tests and benchmarks switch it), parsed once per value
+    return _parsed(os.environ.get("READINGROOM_LEMMAS"))
+
+
+@lru_cache(maxsize=8)
+def _parsed(value: str | None) -> bool:
+    return parse_bool(value, True)
+
+
 def other_forms(lang: str, word: str) -> tuple[str, ...]:
     """The forms of ``word``'s lemma in ``lang`` that its stem does not reach (one per stem, most likely first);
     () for a language without a dictionary here, a word it does not know, or a lemma whose forms share a stem,
@@ -226,14 +236,20 @@ def other_forms(lang: str, word: str) -> tuple[str, ...]:
     A word is a form of the lemmas that have it as written (diacritics and all), else of those that have it once
     folded (a reader typing without diacritics); a dictionary headword is that lemma only (Spanish ``arma`` is
     the noun, not also a form of ``armar``)."""
-    if lang not in LANGUAGES or not word.isalpha() or not env_bool("READINGROOM_LEMMAS", True):
-        return ()
-    if word.isupper() and len(word) > 1:  # an abbreviation (US, UN, USSR), not a word: English "us" is "we"
+    if lang not in LANGUAGES or not _enabled():
         return ()
     try:
-        return _other_forms(lang, analysis.prefold_word(word).lower())
+        return _typed_forms(lang, word)
     except _NotYet:
         return ()
+
+
+@lru_cache(maxsize=65536)
+def _typed_forms(lang: str, word: str) -> tuple[str, ...]:
+    """:func:`other_forms` of a word as typed (a search asks once per field and per snippet)."""
+    if not word.isalpha() or (word.isupper() and len(word) > 1):  # an abbreviation (US, UN): English "us" is "we"
+        return ()
+    return _other_forms(lang, analysis.prefold_word(word).lower())
 
 
 @lru_cache(maxsize=64)
@@ -285,7 +301,7 @@ def _dictionary_size(lang: str) -> int:
 
 def missing() -> list[str]:
     """The languages whose tables are not made yet (none with ``READINGROOM_LEMMAS=off``)."""
-    if not env_bool("READINGROOM_LEMMAS", True):
+    if not _enabled():
         return []
     return [lang for lang in LANGUAGES if not (directory() / f"{lang}.sqlite3").exists()]
 

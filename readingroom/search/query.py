@@ -45,7 +45,11 @@ class Phrase:
 @dataclass(frozen=True)
 class Variant(Phrase):
     """Another form of a name the query holds (``readingroom.names``): its words in a row, each analysed in every
-    language like a word (so ``Мао Цзэдун`` finds ``Мао Цзэдуна``); Chinese characters as a phrase."""
+    language like a word (so ``Мао Цзэдун`` finds ``Мао Цзэдуна``); Chinese characters as a phrase. A ``guess``
+    (a word transliterated, not a known name's form) is searched only where the index has a word that begins as it
+    does (a backend may skip it otherwise: most such guesses match nothing)."""
+
+    guess: bool = False
 
 
 @dataclass

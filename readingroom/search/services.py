@@ -192,7 +192,7 @@ def expand_names(parsed: ParsedQuery) -> tuple[ParsedQuery, list]:
     here, before the backend, so every backend does it. A query without a known name is left as it is."""
     if os.environ.get("READINGROOM_NAME_VARIANTS", "1") == "0":  # off (for measuring; docs/search.md)
         return parsed, []
-    return expand(parsed)
+    return expand(parsed, cyrillic_texts="ru" in get_backend().languages())
 
 
 def index_version() -> str | None:

@@ -73,6 +73,11 @@ class SearchBackend:
         """Run a search."""
         raise NotImplementedError
 
+    def languages(self) -> tuple[str, ...]:
+        """The analysis languages (``search.analysis`` keys) of the texts the index holds: a query is analysed in
+        each of them."""
+        raise NotImplementedError
+
     def version(self) -> str | None:
         """What searches see now, as a short string that every process of the archive reads the same and that
         changes with every commit (a page of results may be kept while it is the same); None: not known."""

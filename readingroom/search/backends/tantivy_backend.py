@@ -364,6 +364,7 @@ class TantivyBackend(SearchBackend):
         words = analysis.prefold_word(words)
         seen: dict[tuple[str, tuple[str, ...]], bool] = {}
         analysed: dict[str, list[str]] = {}  # one analysis for the fields that share it (title_de, body_de)
+        others: dict[str, list[str]] = {}  # and one look-up of the word's other forms
         queries = []
         for field, boost in self._text_fields(target):
             if exact and field.startswith(("title_", "body_")):
@@ -377,7 +378,10 @@ class TantivyBackend(SearchBackend):
             seen[(field, tuple(tokens))] = True
             q = self._match(field, tokens, boost)
             if q is not None and not exact and len(tokens) == 1 and kind in lemmas.LANGUAGES:
-                q = self._with_other_forms(q, field, kind, words, tokens[0], boost)
+                if kind not in others:
+                    others[kind] = self._other_stems(field, kind, words, tokens[0])
+                if others[kind]:
+                    q = self._with_other_stems(q, field, others[kind], boost)
             if q is not None:
                 queries.append(q)
         if not queries:
@@ -386,22 +390,30 @@ class TantivyBackend(SearchBackend):
             queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
         )
 
-    def _with_other_forms(
-        self, q: tantivy.Query, field: str, lang: str, word: str, stem: str, boost: float
-    ) -> tantivy.Query:
-        """``q`` (one stem in a stemmed field of ``lang``) or the stems of the word's other forms in its language's
-        dictionary (Spanish ``gobiernos`` -> ``gobi``, also ``gobierno`` -> ``gobiern``): the best counts."""
+    def _other_stems(self, field: str, lang: str, word: str, stem: str) -> list[str]:
+        """The stems of the word's other forms in its language's dictionary (Spanish ``gobiernos`` -> ``gobi``, and
+        ``gobierno`` -> ``gobiern``), analysed as ``field`` analyses its text; not its own."""
         forms = lemmas.other_forms(lang, word.strip())
-        if not forms:
-            return q
-        stems = dict.fromkeys(t for f in forms for t in self._terms(field, f)[:1] if t != stem)
-        if not stems:
-            return q
+        return list(dict.fromkeys(t for f in forms for t in self._terms(field, f)[:1] if t != stem))
+
+    def _with_other_stems(self, q: tantivy.Query, field: str, stems: list[str], boost: float) -> tantivy.Query:
+        """``q`` (one stem in a stemmed field) or one of ``stems``: the best counts."""
         others = [
             tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, t), boost * LEMMA_BOOST)
             for t in stems
         ]
         return tantivy.Query.disjunction_max_query([q, *others])
+
+    def _begins_a_word(self, text: str) -> bool:
+        """Some word of the exact text or title begins with ``text``'s folded form cut to its stem (Russian for
+        Cyrillic, English otherwise): ``Заварзин`` is there when a text has ``Заварзиным``."""
+        folded = self._tokens(text, stem=False)
+        if len(folded) != 1:
+            return True
+        start = analysis.stem("ru" if analysis.has_cyrillic(folded[0]) else "en", folded[0]) or folded[0]
+        start = os.path.commonprefix([start, folded[0]]) or folded[0]
+        searcher = self.index.searcher()
+        return any(searcher.terms_with_prefix(field, start, limit=1) for field in ("body", "title"))
 
     def _cjk_query(self, run: str, target: str | None) -> tantivy.Query | None:
         """A Chinese word or phrase: its characters in a row (so every occurrence is found); a whole jieba
@@ -487,6 +499,8 @@ class TantivyBackend(SearchBackend):
         if not analysis.has_cjk(text):
             if isinstance(alt, Term) and alt.prefix:
                 return self._prefix_query(alt)
+            if isinstance(alt, Variant) and alt.guess and not self._begins_a_word(text):
+                return None  # a transliteration no word of the index begins with: nothing to find (and to build)
             # a name variant is a phrase analysed as words are (stemmed: inflected forms match)
             return self._words_query(text, alt.field, exact=isinstance(alt, Phrase) and not isinstance(alt, Variant))
         # Mixed or CJK text: every CJK piece and the rest must each match. An unquoted run is cut into words.
