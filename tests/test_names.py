@@ -492,3 +492,24 @@ def test_an_import_gives_its_new_persons_the_variants_one_person_at_a_time_would
     assert import_paths([tmp_path / "later.jsonl"]).imported == 1
     assert Person.objects.get(identifier="p-kos").description == "Soviet trade representative"
     assert any(script == "Cyrl" for *_, script in variants()["p-kos"])
+
+
+@pytest.mark.django_db
+def test_a_guessed_form_no_word_begins_with_is_not_searched(tmp_path):
+    """tantivy skips a transliteration (``Variant.guess``) when no exact word of the index begins as its forms
+    would: it could match nothing, and it would cost a clause over every field."""
+    from bench.multilingual import records
+    from readingroom.search.backends.tantivy_backend import TantivyBackend
+    from readingroom.search.documents import search_document
+    from readingroom.search.query import Variant
+
+    backend = TantivyBackend(tmp_path / "index")
+    backend.reset()
+    backend.add([search_document(r) for r in records({"ru": [("Вчера состоялась беседа с Заварзиным.", [])]})])
+    backend.commit()
+    try:
+        assert backend._unboosted(Variant("Заварзин", guess=True)) is not None  # "заварзиным" begins so
+        assert backend._unboosted(Variant("Совиет", guess=True)) is None  # no word begins so
+        assert backend._unboosted(Variant("Совиет")) is not None  # a known name's form is always searched
+    finally:
+        backend.close()

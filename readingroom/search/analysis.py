@@ -22,6 +22,7 @@ A text without a declared language gets one from :func:`readingroom.ingest.langu
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -430,3 +431,12 @@ def stems(lang: str, words: list[str]) -> list[str | None]:
             f = folded[s] = fold.__wrapped__(s)
         out.append(f)
     return out
+
+
+def word_start(word: str) -> str:
+    """What every inflected form of a name begins with: the folded word cut to its stem (Russian for Cyrillic,
+    English otherwise; ``Заварзин`` -> ``заварзин``, which ``Заварзиным`` begins with). A backend skips a guessed
+    form of a name (``query.Variant.guess``) when no word of its index begins so."""
+    folded = fold(word)
+    stemmed = stem("ru" if has_cyrillic(folded) else "en", folded) or folded
+    return os.path.commonprefix([stemmed, folded]) or folded

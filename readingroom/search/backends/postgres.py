@@ -592,6 +592,12 @@ class PostgresBackend(SearchBackend):
                 return "%s::tsquery", [" | ".join(_lexeme(w) for w in words) or _lexeme(word)]
             # Exact forms are indexed folded, not stemmed: a prefix matches them (and the stems) directly.
             return "to_tsquery('rr_simple', %s)", [f"{_lexeme(word)}:*"]
+        if isinstance(alt, Variant) and alt.guess and " " not in text.strip():
+            start = re.sub(r"[^\w]", "", analysis.word_start(text))
+            if start and found is not None and start not in found:
+                found[start] = self._prefix_words(start)
+            if start and found is not None and found[start] == []:
+                return None  # a transliteration no word of the index begins with (the lexicon is complete)
         if not analysis.has_cjk(text):
             return self._words(text, isinstance(alt, Phrase), stemmed=isinstance(alt, Variant))
         parts: list[tuple[str, list]] = []

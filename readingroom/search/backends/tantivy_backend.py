@@ -405,13 +405,11 @@ class TantivyBackend(SearchBackend):
         return tantivy.Query.disjunction_max_query([q, *others])
 
     def _begins_a_word(self, text: str) -> bool:
-        """Some word of the exact text or title begins with ``text``'s folded form cut to its stem (Russian for
-        Cyrillic, English otherwise): ``Заварзин`` is there when a text has ``Заварзиным``."""
+        """Some word of the exact text or title begins as ``text``'s forms do (``analysis.word_start``)."""
         folded = self._tokens(text, stem=False)
         if len(folded) != 1:
             return True
-        start = analysis.stem("ru" if analysis.has_cyrillic(folded[0]) else "en", folded[0]) or folded[0]
-        start = os.path.commonprefix([start, folded[0]]) or folded[0]
+        start = analysis.word_start(folded[0])
         searcher = self.index.searcher()
         return any(searcher.terms_with_prefix(field, start, limit=1) for field in ("body", "title"))
 
