@@ -127,3 +127,29 @@ def test_a_missing_table_is_made_in_the_background_and_a_search_never_waits(tmp_
     assert table.exists()
     assert "takim" in lemmas.other_forms("sq", "takimesh")
     assert not (lemmas.directory() / "es.sqlite3").exists()  # only the language asked for
+
+
+def test_a_table_that_cannot_be_made_is_not_tried_by_every_search(tmp_path, monkeypatch):
+    """A cache directory the server cannot write: the first search tries to make the table (in the background)
+    and is answered by the stemmers; the next ones do not try again until RETRY_SECONDS have passed."""
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv("READINGROOM_LEMMA_DIR", str(blocked / "lemmas"))
+    starts = []
+    real = lemmas.threading.Thread
+
+    def counted(*args, **kwargs):
+        starts.append(kwargs.get("args"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lemmas.threading, "Thread", counted)
+    assert lemmas.other_forms("sq", "takimesh") == ()
+    path = lemmas.directory() / "sq.sqlite3"
+    deadline = time.monotonic() + 60
+    while path not in lemmas._failed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path in lemmas._failed  # the build failed (and said so in the log)
+    for word in ("takimet", "takimin", "takimeve"):
+        assert lemmas.other_forms("sq", word) == ()
+    assert len(starts) == 1  # tried once, not once a search
+    lemmas._failed.pop(path)

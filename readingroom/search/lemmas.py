@@ -18,9 +18,8 @@ no diacritics), its lemmas. Spanish: 17,000 lemmas, 554,000 forms. The files are
 
 Function words (tantivy's stop-word lists, where a language has one) and the lemmas they are forms of are not
 looked up: Spanish ``fue`` and ``son`` are forms of ``ser``, English ``were`` of ``be``, whose forms are in every
-text. Nor are abbreviations
-(``US``, ``UN``: English ``us`` is a form of ``we``). English irregular forms are joined too (``children`` /
-``child``, ``met`` / ``meet``, ``crises`` / ``crisis``).
+text. Nor are abbreviations (``US``, ``UN``: English ``us`` is a form of ``we``). English irregular forms are
+joined too (``children`` / ``child``, ``met`` / ``meet``, ``crises`` / ``crisis``).
 """
 
 from __future__ import annotations
@@ -172,6 +171,10 @@ def _run_build(lang: str) -> None:
 
 _connections: dict[Path, sqlite3.Connection] = {}
 _building: set[Path] = set()
+#: a table that could not be made (a cache directory the server cannot write, say) is tried again after this long,
+#: not by every search meanwhile
+RETRY_SECONDS = 600.0
+_failed: dict[Path, float] = {}
 
 
 def _connection(lang: str) -> sqlite3.Connection | None:
@@ -181,7 +184,7 @@ def _connection(lang: str) -> sqlite3.Connection | None:
     conn = _connections.get(path)
     if conn is None:
         if not path.exists():
-            if path not in _building:
+            if path not in _building and time.monotonic() - _failed.get(path, -RETRY_SECONDS) >= RETRY_SECONDS:
                 _building.add(path)
                 threading.Thread(target=_build_in_background, args=(lang, path), daemon=True).start()
             return None
@@ -195,6 +198,7 @@ def _build_in_background(lang: str, path: Path) -> None:
     try:
         _run_build(lang)
     except (OSError, subprocess.CalledProcessError):
+        _failed[path] = time.monotonic()
         logger.exception("the table of %s forms could not be made under %s", lang, path.parent)
     finally:
         _building.discard(path)
@@ -258,7 +262,7 @@ def _stop_words(lang: str) -> tantivy.TextAnalyzer | None:
     try:  # the list is looked up when the analyzer is built
         stop = tantivy.Filter.stopword(analysis.ENGINE_STEMMERS.get(lang, lang))
         return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(stop).build()
-    except ValueError:  # none for Romanian, Polish, Czech, Albanian: the length rule alone
+    except ValueError:  # none for Romanian, Polish, Czech, Albanian: every word is looked up
         return None
 
 
@@ -300,7 +304,7 @@ def _dictionary_size(lang: str) -> int:
 
 
 def missing() -> list[str]:
-    """The languages whose tables are not made yet (none with ``READINGROOM_LEMMAS=off``)."""
+    """The languages whose tables are not made yet (none with ``READINGROOM_LEMMAS=0``)."""
     if not _enabled():
         return []
     return [lang for lang in LANGUAGES if not (directory() / f"{lang}.sqlite3").exists()]
