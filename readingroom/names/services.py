@@ -294,11 +294,13 @@ def _transliterated(
     others: list[Term | Phrase] = [Variant(f, field_, boost=VARIANT_BOOST, guess=True) for f in forms]
     # a Russian surname's case forms as a prefix, as for a known person's (below); a Cyrillic word in another case
     # by its stem's letters (Микояна -> mikoyan*, Хрущёвым -> khrushchev*)
-    others += [Term(f, field_, prefix=True, boost=VARIANT_BOOST) for f in forms if translit.has_cyrillic(f)]
+    others += [Term(f, field_, prefix=True, boost=VARIANT_BOOST, guess=True) for f in forms if translit.has_cyrillic(f)]
     stem = analysis.stem("ru", text) if translit.has_cyrillic(text) else None
     if stem and len(stem) >= 5 and stem != analysis.fold(text):
         latin = dict.fromkeys(translit.russian_to_latin(stem, scheme) for scheme in ("scholarly", "bgn-pcgn"))
-        others += [Term(f, field_, prefix=True, boost=VARIANT_BOOST) for f in latin if f.isascii() and f.isalpha()]
+        others += [
+            Term(f, field_, prefix=True, boost=VARIANT_BOOST, guess=True) for f in latin if f.isascii() and f.isalpha()
+        ]
     return [Term(text, field_, boost=TYPED_BOOST), *others], Expansion(text, [], forms, quiet=True)
 
 

@@ -31,6 +31,8 @@ class Term:
     field: str | None = None  # None: every text field
     prefix: bool = False
     boost: float = 1.0
+    #: a prefix guessed from a transliteration (``readingroom.names``): as ``Variant.guess``
+    guess: bool = False
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ from readingroom.search.backends.base import FACETS, Hit, SearchBackend, SearchR
 from readingroom.search.documents import title_key
 from readingroom.search.query import Clause, Phrase, Term, Variant
 
+#: a guessed transliteration that no word of the index began with is looked up again after this long
+GUESS_SECONDS = 5.0
 SCHEMA_VERSION = "3"  # 3: Albanian endings stack (analysis.albanian_stem)
 #: with RUM: result sets up to this size are ranked exactly (ts_rank + boosts); larger ones in RUM's index order
 EXACT_RANK_UP_TO = 500  # (4x that with filters: see search())
@@ -241,6 +243,7 @@ class PostgresBackend(SearchBackend):
         self._through_rum = 0  # rows this writer added while the RUM index was kept row by row
         self._seen_words: set[str] = set()  # words this process has put in the word list
         self._analyses: dict[tuple, str] = {}  # (analyses, words) -> the tsquery they make (see _analysed)
+        self._guesses: dict[str, tuple[float, bool]] = {}  # a guessed name's start -> (when, a word begins so)
         self._lexicon: tuple[float, bool] | None = None  # (checked at, the word list is complete)
         self._stats: tuple[float, float, dict[str, float]] | None = None  # (read at, rows, share of each word)
 
@@ -406,6 +409,21 @@ class PostgresBackend(SearchBackend):
             )
             words = [r[0] for r in cur.fetchall()]
         return None if len(words) > MAX_PREFIX_WORDS else words
+
+    def _begins_a_word(self, text: str) -> bool:
+        """Some word of the index begins as ``text``'s forms do (``analysis.word_start``; True when the word list
+        is not complete). Kept a process: yes for good, no for GUESS_SECONDS (a word a new text brings)."""
+        start = re.sub(r"[^\w]", "", analysis.word_start(text))
+        if not start:
+            return True
+        kept = self._guesses.get(start)
+        if kept is not None and (kept[1] or time.monotonic() - kept[0] < GUESS_SECONDS):
+            return kept[1]
+        found = self._prefix_words(start) != []
+        if len(self._guesses) >= 4096:
+            self._guesses.clear()
+        self._guesses[start] = (time.monotonic(), found)
+        return found
 
     def close(self) -> None:
         """The end of a writer's turn: the RUM index built again when it was dropped for a bulk load, or is
@@ -576,6 +594,8 @@ class PostgresBackend(SearchBackend):
         """The tsquery of one alternative; ``ranked``: a prefix as the PREFIX_RANKED most frequent words it starts;
         ``found``: the words of the prefixes looked up so far in this search (filled in here)."""
         text = analysis.prefold_word(alt.text if isinstance(alt, Term) else alt.words)
+        if isinstance(alt, Term) and alt.guess and not self._begins_a_word(text):
+            return None  # a prefix guessed from a transliteration, which no word of the index begins with
         if isinstance(alt, Term) and alt.prefix and not analysis.has_cjk(text):
             word = re.sub(r"[^\w]", "", title_key(text))
             if not word:
@@ -592,12 +612,8 @@ class PostgresBackend(SearchBackend):
                 return "%s::tsquery", [" | ".join(_lexeme(w) for w in words) or _lexeme(word)]
             # Exact forms are indexed folded, not stemmed: a prefix matches them (and the stems) directly.
             return "to_tsquery('rr_simple', %s)", [f"{_lexeme(word)}:*"]
-        if isinstance(alt, Variant) and alt.guess and " " not in text.strip():
-            start = re.sub(r"[^\w]", "", analysis.word_start(text))
-            if start and found is not None and start not in found:
-                found[start] = self._prefix_words(start)
-            if start and found is not None and found[start] == []:
-                return None  # a transliteration no word of the index begins with (the lexicon is complete)
+        if isinstance(alt, Variant) and alt.guess and " " not in text.strip() and not self._begins_a_word(text):
+            return None  # a transliteration no word of the index begins with (the lexicon is complete)
         if not analysis.has_cjk(text):
             return self._words(text, isinstance(alt, Phrase), stemmed=isinstance(alt, Variant))
         parts: list[tuple[str, list]] = []
