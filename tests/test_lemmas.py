@@ -153,3 +153,14 @@ def test_a_table_that_cannot_be_made_is_not_tried_by_every_search(tmp_path, monk
         assert lemmas.other_forms("sq", word) == ()
     assert len(starts) == 1  # tried once, not once a search
     lemmas._failed.pop(path)
+
+
+def test_the_command_makes_what_is_missing_and_says_where(tmp_path):
+    """``readingroom lemmas`` (make setup runs the module the same way): the tables already made are kept."""
+    env = {**os.environ, "READINGROOM_DATA_DIR": str(tmp_path / "data")}
+    assert not lemmas.missing()  # make setup made them
+    done = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "readingroom.cli", "lemmas"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"0 built, {len(lemmas.LANGUAGES)} already there, in {lemmas.directory()}" in done.stdout
