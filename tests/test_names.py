@@ -513,3 +513,35 @@ def test_a_guessed_form_no_word_begins_with_is_not_searched(tmp_path):
         assert backend._unboosted(Variant("Совиет")) is not None  # a known name's form is always searched
     finally:
         backend.close()
+
+
+@pytest.mark.django_db
+def test_a_word_whose_guessed_forms_found_nothing_weighs_as_a_plain_word(tmp_path):
+    """In an archive with Russian texts every capitalised word is also guessed in Cyrillic. Where the guess finds
+    nothing the word must rank as it did, not with a name's typed-form weight over the query's other words."""
+    from bench.multilingual import records
+    from readingroom.names.services import expand
+    from readingroom.search.backends.base import SearchRequest
+    from readingroom.search.backends.tantivy_backend import TantivyBackend
+    from readingroom.search.documents import search_document
+    from readingroom.search.query import parse
+
+    texts = [
+        ("Berlin Berlin Berlin and the crisis.", []),
+        ("The crisis, the crisis, the crisis in Berlin.", []),
+        ("Вчера состоялась беседа с Заварзиным.", []),
+    ]
+    backend = TantivyBackend(tmp_path / "index")
+    backend.reset()
+    backend.add([search_document(r) for r in records({"en": texts[:2], "ru": texts[2:]})])
+    backend.commit()
+    try:
+
+        def scores(query):
+            return [(h.id, round(h.score, 4)) for h in backend.search(SearchRequest(query=query, limit=10)).hits]
+
+        expanded, _ = expand(parse("Berlin crisis"), cyrillic_texts=True)
+        assert any(getattr(a, "guess", False) for c in expanded.clauses for a in c.alternatives)
+        assert scores(expanded) == scores(parse("Berlin crisis"))
+    finally:
+        backend.close()

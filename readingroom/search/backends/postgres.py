@@ -637,6 +637,7 @@ class PostgresBackend(SearchBackend):
         # several ``@@`` on one column is read as a filter over every row RUM returns: 64 s for a name at 100k).
         by_column: dict[str, tuple[list[str], list]] = {}
         queries = []
+        used: list[Term | Phrase] = []  # the alternatives of ``queries``
         for alt in clause.alternatives:
             q = self._tsquery(alt, ranked, found)
             if q is None:
@@ -646,8 +647,15 @@ class PostgresBackend(SearchBackend):
             sqls.append(sql)
             ps += p
             queries.append((sql, p, alt.boost, FIELD_COLUMNS[alt.field]))
+            used.append(alt)
         if not by_column:
             return None
+        if len(queries) == 1 and queries[0][2] != 1.0:
+            kept = used[0]
+            if all(a.guess for a in clause.alternatives if a is not kept and isinstance(a, Term | Variant)):
+                # the other forms were guessed (a transliteration) and found nothing: a plain word again, without
+                # the weight of a name's typed form over the query's other words
+                queries[0] = (*queries[0][:2], 1.0, queries[0][3])
         parts = [f"({column} @@ ({' || '.join(sqls)}))" for column, (sqls, _) in by_column.items()]
         return "(" + " OR ".join(parts) + ")", [p for _, ps in by_column.values() for p in ps], queries
 

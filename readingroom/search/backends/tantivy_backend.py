@@ -518,10 +518,16 @@ class TantivyBackend(SearchBackend):
         return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
 
     def _clause(self, clause: Clause) -> tantivy.Query | None:
-        queries = [q for q in (self._alternative(a) for a in clause.alternatives) if q is not None]
+        pairs = [(a, self._alternative(a)) for a in clause.alternatives]
+        queries = [q for _, q in pairs if q is not None]
         if not queries:
             return None
         if len(queries) == 1:
+            kept = next(a for a, q in pairs if q is not None)
+            if kept.boost != 1.0 and all(a.guess for a, _ in pairs if a is not kept and isinstance(a, Term | Variant)):
+                # the other forms were guessed (a transliteration) and found nothing: a plain word again, without
+                # the weight of a name's typed form over the query's other words
+                return self._unboosted(kept)
             return queries[0]
         if any(isinstance(a, Variant) for a in clause.alternatives):
             # a name and its other forms (readingroom.names): the best form counts, so the typed (boosted) form
