@@ -652,7 +652,8 @@ class PostgresBackend(SearchBackend):
             return None
         if len(queries) == 1 and queries[0][2] != 1.0:
             kept = used[0]
-            if all(a.guess for a in clause.alternatives if a is not kept and isinstance(a, Term | Variant)):
+            others = [a for a in clause.alternatives if a is not kept]
+            if others and all(isinstance(a, Term | Variant) and a.guess for a in others):
                 # the other forms were guessed (a transliteration) and found nothing: a plain word again, without
                 # the weight of a name's typed form over the query's other words
                 queries[0] = (*queries[0][:2], 1.0, queries[0][3])

@@ -524,7 +524,8 @@ class TantivyBackend(SearchBackend):
             return None
         if len(queries) == 1:
             kept = next(a for a, q in pairs if q is not None)
-            if kept.boost != 1.0 and all(a.guess for a, _ in pairs if a is not kept and isinstance(a, Term | Variant)):
+            others = [a for a, _ in pairs if a is not kept]
+            if kept.boost != 1.0 and others and all(isinstance(a, Term | Variant) and a.guess for a in others):
                 # the other forms were guessed (a transliteration) and found nothing: a plain word again, without
                 # the weight of a name's typed form over the query's other words
                 return self._unboosted(kept)
