@@ -79,7 +79,13 @@ def directory() -> Path:
     base = os.environ.get("READINGROOM_LEMMA_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "readingroom", "lemmas"
     )
-    return Path(base) / f"simplemma-{metadata.version('simplemma')}-{TABLE_VERSION}"
+    return Path(base) / f"simplemma-{_simplemma_version()}-{TABLE_VERSION}"
+
+
+@lru_cache(maxsize=1)
+def _simplemma_version() -> str:
+    # read once: the package metadata costs 0.6 ms a look, and every word a process has not met asks (12 languages)
+    return metadata.version("simplemma")
 
 
 def _entries(lang: str) -> Iterator[tuple[str, str]]:
@@ -169,7 +175,7 @@ def _run_build(lang: str) -> None:
         subprocess.run([sys.executable, "-m", "readingroom.search.lemmas", lang], check=True)  # noqa: S603 - our own module
 
 
-_connections: dict[Path, sqlite3.Connection] = {}
+_connections: dict[tuple[str, str | None], sqlite3.Connection] = {}
 _building: set[Path] = set()
 #: a table that could not be made (a cache directory the server cannot write, say) is tried again after this long,
 #: not by every search meanwhile
@@ -180,15 +186,16 @@ _failed: dict[Path, float] = {}
 def _connection(lang: str) -> sqlite3.Connection | None:
     """The table of ``lang``, or None while it is being made: a search never waits for it (Polish takes a minute).
     The first that finds it missing has it made in the background (a process of its own, under the build lock)."""
-    path = directory() / f"{lang}.sqlite3"
-    conn = _connections.get(path)
+    key = (lang, os.environ.get("READINGROOM_LEMMA_DIR"))  # (directory() reads the environment: 60 µs a call)
+    conn = _connections.get(key)
     if conn is None:
+        path = directory() / f"{lang}.sqlite3"
         if not path.exists():
             if path not in _building and time.monotonic() - _failed.get(path, -RETRY_SECONDS) >= RETRY_SECONDS:
                 _building.add(path)
                 threading.Thread(target=_build_in_background, args=(lang, path), daemon=True).start()
             return None
-        conn = _connections[path] = sqlite3.connect(
+        conn = _connections[key] = sqlite3.connect(
             f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
     return conn
